@@ -1,0 +1,240 @@
+"""The catalogue of finding codes: one entry per code, the single source for --list-rules,
+--explain, the README table and SARIF rule metadata.
+
+EM1xx: an estimator construct that the tool rewrites.
+EM2xx: rewritten, but a person should look at the result.
+EM3xx: needs manual work; the code is left unchanged.
+EM9xx: the file could not be processed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+from typing import Dict
+
+from estimator_migrate.findings import Severity
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    severity: Severity
+    fixable: bool
+    why: str
+    example: str = ""
+    fixed_example: str = ""
+    fix_safety: str = ""
+
+    def explain(self) -> str:
+        parts = [f"# {self.code} ({self.name})", "", self.summary, "", "## Why", textwrap.dedent(self.why).strip()]
+        if self.example:
+            parts += ["", "## Example", "```python", textwrap.dedent(self.example).strip(), "```"]
+        if self.fixed_example:
+            parts += ["", "## Use instead", "```python", textwrap.dedent(self.fixed_example).strip(), "```"]
+        parts += ["", "## Fix safety", textwrap.dedent(self.fix_safety).strip() or
+                  ("The rewrite is applied by `fix`." if self.fixable else "No automatic fix: a person has to do it.")]
+        return "\n".join(parts) + "\n"
+
+
+RULES: Dict[str, Rule] = {}
+
+
+def _rule(code, name, summary, severity, fixable, why, example="", fixed_example="", fix_safety=""):
+    RULES[code] = Rule(code, name, summary, severity, fixable, why, example, fixed_example, fix_safety)
+
+
+_rule(
+    "EM101", "estimator-to-scriptrunconfig",
+    "A generic `Estimator` is rewritten into `ScriptRunConfig` with an explicit `Environment`.",
+    Severity.WARNING, True,
+    """
+    `azureml.train.estimator.Estimator` is deprecated since SDK 1.19. Each estimator is a
+    factory for a `RunConfiguration`; the rewrite builds the same run configuration with
+    `ScriptRunConfig`, an `Environment` (packages, docker image) and `DockerConfiguration`.
+    """,
+    """
+    est = Estimator(source_directory="src", entry_script="train.py",
+                    compute_target="cpu-cluster", script_params={"--lr": 0.1},
+                    pip_packages=["pandas"])
+    """,
+    """
+    est_env = Environment("est-env")
+    est_env.python.conda_dependencies.set_pip_requirements(["azureml-defaults", "pandas"])
+    est = ScriptRunConfig(source_directory="src", script="train.py",
+                          compute_target="cpu-cluster", arguments=["--lr", 0.1],
+                          environment=est_env,
+                          docker_runtime_config=DockerConfiguration(use_docker=True, shm_size=None),
+                          max_run_duration_seconds=None)
+    """,
+    """
+    Safe: every rewrite is proven by an equivalence test that builds both objects with the
+    real SDK and compares their run configurations. Values the tool cannot see (variables,
+    function parameters) are passed through unchanged and assumed to be plain scalars.
+    """,
+)
+_rule(
+    "EM102", "framework-estimator-to-scriptrunconfig",
+    "A `PyTorch`, `TensorFlow`, `Chainer` or `SKLearn` estimator is rewritten into `ScriptRunConfig`.",
+    Severity.WARNING, True,
+    """
+    The framework estimators are deprecated. They picked a framework scenario (base image,
+    python pin, framework pip packages); the rewrite reproduces that scenario in an explicit
+    `Environment` (the `faithful` strategy) or names a curated environment (`curated`).
+    """,
+)
+_rule(
+    "EM103", "hyperdrive-estimator",
+    "`HyperDriveConfig(estimator=...)` becomes `HyperDriveConfig(run_config=...)`.",
+    Severity.WARNING, True,
+    """
+    HyperDrive takes a `ScriptRunConfig` through `run_config=`. With `estimator=` HyperDrive
+    removed tuned arguments from the fixed ones; with `run_config=` it does not, so the
+    rewrite drops tuned arguments from `arguments`.
+    """,
+)
+_rule(
+    "EM104", "estimator-step",
+    "`EstimatorStep` becomes a `PythonScriptStep` with the estimator's run configuration.",
+    Severity.WARNING, True,
+    "`EstimatorStep` is deprecated; it was a `PythonScriptStep` in disguise.",
+)
+_rule(
+    "EM105", "submit-script-params",
+    "`Experiment.submit(est, script_params=...)` overrides are folded into `arguments`.",
+    Severity.WARNING, True,
+    "`ScriptRunConfig` has no submit-time overrides.",
+)
+_rule(
+    "EM106", "estimator-attribute",
+    "A change made to the estimator after construction is carried over to the new objects.",
+    Severity.WARNING, True,
+    "`est.run_config` and `est.conda_dependencies` were live objects; their edits were submitted.",
+)
+_rule(
+    "EM201", "data-reference-review",
+    "A `DataReference` or datastore was migrated with `str(ref)` plus a `data_references` entry; review it.",
+    Severity.WARNING, True,
+    """
+    `ScriptRunConfig` does not register `DataReference` objects by itself. The rewrite follows
+    the migration guide (`str(ref)` in `arguments` and an entry in
+    `src.run_config.data_references`), which reproduces the estimator's run configuration.
+    Datasets (`as_named_input(...).as_mount()`) are the recommended replacement.
+    """,
+    fix_safety="Equivalent run configuration; consider moving to datasets.",
+)
+_rule(
+    "EM202", "curated-environment",
+    "A curated environment name was used; it may no longer exist in your workspace.",
+    Severity.WARNING, True,
+    """
+    The `AzureML-<Framework>-<version>-<CPU|GPU>` curated environments were removed from
+    workspaces in 2021 and never matched the estimator's scenario exactly.
+    """,
+)
+_rule(
+    "EM203", "changed-by-migration",
+    "The migrated code is equivalent except for a setting the estimator silently ignored or could not express.",
+    Severity.WARNING, True,
+    "Read the message: it names the setting and what the new code does instead.",
+)
+_rule(
+    "EM301", "data-reference-manual",
+    "A `DataReference` or datastore input cannot be migrated automatically.",
+    Severity.ERROR, False,
+    """
+    Where the reference is built inside a shared dictionary, inside a list value, or its type
+    cannot be told from the source, a faithful rewrite is not possible statically.
+    """,
+    fix_safety="Move the input to a dataset (`Dataset.File.from_files(...).as_named_input(...).as_mount()`) "
+    "or pass `str(ref)` in `arguments` and add `src.run_config.data_references[ref.data_reference_name] = ref.to_config()`.",
+)
+_rule(
+    "EM302", "run-based-compute",
+    "`vm_size`, `vm_priority` or no `compute_target`: run-based compute has no ScriptRunConfig equivalent.",
+    Severity.ERROR, False,
+    "Create an `AmlCompute` cluster with that VM size and pass it as `compute_target`.",
+)
+_rule(
+    "EM303", "dynamic-call",
+    "The estimator call uses `*args` or `**kwargs`; its parameters cannot be read statically.",
+    Severity.ERROR, False,
+    "Spell the keyword arguments out, then run the tool again.",
+)
+_rule(
+    "EM304", "dynamic-script-params",
+    "`script_params` is not a literal dictionary (or a name bound once to one and never changed).",
+    Severity.ERROR, False,
+    """
+    The estimator flattened the dictionary at construction time (bare flags for `''`/`None`,
+    list expansion, data objects). When the dictionary is built or changed at run time the
+    flattening cannot be done statically without guessing.
+    """,
+    fix_safety="Write the arguments as a list: `arguments=['--lr', lr, ...]`.",
+)
+_rule(
+    "EM305", "never-ran",
+    "The estimator arguments are a combination the SDK rejected; this code never ran.",
+    Severity.ERROR, False,
+    "The SDK raised at construction for this combination, so there is no behaviour to preserve.",
+)
+_rule(
+    "EM306", "notebook-entry-script",
+    "An `.ipynb` entry script ran as a `NotebookRunConfig`; migrate it by hand.",
+    Severity.ERROR, False,
+    "Notebook entry scripts were submitted through azureml-contrib-notebook with papermill.",
+)
+_rule(
+    "EM307", "unsupported-estimator",
+    "An estimator-like class that has no mechanical replacement (RL estimator, LightGBM, MpiStep, MMLBaseEstimator).",
+    Severity.ERROR, False,
+    "Replace it by hand with `ScriptRunConfig` (or `CommandStep` in pipelines).",
+)
+_rule(
+    "EM308", "unsupported-context",
+    "The estimator is constructed where the rewrite cannot place the new statements.",
+    Severity.ERROR, False,
+    """
+    The rewrite adds statements before the construction (the environment). Inside a lambda,
+    a comprehension, a default argument, a conditional expression or a line shared with
+    other statements there is no place for them.
+    """,
+    fix_safety="Move the construction into its own assignment statement, then run the tool again.",
+)
+_rule(
+    "EM309", "unsupported-setting",
+    "An estimator setting has no faithful ScriptRunConfig equivalent.",
+    Severity.ERROR, False,
+    "The message names the setting and what to do instead.",
+)
+_rule(
+    "EM310", "estimator-use",
+    "The estimator object is used in a way the tool cannot carry over.",
+    Severity.ERROR, False,
+    "The message names the use; adapt it to the `ScriptRunConfig` by hand.",
+)
+_rule(
+    "EM901", "syntax-error",
+    "The file does not parse as Python; it was left unchanged.",
+    Severity.ERROR, False,
+    "The tool only rewrites code that parses (Python 3).",
+)
+_rule(
+    "EM902", "internal-error",
+    "The rewrite failed its own safety checks; the file was left unchanged.",
+    Severity.ERROR, False,
+    "Please report this with the file that triggers it.",
+)
+
+
+def lookup(code_or_name: str) -> Rule:
+    """Find a rule by code (EM101) or name (estimator-to-scriptrunconfig)."""
+    key = code_or_name.strip()
+    if key.upper() in RULES:
+        return RULES[key.upper()]
+    for rule in RULES.values():
+        if rule.name == key:
+            return rule
+    raise KeyError(code_or_name)
