@@ -1,0 +1,221 @@
+"""Find the files to migrate: walk folders, keep `.py` and `.ipynb`, honour `.gitignore` and
+the exclude globs. Pure file-system logic, no knowledge of estimators.
+
+Semantics (the ones ruff users already know):
+- ``exclude`` replaces the default list :data:`DEFAULT_EXCLUDE`; ``extend_exclude`` adds to it.
+- Globs use `.gitignore` syntax (gitwildmatch) relative to the project root: ``build`` matches
+  a folder or file named build at any depth, ``src/legacy/*.py`` is anchored to the root.
+- Files named explicitly on the command line are always taken, whatever their extension,
+  unless ``force_exclude`` is set: then the excludes apply to them too (pre-commit passes
+  files one by one, so without it an excluded folder would still be linted).
+- Folders that hold a ``pyvenv.cfg`` are virtualenvs and are always skipped while walking.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+
+import pathspec
+from pathspec.patterns import GitWildMatchPattern
+
+SUFFIXES = (".py", ".ipynb")
+# Hidden folders (".*") cover .git, .venv, .tox, .mypy_cache and friends.
+DEFAULT_EXCLUDE: Tuple[str, ...] = (".*/", "venv/", "site-packages/", "__pycache__/", "node_modules/")
+
+
+class ExcludeSpec:
+    """Exclude globs in gitwildmatch syntax, matched against paths relative to ``root``."""
+
+    def __init__(self, patterns: Iterable[str], root: str):
+        self.patterns = list(patterns)
+        self.root = os.path.abspath(root)
+        self.spec = pathspec.PathSpec.from_lines(GitWildMatchPattern, self.patterns)
+
+    def matches(self, path: str, is_dir: bool) -> bool:
+        rel = _relative(path, self.root)
+        if rel is None:
+            # Outside the root: match the name alone, so `venv/` still excludes ../venv.
+            rel = os.path.basename(os.path.abspath(path))
+        if is_dir:
+            rel += "/"
+        return self.spec.match_file(rel)
+
+
+class GitIgnore:
+    """The `.gitignore` files that apply to one folder, deepest last.
+
+    Git's rule: the deepest file with a matching pattern decides, and within one file the
+    last matching pattern decides (so ``!keep.py`` re-includes). pathspec's PathSpec only
+    answers "ignored or not" for one file, so the verdicts are combined here."""
+
+    def __init__(self, layers: Tuple[Tuple[str, Tuple[GitWildMatchPattern, ...]], ...] = ()):
+        self.layers = layers
+
+    def child(self, folder: str) -> "GitIgnore":
+        patterns = _read_gitignore(folder)
+        if not patterns:
+            return self
+        return GitIgnore(self.layers + ((folder, patterns),))
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        for folder, patterns in reversed(self.layers):
+            rel = _relative(path, folder)
+            if rel is None:
+                continue
+            if is_dir:
+                rel += "/"
+            verdict = None
+            for pattern in patterns:
+                if pattern.include is not None and pattern.match_file(rel) is not None:
+                    verdict = pattern.include
+            if verdict is not None:
+                return verdict
+        return False
+
+
+def _read_gitignore(folder: str) -> Tuple[GitWildMatchPattern, ...]:
+    try:
+        with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return ()
+    return tuple(p for p in (GitWildMatchPattern(line) for line in lines) if p.include is not None)
+
+
+def _relative(path: str, folder: str) -> Optional[str]:
+    """``path`` relative to ``folder`` with forward slashes, or None when it is not inside."""
+    absolute = os.path.abspath(path)
+    try:
+        rel = os.path.relpath(absolute, folder)
+    except ValueError:  # another drive on Windows
+        return None
+    if rel == os.curdir:
+        return ""
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return None
+    return rel.replace(os.sep, "/")
+
+
+def git_root(start: str) -> Optional[str]:
+    """The nearest folder at or above ``start`` that holds `.git` (folder or worktree file)."""
+    current = os.path.abspath(start)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _ancestor_gitignore(folder: str) -> GitIgnore:
+    """The `.gitignore` files from the repository root down to ``folder`` (exclusive): a walk
+    that starts in ``src/`` must still honour the root's `.gitignore`."""
+    folder = os.path.abspath(folder)
+    top = git_root(folder)
+    if top is None:
+        return GitIgnore()
+    chain: List[str] = []
+    current = folder
+    while current != top:
+        current = os.path.dirname(current)
+        chain.append(current)
+    ignore = GitIgnore()
+    for ancestor in reversed(chain):
+        ignore = ignore.child(ancestor)
+    return ignore
+
+
+def _is_virtualenv(folder: str) -> bool:
+    return os.path.isfile(os.path.join(folder, "pyvenv.cfg"))
+
+
+def _display(path: str) -> str:
+    return os.path.normpath(path)
+
+
+def discover(
+    paths: Sequence[str],
+    *,
+    root: str = ".",
+    exclude: Optional[Sequence[str]] = None,
+    extend_exclude: Sequence[str] = (),
+    force_exclude: bool = False,
+    respect_gitignore: bool = True,
+) -> List[str]:
+    """The files to process under ``paths``, deduplicated and sorted, as display paths
+    (relative when the argument was relative)."""
+    patterns = list(DEFAULT_EXCLUDE if exclude is None else exclude) + list(extend_exclude)
+    excludes = ExcludeSpec(patterns, root)
+    found: Dict[str, None] = {}
+    for path in paths:
+        if os.path.isdir(path):
+            ignore = _ancestor_gitignore(path) if respect_gitignore else GitIgnore()
+            for file in _walk(path, excludes, ignore, respect_gitignore, set()):
+                found.setdefault(_display(file))
+        elif os.path.lexists(path):
+            if force_exclude and _explicit_file_excluded(path, excludes):
+                continue
+            found.setdefault(_display(path))
+        else:
+            raise FileNotFoundError(path)
+    return sorted(found, key=_sort_key)
+
+
+def _sort_key(path: str):
+    # Compare path components, so "a/b.py" sorts with "a/" and not after "a-b.py".
+    return os.path.normpath(path).split(os.sep)
+
+
+def _explicit_file_excluded(path: str, excludes: ExcludeSpec) -> bool:
+    """With --force-exclude an explicit file is dropped when it, or any folder above it
+    (up to the root), matches an exclude glob."""
+    if excludes.matches(path, is_dir=False):
+        return True
+    current = os.path.dirname(os.path.abspath(path))
+    while _relative(current, excludes.root):  # stops at the root ("") and outside it (None)
+        if excludes.matches(current, is_dir=True):
+            return True
+        current = os.path.dirname(current)
+    return False
+
+
+def _walk(folder: str, excludes: ExcludeSpec, ignore: GitIgnore, respect_gitignore: bool,
+          seen: Set[Tuple[int, int]]) -> Iterator[str]:
+    try:
+        stat = os.stat(folder)
+    except OSError:
+        return
+    key = (stat.st_dev, stat.st_ino)
+    if key in seen:  # a symlink loop, or the same folder reached twice
+        return
+    seen.add(key)
+    if respect_gitignore:
+        ignore = ignore.child(folder)
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        path = os.path.join(folder, entry.name)
+        try:
+            is_dir = entry.is_dir()  # follows symlinks; loops are caught by `seen`
+        except OSError:
+            continue
+        if is_dir:
+            if entry.name == ".git" or excludes.matches(path, True) or ignore.ignored(path, True):
+                continue
+            if _is_virtualenv(path):
+                continue
+            yield from _walk(path, excludes, ignore, respect_gitignore, seen)
+        elif entry.name.endswith(SUFFIXES):
+            try:
+                if not entry.is_file():  # broken symlink, socket, ...
+                    continue
+            except OSError:
+                continue
+            if excludes.matches(path, False) or ignore.ignored(path, False):
+                continue
+            yield path
