@@ -1,0 +1,158 @@
+"""Per-file state shared by the rules: the source, its ast, name resolution, findings, edits."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+from typing import Dict, List, Optional, Set
+
+from estimator_migrate.codes import RULES
+from estimator_migrate.findings import Finding, Severity
+from estimator_migrate.names import NameResolver
+from estimator_migrate.settings import Settings
+from estimator_migrate.symbols import canonical
+from estimator_migrate.text import byte_col_to_char_col, dominant_newline, indentation, split_lines
+
+_NOQA_RE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+_IGNORE_RE = re.compile(r"#\s*estimator-migrate:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+ALL = "*"
+
+
+@dataclasses.dataclass
+class Edit:
+    """Replace source lines ``start..end`` (1-based, inclusive) by ``text``. ``end == start - 1``
+    inserts before ``start``."""
+
+    start: int
+    end: int
+    text: str
+    # Within the replaced lines only this character range changes; used to compose edits.
+    owner: str = ""
+
+
+class FileContext:
+    def __init__(self, source: str, tree: ast.Module, path: str, settings: Settings):
+        self.source = source
+        self.lines = split_lines(source)
+        self.newline = dominant_newline(self.lines)
+        self.tree = tree
+        self.path = path
+        self.settings = settings
+        self.names = NameResolver(tree)
+        self.findings: List[Finding] = []
+        self.edits: List[Edit] = []
+        self.imports_needed: Set[str] = set()
+        self._taken_names: Optional[Set[str]] = None
+        self._suppressions: Dict[int, Set[str]] = {}
+        for number, line in enumerate(self.lines, 1):
+            if "#" not in line:
+                continue
+            codes = self._suppressed_codes(line)
+            if codes:
+                self._suppressions[number] = codes
+        self.suppressed_count = 0
+        # Shared between rules within one pass: estimator variables that became ScriptRunConfigs.
+        self.migrated: Dict[str, object] = {}
+
+    # -- names ------------------------------------------------------------------------------
+    def canonical_name(self, expr: ast.AST) -> Optional[str]:
+        return canonical(self.names.qualified_name(expr))
+
+    def unique_name(self, base: str) -> str:
+        if self._taken_names is None:
+            self._taken_names = set(self.names.all_identifiers())
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.Attribute):
+                    continue
+                if isinstance(node, ast.arg):
+                    self._taken_names.add(node.arg)
+        name, n = base, 2
+        while name in self._taken_names:
+            name = f"{base}_{n}"
+            n += 1
+        self._taken_names.add(name)
+        return name
+
+    # -- text -----------------------------------------------------------------------------
+    def char_col(self, line: int, byte_col: int) -> int:
+        return byte_col_to_char_col(self.lines[line - 1], byte_col)
+
+    def segment(self, node: ast.AST) -> str:
+        """The exact source text of an expression or statement."""
+        sl, el = node.lineno, node.end_lineno
+        sc = self.char_col(sl, node.col_offset)
+        ec = self.char_col(el, node.end_col_offset)
+        if sl == el:
+            return self.lines[sl - 1][sc:ec]
+        parts = [self.lines[sl - 1][sc:]] + self.lines[sl:el - 1] + [self.lines[el - 1][:ec]]
+        return "".join(parts)
+
+    def indent_of(self, line: int) -> str:
+        return indentation(self.lines[line - 1])
+
+    def owns_lines(self, stmt: ast.stmt) -> bool:
+        """True when nothing but whitespace precedes the statement on its first line and
+        nothing but a comment follows it on its last line (no ``;`` neighbours)."""
+        first = self.lines[stmt.lineno - 1]
+        if first[: self.char_col(stmt.lineno, stmt.col_offset)].strip():
+            return False
+        last = self.lines[stmt.end_lineno - 1]
+        rest = last[self.char_col(stmt.end_lineno, stmt.end_col_offset):].strip()
+        return not rest or rest.startswith("#")
+
+    # -- suppression ----------------------------------------------------------------------
+    @staticmethod
+    def _suppressed_codes(line: str) -> Set[str]:
+        found: Set[str] = set()
+        m = _IGNORE_RE.search(line)
+        if m:
+            codes = m.group("codes")
+            found.update(c.strip().upper() for c in codes.split(",") if c.strip()) if codes else found.add(ALL)
+        m = _NOQA_RE.search(line)
+        if m:
+            codes = m.group("codes")
+            if codes:
+                found.update(c.upper() for c in re.split(r"[\s,]+", codes) if c)
+            else:
+                found.add(ALL)
+        return found
+
+    def suppressed(self, code: str, *lines: int) -> bool:
+        for line in lines:
+            codes = self._suppressions.get(line)
+            if codes and (ALL in codes or code in codes or any(code.startswith(c) for c in codes)):
+                return True
+        return False
+
+    # -- reporting ------------------------------------------------------------------------
+    def report(self, code: str, node: ast.AST, message: str, hint: str = "", *, fixed: bool = False,
+               severity: Optional[Severity] = None, lines=()) -> bool:
+        """Record a finding unless it is suppressed or not selected. Returns True if recorded."""
+        line = node.lineno
+        if self.suppressed(code, line, *lines):
+            self.suppressed_count += 1
+            return False
+        if not self.settings.enabled(code):
+            return False
+        rule = RULES[code]
+        self.findings.append(Finding(
+            code=code, message=message, hint=hint or (rule.fix_safety if not rule.fixable else ""),
+            line=line, column=self.char_col(line, node.col_offset) + 1,
+            end_line=node.end_lineno or line,
+            end_column=self.char_col(node.end_lineno or line, node.end_col_offset or node.col_offset) + 1,
+            fixed=fixed, severity=severity or rule.severity, path=self.path,
+        ))
+        return True
+
+    def may_fix(self, code: str, node: ast.AST, *lines: int) -> bool:
+        """A rewrite is applied only when its code is enabled and not suppressed on its line."""
+        return self.settings.enabled(code) and not self.suppressed(code, node.lineno, *lines)
+
+    def enclosing_statement(self, node: ast.AST) -> ast.stmt:
+        while not isinstance(node, ast.stmt):
+            node = self.names.parent[id(node)]
+        return node
+
+    def parent(self, node: ast.AST) -> Optional[ast.AST]:
+        return self.names.parent.get(id(node))

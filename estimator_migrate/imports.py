@@ -1,0 +1,218 @@
+"""Import upkeep after a rewrite: add exactly the SDK names the new code uses, drop the
+estimator imports the rewrite made unused, and touch nothing else."""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from typing import Dict, List, Optional, Tuple
+
+from estimator_migrate.symbols import CANONICAL, IMPORT_FROM
+from estimator_migrate.text import dominant_newline, indentation, split_lines
+
+# A generated name that would collide with a user's own binding gets this prefix (see sdk_name).
+ALIAS_PREFIX = "Aml"
+
+# Imports whose names the rewrite can make unused and may therefore remove.
+_REMOVABLE_CANONICAL = {"Estimator", "PyTorch", "TensorFlow", "Chainer", "SKLearn", "Mpi", "Gloo", "Nccl",
+                        "ParameterServer", "HyperDriveRunConfig", "EstimatorStep", "DEFAULT_GPU_IMAGE"}
+_REMOVABLE_MODULES = {"azureml.train.estimator", "azureml.train.dnn", "azureml.train.sklearn"}
+
+
+# Whole modules generated code may use (``import os``).
+MODULES = {"os"}
+
+
+def wanted_import(local: str) -> Optional[Tuple[str, str]]:
+    """(module, name) for a local name generated code may use, else None; (name, "") for a module."""
+    if local in MODULES:
+        return local, ""
+    if local in IMPORT_FROM:
+        return IMPORT_FROM[local], local
+    if local.startswith(ALIAS_PREFIX) and local[len(ALIAS_PREFIX):] in IMPORT_FROM:
+        name = local[len(ALIAS_PREFIX):]
+        return IMPORT_FROM[name], name
+    return None
+
+
+def _loads(tree: ast.AST) -> Counter:
+    return Counter(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+
+
+def _module_bindings(tree: ast.Module) -> set:
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                bound.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+    return bound
+
+
+def fix_imports(original_tree: ast.Module, original: str, current: str, tree: ast.Module) -> str:
+    before, after = _loads(original_tree), _loads(tree)
+    bound = _module_bindings(tree)
+    needed: Dict[str, List[Tuple[str, Optional[str]]]] = {}
+    for local in sorted(after):
+        if after[local] <= before.get(local, 0) or local in bound:
+            continue
+        target = wanted_import(local)
+        if target:
+            module, name = target
+            needed.setdefault(module, []).append((name, local if local != name else None))
+    removals = _unused_estimator_imports(tree, before, after)
+    if not needed and not removals:
+        return current
+    return _apply(current, tree, needed, removals)
+
+
+def _unused_estimator_imports(tree: ast.Module, before: Counter, after: Counter):
+    """(import statement, alias) pairs whose name the rewrite left without any use."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                local = alias.asname or alias.name
+                if CANONICAL.get(f"{node.module}.{alias.name}") in _REMOVABLE_CANONICAL \
+                        and before.get(local, 0) and not after.get(local, 0):
+                    out.append((node, alias))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in _REMOVABLE_MODULES and alias.asname \
+                        and before.get(alias.asname, 0) and not after.get(alias.asname, 0):
+                    out.append((node, alias))
+    return out
+
+
+def _render_from(module: str, names: List[Tuple[str, Optional[str]]],
+                 existing: List[Tuple[str, Optional[str]]] = ()) -> str:
+    """The user's names keep their order; added names follow, sorted."""
+    if names and names[0][0] == "":
+        return f"import {module}"
+    added = sorted(set(names) - set(existing))
+    parts = [f"{n} as {a}" if a else n for n, a in list(existing) + added]
+    return f"from {module} import {', '.join(parts)}"
+
+
+def _apply(source: str, tree: ast.Module, needed, removals) -> str:
+    lines = split_lines(source)
+    nl = dominant_newline(lines)
+    # line index -> replacement lines (None: delete); insertions after a line
+    replace: Dict[int, List[str]] = {}
+    insert_after: Dict[int, List[str]] = {}
+
+    by_stmt: Dict[int, Tuple[ast.AST, list]] = {}
+    for node, alias in removals:
+        by_stmt.setdefault(id(node), (node, []))[1].append(alias)
+
+    # New names must be imported before their first use (a notebook may import more later).
+    first_use = min((n.lineno for n in ast.walk(tree) if isinstance(n, ast.Name)
+                     and wanted_import(n.id) and isinstance(n.ctx, ast.Load)), default=len(lines) + 1)
+    top_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)) and n.end_lineno < first_use]
+    merged_modules = set()
+    for module, names in needed.items():
+        # Prefer extending an existing one-line ``from module import a, b`` at module level.
+        for node in top_imports:
+            if names[0][0] and isinstance(node, ast.ImportFrom) and node.module == module and not node.level \
+                    and node.lineno == node.end_lineno and id(node) not in by_stmt \
+                    and not any(a.name == "*" for a in node.names) and _owns_line(lines, node):
+                existing = [(a.name, a.asname) for a in node.names]
+                line = lines[node.lineno - 1]
+                text = indentation(line) + _render_from(module, names, existing)
+                comment = _trailing_comment(line)
+                replace[node.lineno] = [text + comment + _eol(line, nl)]
+                merged_modules.add(module)
+                break
+
+    for key, (node, aliases) in by_stmt.items():
+        if not _owns_line(lines, node, whole=True):
+            continue
+        keep = [a for a in node.names if a not in aliases]
+        first = lines[node.lineno - 1]
+        if not keep:
+            for n in range(node.lineno, node.end_lineno + 1):
+                replace[n] = []
+            continue
+        if isinstance(node, ast.ImportFrom):
+            text = indentation(first) + _render_from(node.module, [], [(a.name, a.asname) for a in keep])
+        else:
+            text = indentation(first) + "import " + ", ".join(
+                f"{a.name} as {a.asname}" if a.asname else a.name for a in keep)
+        last = lines[node.end_lineno - 1]
+        replace[node.lineno] = [text + _trailing_comment(last) + _eol(last, nl)]
+        for n in range(node.lineno + 1, node.end_lineno + 1):
+            replace[n] = []
+
+    new_imports = [_render_from(m, names) for m, names in sorted(needed.items()) if m not in merged_modules]
+    if new_imports:
+        anchor = _insertion_line(tree, first_use)
+        text = [t + nl for t in new_imports]
+        if anchor == 0:
+            insert_after.setdefault(0, []).extend(text)
+        else:
+            last = lines[anchor - 1]
+            if not last.endswith(("\n", "\r")):
+                # The anchor is the last line and has no newline: give it one.
+                replace.setdefault(anchor, [last + nl])
+            insert_after.setdefault(anchor, []).extend(text)
+
+    out: List[str] = list(insert_after.get(0, []))
+    for n, line in enumerate(lines, 1):
+        out.extend(replace.get(n, [line]))
+        out.extend(insert_after.get(n, []))
+    return "".join(out)
+
+
+def _eol(line: str, default: str) -> str:
+    for nl in ("\r\n", "\n", "\r"):
+        if line.endswith(nl):
+            return nl
+    return ""
+
+
+def _trailing_comment(line: str) -> str:
+    body = line.rstrip("\r\n")
+    idx = body.find("#")
+    if idx <= 0:
+        return ""
+    try:
+        ast.parse(body[:idx].strip() or "pass")
+    except SyntaxError:
+        return ""
+    return "  " + body[idx:].strip()
+
+
+def _owns_line(lines: List[str], node: ast.stmt, whole: bool = False) -> bool:
+    first = lines[node.lineno - 1]
+    if first[: node.col_offset].strip():
+        return False
+    last = lines[node.end_lineno - 1]
+    rest = last.encode("utf-8")[node.end_col_offset:].decode("utf-8", "replace").strip()
+    return not rest or rest.startswith("#")
+
+
+def _insertion_line(tree: ast.Module, before: int) -> int:
+    """After the last module-level azureml import, else the last top-level import, else after
+    the docstring and ``__future__`` imports; 0 means the very top."""
+    best = 0
+    body = [n for n in tree.body if n.end_lineno < before]
+    for node in body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("azureml"):
+            best = node.end_lineno
+        elif isinstance(node, ast.Import) and any(a.name.startswith("azureml") for a in node.names):
+            best = node.end_lineno
+    if best:
+        return best
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            best = node.end_lineno
+    if best:
+        return best
+    if tree.body and isinstance(tree.body[0], ast.Expr) and isinstance(getattr(tree.body[0], "value", None),
+                                                                      ast.Constant) \
+            and isinstance(tree.body[0].value.value, str):
+        return tree.body[0].end_lineno
+    return 0

@@ -1,0 +1,158 @@
+"""The plan for one estimator construction: what each constructor argument turns into.
+
+Concern modules (arguments, environment, docker, distributed, data, compute) each register a
+handler for the parameters they own; the estimator rule builds a Plan, lets every concern
+fill it in, and renders it. A blocker from any concern leaves the whole call unchanged:
+never a half-migration.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from typing import Callable, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from estimator_migrate import static
+from estimator_migrate.context import FileContext
+
+REMOVE = None  # arg_changes value: the argument disappears from the call
+
+
+@dataclasses.dataclass
+class Concern:
+    name: str
+    order: int
+    params: Tuple[str, ...]
+    handler: Callable[["Plan"], None]
+    always: bool  # called even when none of its parameters is given (defaults that matter)
+
+
+CONCERNS: List[Concern] = []
+
+
+def concern(name: str, order: int, *params: str, always: bool = False):
+    def register(func: Callable[["Plan"], None]):
+        CONCERNS.append(Concern(name, order, params, func, always))
+        CONCERNS.sort(key=lambda c: c.order)
+        return func
+
+    return register
+
+
+def owned_params() -> Dict[str, str]:
+    return {p: c.name for c in CONCERNS for p in c.params}
+
+
+@dataclasses.dataclass
+class Message:
+    code: str
+    message: str
+    hint: str = ""
+    node: Optional[ast.AST] = None
+
+
+class Plan:
+    def __init__(self, ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, kwargs: Dict[str, ast.AST]):
+        self.ctx = ctx
+        self.call = call
+        self.stmt = stmt
+        self.kind = kind  # canonical class name: Estimator, PyTorch, ...
+        self.kwargs = kwargs  # every argument by parameter name (positional source_directory included)
+        self.holder: Optional[str] = None  # the expression the new ScriptRunConfig is stored in
+        self.env: Optional[str] = None  # variable name of the Environment, once one is needed
+        self.env_label = "env"
+        self.quote = '"'
+        # param -> (new keyword, new value code) or REMOVE; params not listed are kept as they are
+        self.arg_changes: Dict[str, Optional[Tuple[str, Optional[str]]]] = {}
+        self.new_args: List[Tuple[str, str]] = []  # appended keyword arguments (keyword, code)
+        self.pre_lines: List[str] = []  # statements before the environment (hoisted values)
+        self.env_lines: List[Tuple[str, Optional[str]]] = []  # (statement on {env}, parameter it comes from)
+        self.post_lines: List[str] = []  # statements after the construction ({src})
+        self.blockers: List[Message] = []
+        self.notes: List[Message] = []
+        self.comments: Dict[str, List[str]] = {}
+        self.facts: Dict[str, object] = {}  # shared between concerns (e.g. the framework scenario)
+
+    # -- reading the call -----------------------------------------------------------------
+    def has(self, param: str) -> bool:
+        return param in self.kwargs
+
+    def code(self, param: str) -> str:
+        return self.ctx.segment(self.kwargs[param])
+
+    def literal(self, param: str, default=static.UNKNOWN):
+        if param not in self.kwargs:
+            return default
+        return static.literal(self.ctx.names, self.kwargs[param])
+
+    def given(self, param: str) -> bool:
+        """Passed with a value other than a literal None (the estimator's usual default)."""
+        return param in self.kwargs and self.literal(param) is not None
+
+    def truthy(self, param: str) -> Optional[bool]:
+        """True/False when statically known, None when it depends on run time."""
+        if param not in self.kwargs:
+            return False
+        value = self.literal(param)
+        return None if value is static.UNKNOWN else bool(value)
+
+    # -- writing the plan -----------------------------------------------------------------
+    def block(self, code: str, message: str, hint: str = "", node: Optional[ast.AST] = None) -> None:
+        self.blockers.append(Message(code, message, hint, node))
+
+    def note(self, code: str, message: str, hint: str = "", node: Optional[ast.AST] = None) -> None:
+        self.notes.append(Message(code, message, hint, node))
+
+    def drop(self, param: str) -> None:
+        if param in self.kwargs:
+            self.arg_changes[param] = REMOVE
+
+    def rename(self, param: str, keyword: str, value: Optional[str] = None) -> None:
+        self.arg_changes[param] = (keyword, value)
+
+    def add_arg(self, keyword: str, code: str) -> None:
+        self.new_args.append((keyword, code))
+
+    def env_line(self, line: str, param: Optional[str] = None) -> None:
+        """A statement on the environment; ``{env}`` stands for its variable."""
+        self.env_lines.append((line, param))
+
+    def post_line(self, line: str) -> None:
+        """A statement after the construction; ``{src}`` stands for the new ScriptRunConfig."""
+        self.post_lines.append(line)
+
+    def use(self, name: str) -> str:
+        """The local name to write for an SDK name (imports are added afterwards)."""
+        return sdk_name(self.ctx, name)
+
+    def q(self, text: str) -> str:
+        """A string literal in the file's quote style."""
+        body = text.replace("\\", "\\\\").replace(self.quote, "\\" + self.quote)
+        return f"{self.quote}{body}{self.quote}"
+
+
+def sdk_name(ctx: FileContext, name: str) -> str:
+    """``name`` itself unless the module already binds it to something else; then an alias."""
+    from estimator_migrate.imports import ALIAS_PREFIX
+    from estimator_migrate.symbols import IMPORT_FROM
+
+    bindings = ctx.names.module_scope.bindings.get(name)
+    if not bindings:
+        return name
+    expected = f"{IMPORT_FROM.get(name, '')}.{name}"
+    if all(b.kind == "import" and b.qualname in (expected, f"azureml.core.{name}") for b in bindings):
+        return name
+    return ALIAS_PREFIX + name
+
+
+def comments_in(node: cst.CSTNode) -> List[str]:
+    found: List[str] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Comment(self, comment: cst.Comment) -> None:
+            found.append(comment.value)
+
+    node.visit(_Collect())
+    return found

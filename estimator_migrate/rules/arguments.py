@@ -1,0 +1,209 @@
+"""``script_params`` -> ``arguments``, flattened exactly as the estimator did (spec §3, T25):
+insertion order; ``''``/``None`` values give bare flags; lists expand (nested iterables become
+``str()``); dict values keep their keys; ``''``/``None`` items are dropped; other values stay
+Python objects. Data objects follow spec §7: datasets stay objects, DataReferences become
+``str(ref)`` plus a ``data_references`` entry.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import List, Optional
+
+from estimator_migrate import static
+from estimator_migrate.rules import data as data_rule
+from estimator_migrate.rules._plan import Plan, concern
+
+_EMPTY = ("", None)
+
+
+class _Blocked(Exception):
+    pass
+
+
+@concern("arguments", 30, "script_params")
+def arguments(plan: Plan) -> None:
+    expr = plan.kwargs["script_params"]
+    names = plan.ctx.names
+    if static.literal(names, expr) is None:
+        plan.drop("script_params")
+        return
+    inline = isinstance(expr, ast.Dict)
+    source_name: Optional[str] = None
+    if isinstance(expr, ast.Name):
+        value = static.single_binding_value(names, expr)
+        if not isinstance(value, ast.Dict):
+            why = ("is changed after it is built" if static.is_mutated(names, expr) else
+                   "is not bound once to a dictionary literal")
+            plan.block("EM304", f"`script_params={expr.id}`: `{expr.id}` {why}, so the flattened arguments "
+                       "cannot be computed statically",
+                       "Write `arguments=[...]` by hand: each key, then its value; a '' or None value is a bare "
+                       "flag.", expr)
+            return
+        source_name, expr = expr.id, value
+    if not isinstance(expr, ast.Dict) or any(k is None for k in expr.keys):
+        plan.block("EM304", "`script_params` is built at run time (not a dictionary literal)",
+                   "Write `arguments=[...]` by hand: each key, then its value; a '' or None value is a bare flag.")
+        return
+    try:
+        groups = _flatten(plan, expr, inline, source_name)
+    except _Blocked:
+        return
+    plan.rename("script_params", "arguments", _render_list(plan, groups))
+
+
+class _Group:
+    """The items one dictionary entry became, with the comments that stood around it."""
+
+    def __init__(self, items: List[str], before: List[str], after: str):
+        self.items, self.before, self.after = items, before, after
+
+
+def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str]) -> List[_Group]:
+    ctx = plan.ctx
+    out: List[_Group] = []
+    prev_end = node.lineno  # comments between entries of an inline dict are kept with the next entry
+    for key, value in zip(node.keys, node.values):
+        items: List[str] = []
+        if static.literal(ctx.names, key) not in _EMPTY:
+            items.append(ctx.segment(key))
+        items.extend(_value_items(plan, key, value, inline, source_name))
+        before, after = [], ""
+        if inline:
+            before = [ln.strip() for ln in ctx.lines[prev_end:key.lineno - 1] if ln.strip().startswith("#")]
+            after = _trailing_comment(ctx, value)
+            prev_end = value.end_lineno
+        out.append(_Group(items, before, after))
+    if inline:
+        tail = [ln.strip() for ln in ctx.lines[prev_end:node.end_lineno - 1] if ln.strip().startswith("#")]
+        if tail:
+            out.append(_Group([], tail, ""))
+        first = ctx.lines[node.lineno - 1][ctx.char_col(node.lineno, node.col_offset) + 1:]
+        if first.strip().startswith("#") and out:
+            out[0].before.insert(0, first.strip())
+    return out
+
+
+def _trailing_comment(ctx, value: ast.AST) -> str:
+    line = ctx.lines[value.end_lineno - 1]
+    rest = line[ctx.char_col(value.end_lineno, value.end_col_offset):].rstrip("\r\n")
+    stripped = rest.lstrip(" \t,")
+    return stripped if stripped.startswith("#") else ""
+
+
+def _value_items(plan: Plan, key: ast.AST, value: ast.AST, inline: bool, source_name: Optional[str]) -> List[str]:
+    ctx = plan.ctx
+    names = ctx.names
+    lit = static.literal(names, value)
+    code = ctx.segment(value)
+    if lit is not static.UNKNOWN:
+        if lit in _EMPTY:
+            return []  # bare flag
+        if isinstance(lit, (list, tuple)):
+            resolved = static.resolve(names, value)
+            return [_element_code(ctx, e, v) for e, v in zip(resolved.elts, lit) if v not in _EMPTY]
+        if isinstance(lit, dict):
+            resolved = static.resolve(names, value)
+            return [ctx.segment(k) for k, v in zip(resolved.keys, lit) if v is not None and k is not None
+                    and static.literal(names, k) not in _EMPTY]
+        return [code]
+    resolved = static.resolve(names, value)
+    if isinstance(resolved, (ast.List, ast.Tuple)):
+        items = []
+        for element in resolved.elts:
+            if isinstance(element, ast.Starred):
+                _block(plan, "EM304", f"the list value `{code}` is unpacked at run time", value)
+            kind = data_rule.classify(plan, element)
+            if kind in (data_rule.DATAREF, data_rule.DATASTORE):
+                _block(plan, "EM301", f"`{ctx.segment(element)}` is a DataReference inside a list value; the "
+                       "estimator never registered it, so the original run was broken", element,
+                       "Pass the reference as its own argument, or use a dataset.")
+            element_lit = static.literal(names, element)
+            if element_lit in _EMPTY:
+                continue
+            items.append(_element_code(ctx, element, element_lit))
+        return items
+    if isinstance(resolved, ast.Dict):
+        return [ctx.segment(k) for k in resolved.keys if k is not None and static.literal(names, k) not in _EMPTY]
+    kind = data_rule.classify(plan, value)
+    if kind in (data_rule.DATASET, data_rule.OUTPUT, data_rule.SCALAR):
+        return [code]
+    if kind in (data_rule.DATAREF, data_rule.DATASTORE):
+        ref = code
+        if not isinstance(value, ast.Name):
+            # Evaluate the reference once: a second ``ds.path(...).as_mount()`` would get another
+            # random reference name. A shared dictionary already holds the very object.
+            held = f"{source_name}[{ctx.segment(key)}]" if source_name is not None else code
+            ref = plan.ctx.unique_name(_name_from_key(key, ctx) + "_ref")
+            plan.pre_lines.append(f"{ref} = {held}")
+        argument, ref_key, ref_value = data_rule.reference_code(plan, ref, kind)
+        data_rule.add_data_reference(plan, ref_key, ref_value)
+        plan.note("EM201", f"`{code}` is a {'datastore' if kind == data_rule.DATASTORE else 'DataReference'}; "
+                  "migrated as `str(ref)` plus a `run_config.data_references` entry; review it",
+                  "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", value)
+        return [argument]
+    reason = {
+        data_rule.RAW_DATASET: "a Dataset used without `.as_named_input()`/`.as_mount()`; submitting it raised",
+        data_rule.PIPELINE: "a PipelineData, which only works inside a pipeline step",
+        data_rule.UNKNOWN_DATA: "a mount of something the tool cannot identify (dataset or datastore?)",
+    }[kind]
+    _block(plan, "EM301", f"`{code}` is {reason}", value,
+           "Use `dataset.as_named_input('name').as_mount()` in `arguments`, or migrate this argument by hand.")
+    return []
+
+
+def _element_code(ctx, element: ast.AST, value) -> str:
+    if isinstance(value, (list, tuple, dict, set)):
+        return repr(str(value))  # the estimator str()-ed nested iterables
+    return ctx.segment(element)
+
+
+def _block(plan: Plan, code: str, message: str, node: ast.AST, hint: str = "") -> None:
+    plan.block(code, message, hint or "Write `arguments=[...]` by hand.", node)
+    raise _Blocked()
+
+
+def _name_from_key(key: ast.AST, ctx) -> str:
+    value = static.literal(ctx.names, key)
+    words = re.findall(r"[A-Za-z0-9]+", value) if isinstance(value, str) else []
+    name = "_".join(w.lower() for w in words) or "data"
+    return name if not name[0].isdigit() else "arg_" + name
+
+
+def _render_list(plan: Plan, groups: List[_Group]) -> str:
+    items = [i for g in groups for i in g.items]
+    has_comments = any(g.before or g.after for g in groups)
+    flat = "[" + ", ".join(items) + "]"
+    if len(flat) <= 72 and "\n" not in flat and not has_comments:
+        return flat
+    # One entry per line, like a person would lay out a long argument list.
+    ctx = plan.ctx
+    indent = " " * _keyword_column(plan)
+    inner = indent + "    "
+    nl = ctx.newline
+    body = ""
+    for g in groups:
+        body += "".join(f"{inner}{c}{nl}" for c in g.before)
+        if g.items:
+            body += f"{inner}{', '.join(g.items)},{'  ' + g.after if g.after else ''}{nl}"
+        elif g.after:
+            body += f"{inner}{g.after}{nl}"
+    return f"[{nl}{body}{indent}]"
+
+
+def _keyword_column(plan: Plan) -> int:
+    """Where the ``arguments=`` keyword will stand once the call is renamed: a keyword on the
+    call's first line, or aligned with its parenthesis, moves with the new name."""
+    ctx, call = plan.ctx, plan.call
+    keyword = next(k for k in call.keywords if k.arg == "script_params")
+    col = ctx.char_col(keyword.lineno, keyword.col_offset)
+    call_col = ctx.char_col(call.lineno, call.col_offset)
+    func = ctx.segment(call.func)
+    old_align = call_col + len(func) + 1
+    if keyword.lineno == call.lineno or col == old_align:
+        col += len("ScriptRunConfig") - len(func)
+    line = ctx.lines[keyword.lineno - 1]
+    if keyword.lineno != call.lineno and col != old_align + len("ScriptRunConfig") - len(func):
+        col = len(line) - len(line.lstrip(" \t"))
+    return col

@@ -1,0 +1,171 @@
+"""Data: what an argument value is (dataset, DataReference, datastore, ...) and the ``inputs``
+and ``source_directory_data_store`` parameters (spec §7)."""
+
+from __future__ import annotations
+
+import ast
+from typing import List, Optional, Tuple
+
+from estimator_migrate import static
+from estimator_migrate.rules._plan import Plan, concern
+
+DATASET = "dataset"  # DatasetConsumptionConfig: ScriptRunConfig resolves it at submit, as the estimator did
+OUTPUT = "output"  # OutputFileDatasetConfig: likewise
+DATAREF = "datareference"  # needs str(ref) plus a data_references entry
+DATASTORE = "datastore"  # a datastore's root reference, same treatment
+RAW_DATASET = "raw dataset"  # a Dataset without as_named_input/as_mount: broken at submit
+PIPELINE = "PipelineData"  # pipeline-only
+UNKNOWN_DATA = "unknown data"  # .as_mount() on something we cannot identify
+SCALAR = "scalar"  # anything else: passed through as written
+
+_DATASTORE_GETTERS = {"get_default_datastore", "register_azure_blob_container", "register_azure_file_share",
+                      "register_azure_data_lake", "register_azure_data_lake_gen2", "register_azure_sql_database",
+                      "register_azure_postgre_sql", "register_azure_my_sql", "register_dbfs"}
+_DATASET_FACTORIES = {"from_files", "from_delimited_files", "from_parquet_files", "from_json_lines_files",
+                      "from_sql_query", "get_by_name", "get_by_id", "register", "from_pandas_dataframe"}
+
+
+def classify(plan: Plan, expr: ast.AST, depth: int = 0) -> str:
+    names = plan.ctx.names
+    expr = static.resolve(names, expr)
+    if depth > 8:
+        return SCALAR
+    if isinstance(expr, ast.Subscript):
+        # ws.datastores["name"] / ws.datasets["name"]
+        if isinstance(expr.value, ast.Attribute) and expr.value.attr == "datastores":
+            return DATASTORE
+        if isinstance(expr.value, ast.Attribute) and expr.value.attr == "datasets":
+            return RAW_DATASET
+        return SCALAR
+    if not isinstance(expr, ast.Call):
+        return SCALAR
+    func = expr.func
+    qual = names.qualified_name(func) or ""
+    last = qual.rsplit(".", 1)[-1] if qual else (func.attr if isinstance(func, ast.Attribute) else "")
+    if qual.endswith("DataReference") and qual.startswith("azureml"):
+        return DATAREF
+    if qual.startswith("azureml") and last == "OutputFileDatasetConfig":
+        return OUTPUT
+    if qual.startswith("azureml") and last == "PipelineData":
+        return PIPELINE
+    if qual.startswith("azureml.core") and (last == "Datastore" or qual.endswith("Datastore.get")):
+        return DATASTORE
+    if not isinstance(func, ast.Attribute):
+        return SCALAR
+    attr = func.attr
+    receiver = func.value
+    if attr == "as_named_input":
+        return DATASET
+    if attr in ("as_mount", "as_download", "as_upload", "as_hdfs"):
+        inner = classify(plan, receiver, depth + 1)
+        if inner in (DATASET, RAW_DATASET):
+            return DATASET
+        if inner in (DATAREF, DATASTORE):
+            return DATAREF
+        if inner == OUTPUT:
+            return OUTPUT
+        return UNKNOWN_DATA
+    if attr == "path" and classify(plan, receiver, depth + 1) == DATASTORE:
+        return DATAREF
+    if attr in _DATASTORE_GETTERS or (attr == "get" and _mentions(receiver, "Datastore")):
+        return DATASTORE
+    if attr in _DATASET_FACTORIES and _mentions(receiver, "Dataset"):
+        return RAW_DATASET
+    if attr in ("read_delimited_files", "read_parquet_files", "register_on_complete") and \
+            classify(plan, receiver, depth + 1) == OUTPUT:
+        return OUTPUT
+    return SCALAR
+
+
+def _mentions(expr: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name or isinstance(n, ast.Attribute) and n.attr == name
+               for n in ast.walk(expr))
+
+
+def add_data_reference(plan: Plan, key_code: str, value_code: str) -> None:
+    plan.facts.setdefault("data_references", []).append((key_code, value_code))
+
+
+def reference_code(plan: Plan, expr_code: str, kind: str) -> Tuple[str, str, str]:
+    """(argument code, data_references key code, value code) for a DataReference or datastore."""
+    if kind == DATASTORE:
+        return f"str({expr_code}.as_mount())", f"{expr_code}.name", f"{expr_code}.as_mount().to_config()"
+    return f"str({expr_code})", f"{expr_code}.data_reference_name", f"{expr_code}.to_config()"
+
+
+@concern("data", 40, "inputs", "source_directory_data_store", always=True)
+def data(plan: Plan) -> None:
+    if plan.given("inputs"):
+        _inputs(plan)
+    if plan.given("source_directory_data_store"):
+        store = plan.kwargs["source_directory_data_store"]
+        if not isinstance(store, ast.Name):
+            plan.block("EM301", "`source_directory_data_store` is not a plain variable",
+                       "Assign the datastore to a variable first, then run the tool again.")
+            return
+        code = plan.code("source_directory_data_store")
+        plan.drop("source_directory_data_store")
+        plan.post_line(f"{{src}}.run_config.source_directory_data_store = {code}.name")
+        add_data_reference(plan, f"{code}.name", f"{code}.as_mount().to_config()")
+        plan.note("EM201", "`source_directory_data_store` moved to `run_config.source_directory_data_store` "
+                  "plus a mount of the datastore root; review it",
+                  "Datastore-backed project folders are legacy; consider removing it.")
+    refs = plan.facts.get("data_references")
+    if refs and not plan.blockers:
+        body = ", ".join(f"{k}: {v}" for k, v in refs)
+        plan.post_line(f"{{src}}.run_config.data_references = {{{body}}}")
+
+
+def _inputs(plan: Plan) -> None:
+    expr = static.resolve(plan.ctx.names, plan.kwargs["inputs"])
+    if not isinstance(expr, (ast.List, ast.Tuple)) or any(isinstance(e, ast.Starred) for e in expr.elts):
+        plan.block("EM301", "`inputs` is not a literal list, so its data objects cannot be told apart",
+                   "Write the inputs as a list literal, or move them into `arguments` as datasets.")
+        return
+    datasets: List[Tuple[str, str]] = []
+    for element in expr.elts:
+        kind = classify(plan, element)
+        code = plan.ctx.segment(element)
+        if kind in (DATAREF, DATASTORE):
+            if not _simple(element):
+                plan.block("EM301", f"input `{code}` builds a DataReference inline; its name would change "
+                           "if the expression ran twice", "Assign it to a variable first, then run the tool again.",
+                           element)
+                return
+            _, key, value = reference_code(plan, code, kind)
+            add_data_reference(plan, key, value)
+            plan.note("EM201", f"DataReference input `{code}` moved to `run_config.data_references`; review it",
+                      "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", element)
+        elif kind == DATASET:
+            name = _input_name(plan, element)
+            if name is None:
+                plan.block("EM301", f"dataset input `{code}` has no name the tool can read",
+                           "Use `.as_named_input('name')` or assign it to a variable first.", element)
+                return
+            datasets.append((name, code))
+        else:
+            plan.block("EM301", f"input `{code}` is a {kind if kind != SCALAR else 'value of unknown type'}; "
+                       "the estimator only accepted DataReference, datastore and dataset inputs",
+                       "Pass datasets with `.as_named_input(...)`; migrate this input by hand.", element)
+            return
+    plan.drop("inputs")
+    if datasets:
+        body = ", ".join(f"{k}: {v}" for k, v in datasets)
+        plan.post_line(f"{{src}}.run_config.data = {{{body}}}")
+
+
+def _simple(expr: ast.AST) -> bool:
+    return isinstance(expr, ast.Name) or isinstance(expr, ast.Attribute) and _simple(expr.value)
+
+
+def _input_name(plan: Plan, element: ast.AST) -> Optional[str]:
+    if _simple(element):
+        return f"{plan.ctx.segment(element)}.name"
+    for node in ast.walk(element):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "as_named_input":
+            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                return plan.ctx.segment(node.args[0])
+            for kw in node.keywords:
+                if kw.arg == "name" and isinstance(kw.value, ast.Constant):
+                    return plan.ctx.segment(kw.value)
+    return None

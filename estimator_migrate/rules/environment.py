@@ -1,0 +1,164 @@
+"""The software environment: packages, dependency files, docker image, registry, user-managed
+Python and run-level environment variables (spec §2, §4.1, traps T3-T10, T16).
+
+The generated statements call the same SDK methods, in the same order, that the estimator
+called on its own ``CondaDependencies``, so the environment comes out identical.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import List
+
+from estimator_migrate import static
+from estimator_migrate.rules._plan import Plan, concern
+
+PACKAGE_PARAMS = ("pip_packages", "conda_packages", "conda_dependencies_file", "conda_dependencies_file_path",
+                  "pip_requirements_file", "pip_requirements_file_path")
+# Everything environment_definition excluded (spec §2.1): the SDK raised when one was given too.
+_EXCLUDED_BY_DEFINITION = PACKAGE_PARAMS + ("custom_docker_image", "image_registry_details", "use_gpu",
+                                            "user_managed", "shm_size", "environment_variables")
+
+
+@concern("environment", 50, *PACKAGE_PARAMS, "environment_definition", "use_gpu", "custom_docker_image",
+         "custom_docker_base_image", "image_registry_details", "user_managed", "environment_variables",
+         always=True)
+def environment(plan: Plan) -> None:
+    if plan.given("environment_definition"):
+        _definition(plan)
+        return
+    if not _valid(plan):
+        return
+    cd = "{env}.python.conda_dependencies"
+    conda_file = _first_given(plan, "conda_dependencies_file", "conda_dependencies_file_path")
+    pip_file = _first_given(plan, "pip_requirements_file", "pip_requirements_file_path")
+    source_dir = plan.code("source_directory") if plan.literal("source_directory") not in ("", None) else plan.q(".")
+
+    if conda_file:
+        path = f"{plan.use('os')}.path.join({source_dir}, {plan.code(conda_file)})"
+        plan.env_line(f"{cd} = {plan.use('CondaDependencies')}({path})", conda_file)
+    else:
+        pip_items = _list_items(plan, "pip_packages")
+        if pip_file:
+            reqs = plan.ctx.unique_name(f"{plan.env_label}_requirements")
+            path = f"{plan.use('os')}.path.join({source_dir}, {plan.code(pip_file)})"
+            plan.pre_lines.append(f"{reqs} = open({path}).read().splitlines()")
+            merged = reqs
+            if pip_items:
+                extra = plan.ctx.unique_name("package")
+                merged = f"{reqs} + [{extra} for {extra} in [{', '.join(pip_items)}] if {extra} not in {reqs}]"
+            plan.env_line(f"{cd}.set_pip_requirements([{plan.q('azureml-defaults')}, "
+                          f"*{plan.use('CondaDependencies')}.merge_requirements({merged})])", pip_file)
+        elif pip_items:
+            plan.env_line(f"{cd}.set_pip_requirements([{plan.q('azureml-defaults')}, {', '.join(pip_items)}])",
+                          "pip_packages")
+        for item in _list_items(plan, "conda_packages"):
+            if item.startswith("*"):  # only known at run time: the same loop the estimator ran
+                package = plan.ctx.unique_name("package")
+                plan.env_line(f"for {package} in {item[1:]}:", "conda_packages")
+                plan.env_line(f"    {cd}.add_conda_package({package})")
+            else:
+                plan.env_line(f"{cd}.add_conda_package({item})", "conda_packages")
+
+    framework_env = plan.facts.get("framework_env")
+    if framework_env is not None:
+        framework_env(plan)  # framework packages, scenario image, framework variables (framework.py)
+    elif plan.kind != "Estimator":
+        plan.block("EM309", f"no environment recipe is known for this {plan.kind} estimator")
+        return
+    else:
+        _generic_image(plan)
+    if plan.given("image_registry_details"):
+        plan.env_line(f"{{env}}.docker.base_image_registry = {plan.code('image_registry_details')}",
+                      "image_registry_details")
+    if plan.truthy("user_managed") is not False:
+        plan.env_line(f"{{env}}.python.user_managed_dependencies = {plan.code('user_managed')}", "user_managed")
+    if plan.given("environment_variables"):
+        # Run-level variables (T16): not env.environment_variables, which lands elsewhere.
+        plan.post_line(f"{{src}}.run_config.environment_variables = {plan.code('environment_variables')}")
+    for param in _EXCLUDED_BY_DEFINITION + ("custom_docker_base_image", "use_gpu"):
+        if param != "shm_size":
+            plan.drop(param)
+
+
+def _generic_image(plan: Plan) -> None:
+    custom = _first_given(plan, "custom_docker_image", "custom_docker_base_image")
+    if custom:
+        plan.env_line(f"{{env}}.docker.base_image = {plan.code(custom)}", custom)
+        return
+    gpu = plan.truthy("use_gpu")
+    if gpu:
+        plan.env_line(f"{{env}}.docker.base_image = {plan.use('DEFAULT_GPU_IMAGE')}", "use_gpu")
+    elif gpu is None:
+        plan.env_line(f"{{env}}.docker.base_image = {plan.use('DEFAULT_GPU_IMAGE')} if {plan.code('use_gpu')} "
+                      f"else {plan.use('DEFAULT_CPU_IMAGE')}", "use_gpu")
+
+
+def _definition(plan: Plan) -> None:
+    conflicts = [p for p in _EXCLUDED_BY_DEFINITION if plan.given(p) and plan.truthy(p) is not False]
+    if conflicts:
+        plan.block("EM305", f"`environment_definition` together with {', '.join(f'`{c}`' for c in conflicts)}: "
+                   "the SDK raised TrainingException here",
+                   "Put those settings on the Environment object itself.")
+        return
+    plan.rename("environment_definition", "environment")
+    plan.facts["environment_definition"] = True
+    for ignored in ("use_docker", "custom_docker_base_image"):
+        if plan.given(ignored):
+            plan.note("EM203", f"`{ignored}` was ignored by the estimator because `environment_definition` "
+                      "was given; it is dropped", "Docker use follows `environment.docker` as before.")
+    for param in _EXCLUDED_BY_DEFINITION + ("custom_docker_base_image",):
+        plan.drop(param)
+    framework_env = plan.facts.get("framework_definition")
+    if framework_env is not None:
+        framework_env(plan)
+
+
+def _valid(plan: Plan) -> bool:
+    def truthy(p: str) -> bool:
+        return plan.given(p) and plan.truthy(p) is not False
+
+    conda_file = truthy("conda_dependencies_file") or truthy("conda_dependencies_file_path")
+    pip_file = truthy("pip_requirements_file") or truthy("pip_requirements_file_path")
+    if conda_file and (truthy("pip_packages") or truthy("conda_packages") or pip_file):
+        plan.block("EM305", "a conda dependencies file together with pip/conda packages or a requirements file: "
+                   "the SDK raised TrainingException here", "Put every package in the conda file.")
+        return False
+    if plan.truthy("user_managed") and (conda_file or pip_file or truthy("pip_packages") or truthy("conda_packages")):
+        plan.block("EM305", "`user_managed=True` with packages: the SDK raised UserErrorException here",
+                   "Drop the packages, or let Azure ML manage the environment.")
+        return False
+    if plan.given("custom_docker_image") and plan.given("custom_docker_base_image"):
+        plan.block("EM305", "both `custom_docker_image` and `custom_docker_base_image`: the SDK raised "
+                   "TrainingException here", "Keep `custom_docker_image` only.")
+        return False
+    if plan.literal("use_docker") is False and (plan.given("custom_docker_image")
+                                               or plan.given("custom_docker_base_image")):
+        plan.block("EM305", "`use_docker=False` with a custom image: the SDK raised TrainingException here")
+        return False
+    for param in ("pip_packages", "conda_packages"):
+        if plan.given(param) and isinstance(plan.literal(param), str):
+            plan.block("EM305", f"`{param}` is a string, not a list; the estimator added it character by "
+                       "character", "Pass a list of package specifications.")
+            return False
+    return True
+
+
+def _first_given(plan: Plan, *params: str):
+    """The first parameter given a non-None value (``x`` wins over the deprecated ``x_path``)."""
+    for p in params:
+        if plan.given(p) and plan.truthy(p) is not False:
+            return p
+    return None
+
+
+def _list_items(plan: Plan, param: str) -> List[str]:
+    """The element expressions of a list argument; ``*name`` when it is only known at run time."""
+    if not plan.given(param):
+        return []
+    ctx = plan.ctx
+    expr = plan.kwargs[param]
+    resolved = static.resolve(ctx.names, expr)
+    if isinstance(resolved, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in resolved.elts):
+        return [ctx.segment(e) for e in resolved.elts]
+    return [f"*{plan.code(param)}"]

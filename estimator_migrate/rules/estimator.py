@@ -1,0 +1,276 @@
+"""EM101/EM102: an estimator construction becomes Environment + ScriptRunConfig.
+
+This module is the driver: it checks where the call stands, collects its arguments into a
+Plan, lets each concern module (arguments, environment, docker, distributed, data, compute,
+framework) translate the parameters it owns, and then splices the result into the file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Dict, List, Optional
+
+import libcst as cst
+
+from estimator_migrate.context import Edit, FileContext
+from estimator_migrate.findings import Severity
+from estimator_migrate.rules import on_call
+from estimator_migrate.rules._plan import CONCERNS, REMOVE, Plan, comments_in, owned_params
+from estimator_migrate.symbols import ESTIMATORS
+from estimator_migrate.text import indentation
+
+# Parameters each class accepts (spec §1.1); anything else raised TypeError, so it never ran.
+_COMMON = (
+    "source_directory compute_target vm_size vm_priority entry_script script_params node_count "
+    "process_count_per_node distributed_backend distributed_training use_gpu use_docker "
+    "custom_docker_base_image custom_docker_image image_registry_details user_managed conda_packages "
+    "pip_packages conda_dependencies_file_path pip_requirements_file_path conda_dependencies_file "
+    "pip_requirements_file environment_variables environment_definition inputs source_directory_data_store "
+    "shm_size resume_from max_run_duration_seconds _disable_validation _show_lint_warnings "
+    "_show_package_warnings"
+).split()
+_FRAMEWORK_EXTRA = ["framework_version", "_enable_optimized_mode"]
+_SKLEARN_DROPPED = {"node_count", "process_count_per_node", "distributed_backend", "distributed_training",
+                    "use_gpu", "custom_docker_base_image", "source_directory_data_store"}
+ACCEPTED = {
+    "Estimator": set(_COMMON),
+    "PyTorch": set(_COMMON + _FRAMEWORK_EXTRA),
+    "Chainer": set(_COMMON + _FRAMEWORK_EXTRA),
+    "TensorFlow": set(_COMMON + _FRAMEWORK_EXTRA + ["worker_count", "parameter_server_count"]),
+    "SKLearn": set(_COMMON + _FRAMEWORK_EXTRA) - _SKLEARN_DROPPED,
+}
+# Expressions a new statement may not be hoisted out of: they run zero or many times.
+_CONDITIONAL = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.IfExp, ast.BoolOp)
+# New keywords are appended in ScriptRunConfig's own parameter order.
+_KEYWORD_ORDER = ["source_directory", "script", "arguments", "compute_target", "environment",
+                  "distributed_job_config", "docker_runtime_config", "resume_from", "max_run_duration_seconds"]
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@on_call(*ESTIMATORS)
+def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
+    kind = ctx.canonical_name(call.func)
+    code = "EM101" if kind == "Estimator" else "EM102"
+    stmt = ctx.enclosing_statement(call)
+    lines = (stmt.lineno, call.lineno)
+
+    plan_or_none = _collect(ctx, call, stmt, kind, code, lines)
+    if plan_or_none is None:
+        return
+    plan = plan_or_none
+    for c in CONCERNS:
+        if c.always or any(p in plan.kwargs for p in c.params):
+            c.handler(plan)
+            if plan.blockers:
+                break
+    if plan.env_lines and not plan.blockers:
+        plan.env = ctx.unique_name(f"{plan.env_label}_env")
+        plan.add_arg("environment", plan.env)
+    if plan.blockers:
+        for b in plan.blockers:
+            ctx.report(b.code, b.node or call, f"{kind} left unchanged: {b.message}", b.hint, lines=lines)
+        return
+    if not ctx.may_fix(code, call, *lines):
+        return
+    edit = _render(plan)
+    reported = []
+    finding = ctx.report(code, call, f"`{kind}` is deprecated; rewritten to `ScriptRunConfig` with an explicit "
+                         f"`Environment`", fixed=True, severity=Severity.WARNING, lines=lines)
+    reported.append(finding)
+    for n in plan.notes:
+        ctx.report(n.code, n.node or call, n.message, n.hint, fixed=True, lines=lines)
+    ctx.edits.append(edit)
+    holder = plan.holder
+    if holder and _IDENT.fullmatch(holder):
+        ctx.migrated[holder] = plan
+
+
+def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: str, lines) -> Optional[Plan]:
+    def stop(c: str, message: str, hint: str = "") -> None:
+        ctx.report(c, call, f"{kind} left unchanged: {message}", hint, lines=lines)
+
+    kwargs: Dict[str, ast.AST] = {}
+    for i, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            stop("EM303", "`*args` hides which parameters are passed", "Spell the arguments out as keywords.")
+            return None
+        if i > 0:
+            stop("EM305", f"{kind} takes only `source_directory` positionally; this call raised TypeError")
+            return None
+        kwargs["source_directory"] = arg
+    for kw in call.keywords:
+        if kw.arg is None:
+            stop("EM303", "`**kwargs` hides which parameters are passed", "Spell the keyword arguments out.")
+            return None
+        if kw.arg in kwargs:
+            stop("EM305", f"`{kw.arg}` is given twice; this call raised TypeError")
+            return None
+        kwargs[kw.arg] = kw.value
+    unknown = sorted(set(kwargs) - ACCEPTED[kind])
+    if unknown:
+        stop("EM305", f"{kind} does not accept {', '.join(f'`{u}`' for u in unknown)} (TypeError)")
+        return None
+    missing = [p for p in kwargs if p not in owned_params()]
+    if missing:  # pragma: no cover - a parameter without a concern is a bug in this tool
+        stop("EM902", f"no rule handles {', '.join(missing)}")
+        return None
+
+    if not ctx.owns_lines(stmt) or isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With,
+                                                      ast.AsyncWith, ast.Try, ast.FunctionDef,
+                                                      ast.AsyncFunctionDef, ast.ClassDef)):
+        stop("EM308", "the construction shares its line or statement header with other code",
+             "Move it into an assignment on its own line, then run the tool again.")
+        return None
+    node = ctx.parent(call)
+    while node is not None and node is not stmt:
+        if isinstance(node, _CONDITIONAL):
+            stop("EM308", f"it is built inside a {type(node).__name__.lower()}, where the environment "
+                 "statements cannot be placed", "Build it in an assignment statement of its own first.")
+            return None
+        node = ctx.parent(node)
+
+    plan = Plan(ctx, call, stmt, kind, kwargs)
+    target = None
+    if isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is call:
+        target = stmt.target
+    if target is not None and _simple_target(target):
+        plan.holder = ctx.segment(target)
+    base = _IDENT.findall(plan.holder)[-1] if plan.holder and _IDENT.findall(plan.holder) else "src"
+    plan.env_label = base
+    m = re.search(r"""(['"])""", ctx.segment(call))
+    plan.quote = m.group(1) if m else '"'
+    return plan
+
+
+def _simple_target(node: ast.AST) -> bool:
+    """Names, attributes and constant subscripts: safe to evaluate again in later statements."""
+    if isinstance(node, ast.Name):
+        return True
+    if isinstance(node, ast.Attribute):
+        return _simple_target(node.value)
+    if isinstance(node, ast.Subscript):
+        return _simple_target(node.value) and isinstance(node.slice, (ast.Constant, ast.Name))
+    return False
+
+
+# -- rendering ---------------------------------------------------------------------------------
+def _render(plan: Plan) -> Edit:
+    ctx, call, stmt = plan.ctx, plan.call, plan.stmt
+    nl = ctx.newline
+    indent = indentation(ctx.lines[stmt.lineno - 1])
+    src_name = "ScriptRunConfig" if plan.use("ScriptRunConfig") == "ScriptRunConfig" else plan.use("ScriptRunConfig")
+    new_call = _rewrite_call(plan, src_name)
+
+    env = plan.env or ""
+    lines: List[str] = []
+    lines += plan.pre_lines
+    if plan.env:
+        lines.append(f"{env} = {plan.use('Environment')}({plan.q(env.replace('_', '-'))})")
+        for line, param in plan.env_lines:
+            line = line.replace("{env}", env)
+            if param in plan.comments:
+                # A comment that sat on a removed argument follows what the argument became.
+                line += "  " + "  ".join(plan.comments.pop(param))
+            lines.append(line)
+    # Comments of removed arguments that no new line took: keep them as comment lines.
+    lines += [c for cs in plan.comments.values() for c in cs]
+
+    holder = plan.holder
+    hoisted = None
+    if plan.post_lines and holder is None:
+        hoisted = ctx.unique_name("src")
+        holder = hoisted
+    if hoisted:
+        lines.append(f"{hoisted} = {new_call}")
+        call_text = hoisted
+    else:
+        call_text = new_call
+
+    first, last = ctx.lines[call.lineno - 1], ctx.lines[call.end_lineno - 1]
+    c1 = ctx.char_col(call.lineno, call.col_offset)
+    c2 = ctx.char_col(call.end_lineno, call.end_col_offset)
+    stmt_text = "".join(ctx.lines[stmt.lineno - 1:call.lineno - 1]) + first[:c1]
+    if stmt.lineno == call.lineno:
+        stmt_text = first[:c1]
+    stmt_text += call_text + last[c2:] + "".join(ctx.lines[call.end_lineno:stmt.end_lineno])
+    if stmt.lineno == call.lineno:
+        stmt_text = stmt_text[len(indent):] if stmt_text.startswith(indent) else stmt_text.lstrip(" \t")
+    else:
+        stmt_text = stmt_text[len(indent):]
+    post = [ln.replace("{src}", holder or "") for ln in plan.post_lines]
+
+    out: List[str] = [indent + ln + nl for ln in lines]
+    if not stmt_text.endswith(("\n", "\r")):
+        # The statement was the last line of a file without a final newline; keep it that way.
+        if post:
+            stmt_text += nl
+            post_text = "".join(indent + ln + nl for ln in post)
+            post_text = post_text[: -len(nl)]
+        else:
+            post_text = ""
+        text = "".join(out) + indent + stmt_text + post_text
+    else:
+        text = "".join(out) + indent + stmt_text + "".join(indent + ln + nl for ln in post)
+    return Edit(stmt.lineno, stmt.end_lineno, text)
+
+
+def _rewrite_call(plan: Plan, func_name: str) -> str:
+    ctx, call = plan.ctx, plan.call
+    node = cst.parse_expression(ctx.segment(call))
+    assert isinstance(node, cst.Call)
+    old_func = cst.Module([]).code_for_node(node.func)
+    col = ctx.char_col(call.lineno, call.col_offset)
+    old_align, new_align = col + len(old_func) + 1, col + len(func_name) + 1
+
+    kept: List[cst.Arg] = []
+    orig_args = list(node.args)
+    for i, arg in enumerate(orig_args):
+        name = arg.keyword.value if arg.keyword else "source_directory"
+        change = plan.arg_changes.get(name, ...)
+        if change is REMOVE:
+            found = comments_in(arg)
+            if found:
+                plan.comments.setdefault(name, []).extend(found)
+            continue
+        if change is not ...:
+            keyword, value = change
+            arg = arg.with_changes(keyword=cst.Name(keyword))
+            if value is not None:
+                arg = arg.with_changes(value=cst.parse_expression(value))
+        kept.append(arg)
+    equal = next((a.equal for a in orig_args if a.keyword is not None), cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+    sep = next((a.comma for a in orig_args[:-1] if isinstance(a.comma, cst.Comma)), None) or cst.Comma(
+        whitespace_after=cst.SimpleWhitespace(" "))
+    for keyword, code in sorted(plan.new_args, key=lambda a: _KEYWORD_ORDER.index(a[0])):
+        kept.append(cst.Arg(keyword=cst.Name(keyword), value=cst.parse_expression(code), equal=equal))
+
+    last_orig = orig_args[-1] if orig_args else None
+    final: List[cst.Arg] = []
+    for i, arg in enumerate(kept):
+        if i == len(kept) - 1:
+            if last_orig is not None:  # the closing layout (trailing comma, newline before ")")
+                arg = arg.with_changes(comma=last_orig.comma, whitespace_after_arg=last_orig.whitespace_after_arg)
+        elif not isinstance(arg.comma, cst.Comma) or (last_orig is not None and arg.comma is last_orig.comma):
+            arg = arg.with_changes(comma=sep, whitespace_after_arg=cst.SimpleWhitespace(""))
+        final.append(_realign(arg, old_align, new_align))
+    new = node.with_changes(func=cst.Name(func_name), args=final,
+                            whitespace_before_args=_realign_ws(node.whitespace_before_args, old_align, new_align))
+    return cst.Module([], default_newline=ctx.newline).code_for_node(new)
+
+
+def _realign_ws(ws, old: int, new: int):
+    """Continuation lines aligned with the old opening parenthesis move with the new name."""
+    if isinstance(ws, cst.ParenthesizedWhitespace) and ws.last_line.value == " " * old:
+        return ws.with_changes(last_line=cst.SimpleWhitespace(" " * new))
+    return ws
+
+
+def _realign(arg: cst.Arg, old: int, new: int) -> cst.Arg:
+    if isinstance(arg.comma, cst.Comma):
+        comma = arg.comma.with_changes(whitespace_after=_realign_ws(arg.comma.whitespace_after, old, new))
+        arg = arg.with_changes(comma=comma)
+    return arg

@@ -1,0 +1,47 @@
+"""Line bookkeeping shared by the engine: lines keep their own endings, offsets are exact."""
+
+from __future__ import annotations
+
+import re
+from typing import List
+
+# Python ends lines at \r\n, \n or \r only (str.splitlines also splits on \f, \x1c, \u2028...,
+# which would shift every line number after such a character).
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
+
+
+def split_lines(text: str) -> List[str]:
+    """Split ``text`` into lines that keep their endings; ''.join(result) == text."""
+    lines = _LINE_RE.findall(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def newline_of(line: str, default: str = "\n") -> str:
+    if line.endswith("\r\n"):
+        return "\r\n"
+    if line.endswith("\n"):
+        return "\n"
+    if line.endswith("\r"):
+        return "\r"
+    return default
+
+
+def dominant_newline(lines: List[str]) -> str:
+    counts = {"\n": 0, "\r\n": 0, "\r": 0}
+    for line in lines:
+        nl = newline_of(line, "")
+        if nl:
+            counts[nl] += 1
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] else "\n"
+
+
+def indentation(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def byte_col_to_char_col(line: str, byte_col: int) -> int:
+    """ast reports columns as UTF-8 byte offsets; findings and libcst count characters."""
+    return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
