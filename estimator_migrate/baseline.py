@@ -27,9 +27,8 @@ def _root(path: str) -> str:
 
 def write(path: str, results: Sequence) -> int:
     """Record every finding of ``results``; returns how many."""
-    entries = [{"fingerprint": fp, "code": f.code, "path": f.path.replace(os.sep, "/"), "line": f.line,
-                "message": f.message}
-               for _r, f, fp in fingerprints(results, _root(path))]
+    entries = [{"fingerprint": fp, "code": f.code, "path": uri, "line": f.line, "message": f.message}
+               for _r, f, fp, uri in fingerprints(results, _root(path), allow_parent=True)]
     data = {"tool": "estimator-migrate", "version": VERSION, "findings": entries}
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
@@ -55,7 +54,7 @@ def apply(path: str, results: Sequence) -> Tuple[List, int]:
     # fingerprints() sees a finding without a path as a new object; give them paths first.
     results = [_replace(r, [f if f.path else f.with_path(r.path) for f in r.findings]) for r in results]
     hidden_ids = set()
-    for _result, finding, fp in fingerprints(results, _root(path)):
+    for _result, finding, fp, _uri in fingerprints(results, _root(path), allow_parent=True):
         if known[fp] > 0:
             known[fp] -= 1
             hidden_ids.add(id(finding))

@@ -353,7 +353,11 @@ def _finish(mode: str, options: Options, results: List, diff: bool, quiet: bool,
     to_stderr = diff if report_to_stderr is None else report_to_stderr
     stream = sys.stderr if to_stderr else sys.stdout
     suppressed = _suppressed(results)
-    context = dict(mode="diff" if diff else mode, root=os.getcwd(), baselined=baselined, suppressed=suppressed,
+    from estimator_migrate.discover import git_root
+
+    # GitHub and SARIF want repository-relative paths, whatever folder the tool runs in.
+    root = git_root(os.getcwd()) or os.getcwd()
+    context = dict(mode="diff" if diff else mode, root=root, baselined=baselined, suppressed=suppressed,
                    quiet=quiet)
     _write(render(options.output_format, results, color=use_color(stream), **context), err=to_stderr)
     for fmt, path in outputs:

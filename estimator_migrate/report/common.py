@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
@@ -62,9 +61,9 @@ def all_findings(results: Sequence) -> Iterator[Tuple[object, Finding]]:
             yield result, finding
 
 
-def relative_uri(path: str, root: Optional[str] = None) -> str:
+def relative_uri(path: str, root: Optional[str] = None, allow_parent: bool = False) -> str:
     """``path`` relative to ``root`` (default: the working directory), forward slashes;
-    unchanged when it lies outside."""
+    absolute when it lies outside, unless ``allow_parent`` permits ``../`` paths."""
     if path in ("-", "") or path.startswith("<"):
         return path
     root = os.path.abspath(root or os.getcwd())
@@ -73,18 +72,23 @@ def relative_uri(path: str, root: Optional[str] = None) -> str:
         rel = os.path.relpath(absolute, root)
     except ValueError:
         return absolute.replace(os.sep, "/")
-    if rel.startswith(os.pardir):
+    if rel.startswith(os.pardir) and not allow_parent:
         return absolute.replace(os.sep, "/")
     return rel.replace(os.sep, "/")
 
 
-def line_text(result, finding: Finding) -> str:
+def line_text(result, finding: Finding, cache: Optional[Dict] = None) -> str:
     """The source text of the finding's first line, for fingerprints. The CLI records the
-    texts before a fix rewrites the file (``result.line_texts``); otherwise read the file."""
+    texts before a fix rewrites the file (``result.line_texts``); otherwise read the file
+    (once per file and cell within one ``cache``; no global cache, files change)."""
     recorded: Optional[Dict] = getattr(result, "line_texts", None)
     if recorded is not None:
         return recorded.get((finding.cell, finding.line), "")
-    lines = _source_lines(result.path, finding.cell)
+    cache = {} if cache is None else cache
+    key = (result.path, finding.cell)
+    if key not in cache:
+        cache[key] = _source_lines(result.path, finding.cell)
+    lines = cache[key]
     if 1 <= finding.line <= len(lines):
         return lines[finding.line - 1]
     return ""
@@ -103,7 +107,6 @@ def source_lines(data: bytes, path: str, cell: Optional[int]) -> List[str]:
     return text.splitlines()
 
 
-@functools.lru_cache(maxsize=256)
 def _source_lines(path: str, cell: Optional[int]) -> List[str]:
     try:
         with open(path, "rb") as handle:
@@ -136,21 +139,23 @@ def location(finding: Finding) -> str:
     return f"{where}{finding.line}:{finding.column}"
 
 
-def fingerprints(results: Sequence, root: Optional[str] = None) -> List[Tuple[object, Finding, str]]:
-    """A fingerprint per finding that survives edits elsewhere in the file: a hash of the
+def fingerprints(results: Sequence, root: Optional[str] = None,
+                 allow_parent: bool = False) -> List[Tuple[object, Finding, str, str]]:
+    """(result, finding, fingerprint, uri) per finding. The fingerprint that survives edits elsewhere in the file: a hash of the
     code, the repository-relative path, the finding's line text with whitespace collapsed,
     and the occurrence index among identical (code, path, text) triples. Line numbers are
     left out on purpose, so inserting a line above does not make an old finding look new."""
     import hashlib
 
     seen: Dict[Tuple[str, str, str], int] = {}
+    cache: Dict = {}
     out = []
     for result, finding in all_findings(results):
-        text = " ".join(line_text(result, finding).split())
-        uri = relative_uri(finding.path, root)
+        text = " ".join(line_text(result, finding, cache).split())
+        uri = relative_uri(finding.path, root, allow_parent)
         key = (finding.code, uri, text)
         index = seen.get(key, 0)
         seen[key] = index + 1
         digest = hashlib.sha256("\0".join((finding.code, uri, text, str(index))).encode("utf-8")).hexdigest()
-        out.append((result, finding, digest[:32]))
+        out.append((result, finding, digest[:32], uri))
     return out

@@ -12,7 +12,7 @@ from typing import Dict, List, Sequence
 
 from estimator_migrate import __version__
 from estimator_migrate.codes import RULES
-from estimator_migrate.report.common import FILE_ERROR_CODE, fingerprints, kind, level, relative_uri, rule_name
+from estimator_migrate.report.common import FILE_ERROR_CODE, fingerprints, kind, level, rule_name
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "estimatorMigrate/v1"
@@ -40,11 +40,11 @@ def _rule_descriptor(code: str) -> Dict:
 def render(results: Sequence, *, root=None, **_) -> str:
     codes = list(RULES)
     entries = fingerprints(results, root)
-    if any(f.code == FILE_ERROR_CODE for _, f, _ in entries):
+    if any(f.code == FILE_ERROR_CODE for _, f, _, _ in entries):
         codes.append(FILE_ERROR_CODE)
     index = {code: i for i, code in enumerate(codes)}
     sarif_results: List[Dict] = []
-    for _result, finding, fingerprint in entries:
+    for _result, finding, fingerprint, uri in entries:
         region = {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)}
         if finding.end_line:
             region["endLine"] = max(finding.end_line, region["startLine"])
@@ -60,7 +60,7 @@ def render(results: Sequence, *, root=None, **_) -> str:
             "level": level(finding),
             "message": {"text": message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": relative_uri(finding.path, root), "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
                 "region": region,
             }}],
             "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
