@@ -295,3 +295,72 @@ def test_python_dash_m_entry_point():
                          cwd=os.path.dirname(os.path.dirname(__file__)))
     assert out.returncode == 0
     assert out.stdout.strip() == f"estimator-migrate {__version__}"
+
+
+# -- end to end with the real runner and engine ----------------------------------------------
+REAL_CODE = ("from azureml.train.estimator import Estimator\n\n"
+             "est = Estimator(source_directory='.', entry_script='train.py', compute_target='local')\n")
+REAL_MANUAL = ("from azureml.train.estimator import Estimator\n\n"
+               "est = Estimator(source_directory='.', entry_script='train.py', vm_size='STANDARD_D2')\n")
+
+
+@pytest.fixture
+def real(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    (tmp_path / "train.py").write_text(REAL_CODE)
+    (tmp_path / "util.py").write_text("import os\n")
+    return tmp_path
+
+
+def test_real_check_then_fix_then_clean(real):
+    runner = CliRunner()
+    check = runner.invoke(cli.main, ["check", "."], catch_exceptions=False)
+    assert check.exit_code == 1, check.output
+    assert "train.py:3:7: EM101" in check.stdout
+    assert (real / "train.py").read_text() == REAL_CODE
+    fixed = runner.invoke(cli.main, ["fix", "."], catch_exceptions=False)
+    assert fixed.exit_code == 1, fixed.output
+    assert "ScriptRunConfig(" in (real / "train.py").read_text()
+    assert runner.invoke(cli.main, ["fix", "."], catch_exceptions=False).exit_code == 0
+    assert runner.invoke(cli.main, ["check", "."], catch_exceptions=False).exit_code == 0
+
+
+def test_real_manual_work_fails_fix_and_fills_the_report(real):
+    (real / "cluster.py").write_text(REAL_MANUAL)
+    result = CliRunner().invoke(cli.main, ["fix", "--exit-zero-even-if-changed", "--report", "todo.json", "."],
+                                catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    items = json.loads((real / "todo.json").read_text())
+    assert [(i["filename"], i["code"], i["line"]) for i in items] == [("cluster.py", "EM302", 3)]
+    assert items[0]["next_step"]
+
+
+def test_real_stdin_fix(real):
+    result = CliRunner().invoke(cli.main, ["fix", "-", "--stdin-filename", "job.py"], input=REAL_CODE,
+                                catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "ScriptRunConfig(" in result.stdout and "EM101" in result.stderr
+
+
+def test_real_notebook_findings_carry_the_cell(real):
+    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# title"]},
+                          {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                           "source": REAL_CODE.splitlines(keepends=True)}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (real / "explore.ipynb").write_text(json.dumps(notebook, indent=1))
+    result = CliRunner().invoke(cli.main, ["check", "--output-format", "json", "explore.ipynb"],
+                                catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    (item,) = json.loads(result.stdout)
+    assert item["code"] == "EM101" and item["cell"] == 2 and item["location"]["row"] == 3
+
+
+def test_real_process_pool(real):
+    for n in range(10):
+        (real / f"job{n}.py").write_text(REAL_CODE if n % 2 else REAL_MANUAL)
+    serial = CliRunner().invoke(cli.main, ["check", "-j", "1", "--output-format", "json", "."])
+    pooled = CliRunner().invoke(cli.main, ["check", "-j", "2", "--output-format", "json", "."])
+    assert serial.exit_code == pooled.exit_code == 1
+    assert json.loads(serial.stdout) == json.loads(pooled.stdout)
+    assert len(json.loads(pooled.stdout)) == 11
