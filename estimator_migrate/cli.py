@@ -303,7 +303,7 @@ def run(mode: str, *, paths: Tuple[str, ...], diff: bool, select, ignore, enviro
     need_lines = bool(options.baseline) or any(f == "sarif" for f, _ in outputs) or options.output_format == "sarif"
     tasks = [Task(path, options.settings(), write=(mode == "fix" and not diff), want_diff=diff,
                   record_lines=need_lines) for path in files]
-    progress = not quiet and len(tasks) >= PROGRESS_FROM and use_color(sys.stderr)
+    progress = not quiet and len(tasks) >= PROGRESS_FROM and sys.stderr.isatty()
     results = run_files(tasks, options.jobs, progress)
     FileResult = _runner().FileResult
     results += [FileResult(path=p, findings=[], error=f"{p}: no such file or directory") for p in missing]
