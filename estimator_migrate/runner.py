@@ -1,0 +1,250 @@
+"""The per-file pipeline the CLI calls: read once, prefilter, decode, migrate, check, write.
+
+Every problem with one file ends up in its FileResult (a finding or a one-line ``error``);
+nothing here raises for a bad file, so one file never stops the others. Ctrl-C is let
+through: atomic_write guarantees each file is then either fully old or fully new.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import os
+import re
+import stat
+import unicodedata
+import warnings
+from typing import List, Optional, Tuple
+
+from estimator_migrate import core
+from estimator_migrate.codes import RULES
+from estimator_migrate.findings import Finding
+from estimator_migrate.notebook import NotebookError, build_module, cell_diffs, encode_notebook, load_notebook, render_notebook
+from estimator_migrate.settings import Settings
+from estimator_migrate.sources import SourceError, atomic_write, decode_source, encode_source, unified_diff
+
+# Bigger Python texts are refused rather than risking minutes and gigabytes in the parser.
+# For notebooks this counts the code only (outputs with images make notebooks big).
+MAX_SOURCE_BYTES = 8 * 1024 * 1024
+
+
+@dataclasses.dataclass
+class FileResult:
+    path: str  # display path as given
+    findings: list  # list[Finding] with .path set (and .cell for notebooks)
+    changed: bool = False  # the migrated content differs from the input
+    written: bool = False  # the file on disk was rewritten
+    diff: str = ""  # unified diff ("" when unchanged), computed when want_diff
+    error: Optional[str] = None  # one-line error: unreadable, invalid notebook, write failure, ... (CLI exits 2)
+
+
+_COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
+_NON_ASCII_ESCAPE = re.compile(rb"\\u(?!00[0-7][0-9a-fA-F])[0-9a-fA-F]{4}")
+
+
+def may_contain_estimators(data: bytes) -> bool:
+    """Cheap test on the raw bytes: False only when the file cannot use the Azure ML SDK.
+
+    Every name the engine recognises is imported from ``azureml``. Python normalises
+    identifiers with NFKC, so ``import ａｚｕｒｅｍｌ`` (full-width letters) is that import too;
+    such spellings only hide in non-ASCII bytes or, in notebook JSON, in ``\\uXXXX`` escapes,
+    and only then is the text looked at more closely.
+    """
+    if b"azureml" in data:
+        return True
+    if data.isascii() and not _NON_ASCII_ESCAPE.search(data):
+        return False
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Not UTF-8: Python reads it only with a coding cookie; then let the decoder decide.
+        return bool(_COOKIE_RE.search(b"\n".join(data.splitlines()[:2])))
+    if _NON_ASCII_ESCAPE.search(data):
+        text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+    return "azureml" in unicodedata.normalize("NFKC", text)
+
+
+def is_notebook(name: str) -> bool:
+    return str(name).lower().endswith(".ipynb")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _finding(code: str, message: str, path: str, line: int = 1, column: int = 1, cell: Optional[int] = None) -> Finding:
+    return Finding(code=code, message=message, line=line, column=column, severity=RULES[code].severity,
+                   path=path, cell=cell)
+
+
+class _Unsafe(Exception):
+    """The rewrite failed a safety check (EM902)."""
+
+
+def _parses(text: str) -> Optional[str]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<migrated>", "exec", ast.PyCF_ONLY_AST)
+    except SyntaxError as err:
+        return f"line {err.lineno}: {err.msg}"
+    return None
+
+
+def _migrate_checked(text: str, shown: str, settings: Settings) -> core.Result:
+    """migrate_source plus the safety checks: the result must parse and a second pass over it
+    must change nothing. Raises _Unsafe (the file is then left as it is)."""
+    result = core.migrate_source(text, path=shown, settings=settings)
+    if result.error is not None or result.new_source == text:
+        return result
+    problem = _parses(result.new_source)
+    if problem:
+        raise _Unsafe(f"the rewritten code does not parse ({problem})", result)
+    again = core.migrate_source(result.new_source, path=shown, settings=settings)
+    if again.error is not None:
+        raise _Unsafe(f"the rewritten code cannot be processed again ({_one_line(again.error)})", result)
+    if again.new_source != result.new_source:
+        raise _Unsafe("a second pass would change the rewritten code again (not idempotent)", result)
+    return result
+
+
+def _unsafe_findings(err: _Unsafe, shown: str, mapper=lambda f: f) -> List[Finding]:
+    """The first pass's findings, no longer marked fixed, and one EM902 naming the file."""
+    message, result = err.args
+    findings = [dataclasses.replace(mapper(f), fixed=False) for f in result.findings]
+    findings.append(_finding("EM902", f"{shown}: {message}; the file was left unchanged", shown))
+    return findings
+
+
+def _too_large(size: int) -> SourceError:
+    return SourceError(f"too large to migrate ({size / 1e6:.1f} MB of code, limit {MAX_SOURCE_BYTES / 1e6:.0f} MB); "
+                       "left unchanged")
+
+
+def _migrate_python(data: bytes, shown: str, settings: Settings, want_diff: bool) -> Tuple[FileResult, bytes]:
+    if len(data) > MAX_SOURCE_BYTES:
+        raise _too_large(len(data))
+    decoded = decode_source(data)
+    try:
+        result = _migrate_checked(decoded.text, shown, settings)
+    except _Unsafe as err:
+        return FileResult(shown, _unsafe_findings(err, shown)), data
+    findings = [f.with_path(shown) for f in result.findings]
+    if result.error is not None or result.new_source == decoded.text:
+        return FileResult(shown, findings), data
+    new_data = encode_source(result.new_source, decoded)
+    diff = unified_diff(decoded.text, result.new_source, f"a/{shown}", f"b/{shown}") if want_diff else ""
+    return FileResult(shown, findings, changed=True, diff=diff), new_data
+
+
+def _migrate_notebook(data: bytes, shown: str, settings: Settings, want_diff: bool) -> Tuple[FileResult, bytes]:
+    nb = load_notebook(data)
+    module = build_module(nb)
+    findings = [
+        _finding("EM901", f"cell {bad.cell} does not parse ({bad.message}); it was left unchanged",
+                 shown, bad.line, bad.column, cell=bad.cell)
+        for bad in module.bad_cells
+    ]
+    if not module.parts:
+        return FileResult(shown, findings), data
+    if len(module.text.encode("utf-8")) > MAX_SOURCE_BYTES:
+        raise _too_large(len(module.text.encode("utf-8")))
+
+    def mapped(f: Finding) -> Finding:
+        return module.map_finding(f).with_path(shown)
+
+    try:
+        result = _migrate_checked(module.text, shown, settings)
+    except _Unsafe as err:
+        return FileResult(shown, findings + _unsafe_findings(err, shown, mapped)), data
+    findings += [mapped(f) for f in result.findings]
+    if result.error is not None or result.new_source == module.text:
+        return FileResult(shown, findings), data
+    try:
+        sources = module.split(result.new_source)
+        sources = {i: s for i, s in sources.items() if s != nb.cells[i - 1].source}
+        new_text = render_notebook(nb, sources)
+    except NotebookError as err:
+        findings = [dataclasses.replace(f, fixed=False) for f in findings]
+        findings.append(_finding("EM902", f"{shown}: {err}; the notebook was left unchanged", shown))
+        return FileResult(shown, findings), data
+    if not sources:
+        return FileResult(shown, findings), data
+    diff = cell_diffs(nb, sources, shown) if want_diff else ""
+    return FileResult(shown, findings, changed=True, diff=diff), encode_notebook(new_text, nb.bom)
+
+
+def _migrate_bytes(data: bytes, shown: str, settings: Settings, want_diff: bool) -> Tuple[FileResult, bytes]:
+    if not may_contain_estimators(data):
+        return FileResult(shown, []), data
+    if is_notebook(shown):
+        return _migrate_notebook(data, shown, settings, want_diff)
+    return _migrate_python(data, shown, settings, want_diff)
+
+
+def _guarded(shown: str, data: bytes, work) -> Tuple[FileResult, bytes]:
+    """Run ``work`` and turn any failure into a one-line FileResult.error."""
+    try:
+        return work()
+    except SourceError as err:
+        message = str(err)
+    except RecursionError:
+        message = "too deeply nested to process (Python's recursion limit); left unchanged"
+    except MemoryError:
+        message = "out of memory while processing; left unchanged"
+    except Exception as err:  # noqa: BLE001 - a bug in one file must not stop the others
+        message = f"internal error: {type(err).__name__}: {_one_line(err) or 'no message'}"
+    return FileResult(shown, [], error=f"{shown}: {_one_line(message)}"), data
+
+
+def process_bytes(data: bytes, name: str, settings: Settings, *, want_diff: bool = False) -> Tuple[FileResult, bytes]:
+    """Migrate file content that is not on disk (stdin). ``name`` (".ipynb" or not) decides the
+    format and is the display path. Returns the result and the bytes to output (the input
+    itself when unchanged)."""
+    shown = str(name)
+    return _guarded(shown, data, lambda: _migrate_bytes(data, shown, settings, want_diff))
+
+
+def _read(path: str) -> Tuple[bytes, os.stat_result]:
+    try:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise SourceError("is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise SourceError("not a regular file")  # FIFOs and devices would block or never end
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            return handle.read(), st
+    except FileNotFoundError:
+        raise SourceError("no such file or directory") from None
+    except IsADirectoryError:
+        raise SourceError("is a directory") from None
+    except PermissionError:
+        raise SourceError("permission denied (cannot read)") from None
+    except OSError as err:
+        raise SourceError(f"cannot read: {err.strerror or type(err).__name__}") from None
+
+
+def process_file(path, settings: Settings, *, write: bool, want_diff: bool = False,
+                 display_path: Optional[str] = None) -> FileResult:
+    """Migrate one file; with ``write`` rewrite it atomically when it changed. Never raises
+    for a bad file (see FileResult.error); KeyboardInterrupt is let through."""
+    shown = display_path if display_path is not None else os.fspath(path)
+    read_stat = []
+
+    def work() -> Tuple[FileResult, bytes]:
+        data, st = _read(os.fspath(path))
+        read_stat.append(st)
+        return _migrate_bytes(data, shown, settings, want_diff)
+
+    result, new_data = _guarded(shown, b"", work)
+    if write and result.changed and result.error is None:
+        # A failed write keeps the findings: they are still true of the file on disk.
+        def write_back() -> Tuple[FileResult, bytes]:
+            atomic_write(path, new_data, expected_stat=read_stat[0])
+            result.written = True
+            return result, new_data
+
+        failed, _ = _guarded(shown, b"", write_back)
+        result.error = failed.error if failed is not result else None
+    return result

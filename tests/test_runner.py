@@ -1,0 +1,318 @@
+"""The per-file pipeline (estimator_migrate.runner) with a toy engine standing in for the real one."""
+
+import ast
+import codecs
+import json
+import os
+
+import nbformat
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from estimator_migrate import core, engine, runner, sources
+from estimator_migrate.core import Result
+from estimator_migrate.findings import Finding, Severity
+from estimator_migrate.runner import FileResult, may_contain_estimators, process_bytes, process_file
+from estimator_migrate.settings import Settings
+from estimator_migrate.sources import split_lines
+
+SETTINGS = Settings()
+IMPORT = "from azureml.train.estimator import Estimator\n"
+
+
+def toy_engine(source, *, path, settings):
+    """Estimator( -> ScriptRunConfig(, one EM101 per rewritten line; EM901 on a syntax error."""
+    try:
+        ast.parse(source)
+    except SyntaxError as err:
+        finding = Finding("EM901", f"syntax error: {err.msg}", err.lineno or 1, err.offset or 1, path=path)
+        return Result(source, source, (finding,), error=err.msg)
+    findings = tuple(
+        Finding("EM101", "Estimator rewritten", n, line.index("Estimator(") + 1, fixed=True, severity=Severity.WARNING)
+        for n, line in enumerate(split_lines(source), 1) if "Estimator(" in line)
+    return Result(source, source.replace("Estimator(", "ScriptRunConfig("), findings)
+
+
+@pytest.fixture
+def toy(monkeypatch):
+    monkeypatch.setattr(engine, "run_engine", toy_engine)
+
+
+def use_engine(monkeypatch, fn):
+    monkeypatch.setattr(engine, "run_engine", fn)
+
+
+def write(tmp_path, name, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def no_temp_files(directory):
+    return not [p for p in os.listdir(directory) if p.endswith(".tmp")]
+
+
+# -- the prefilter -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("data, expected", [
+    (b"", False),
+    (b"import os\nprint('hello')\n", False),
+    (b"from azureml.core import Workspace\n", True),
+    (b"import azureml", True),
+    (b"# caf\xc3\xa9\nx = 1\n", False),  # non-ASCII, but no azureml however normalised
+    ("import \uff41\uff5a\uff55\uff52\uff45\uff4d\uff4c.train\n".encode(), True),  # NFKC: this IS azureml
+    (b'{"source": ["import \\uff41zureml"]}', True),  # the same, escaped in notebook JSON
+    (b'{"text": ["\\u001b[0;31mError\\u001b[0m"]}', False),  # ANSI escapes are ASCII
+    (b"# coding: latin-1\n# caf\xe9\n", True),  # not UTF-8, with a cookie: let the decoder decide
+    (b"#!/usr/bin/python\n# vim: fileencoding=shift_jis\n\x82\x81", True),
+    (b"x = '\xe9'\n", False),  # not UTF-8 and no cookie: Python cannot read it as source
+    (bytes(range(256)), False),
+])
+def test_may_contain_estimators(data, expected):
+    assert may_contain_estimators(data) is expected
+
+
+def test_prefilter_never_decodes_or_parses(tmp_path, monkeypatch):
+    def boom(*args, **kwargs):
+        raise AssertionError("must not be called")
+
+    use_engine(monkeypatch, boom)
+    monkeypatch.setattr(runner, "decode_source", boom)
+    monkeypatch.setattr(runner, "load_notebook", boom)
+    for name, data in [("a.py", b"import os\n"), ("b.ipynb", b"not json at all"), ("c.py", b"\x00\x01\x02")]:
+        result = process_file(write(tmp_path, name, data), SETTINGS, write=True)
+        assert result == FileResult(path=str(tmp_path / name), findings=[])
+
+
+# -- Python files ----------------------------------------------------------------------------------
+
+def test_fix_python_file(tmp_path, toy):
+    path = write(tmp_path, "train.py", (IMPORT + "est = Estimator(source_directory='.')\r\n").encode())
+    result = process_file(path, SETTINGS, write=True, want_diff=True, display_path="src/train.py")
+    assert result.changed and result.written and result.error is None
+    assert path.read_bytes() == (IMPORT + "est = ScriptRunConfig(source_directory='.')\r\n").encode()
+    assert [(f.code, f.path, f.line, f.column, f.cell) for f in result.findings] == [("EM101", "src/train.py", 2, 7, None)]
+    assert result.diff.startswith("--- a/src/train.py\n+++ b/src/train.py\n")
+    assert "-est = Estimator(source_directory='.')\r\n+est = ScriptRunConfig(source_directory='.')\r\n" in result.diff
+    assert no_temp_files(tmp_path)
+
+
+def test_check_mode_does_not_write(tmp_path, toy):
+    data = (IMPORT + "est = Estimator()\n").encode()
+    path = write(tmp_path, "train.py", data)
+    result = process_file(path, SETTINGS, write=False)
+    assert result.changed and not result.written and result.diff == ""
+    assert path.read_bytes() == data
+    assert result.path == str(path)  # the display path defaults to the path as given
+
+
+def test_unchanged_file_is_not_written(tmp_path, toy, monkeypatch):
+    monkeypatch.setattr(runner, "atomic_write", lambda *a, **k: pytest.fail("wrote an unchanged file"))
+    path = write(tmp_path, "a.py", (IMPORT + "x = 1\n").encode())
+    result = process_file(path, SETTINGS, write=True, want_diff=True)
+    assert not result.changed and not result.written and result.diff == "" and result.findings == []
+
+
+def test_latin1_file_keeps_its_encoding(tmp_path, toy):
+    data = b"# -*- coding: latin-1 -*-\n" + IMPORT.encode() + b"est = Estimator(name='caf\xe9')\n"
+    path = write(tmp_path, "a.py", data)
+    process_file(path, SETTINGS, write=True)
+    assert path.read_bytes() == data.replace(b"Estimator(name", b"ScriptRunConfig(name")
+
+
+def test_symlink_target_rewritten(tmp_path, toy):
+    target = write(tmp_path, "real.py", (IMPORT + "e = Estimator()\n").encode())
+    link = tmp_path / "link.py"
+    link.symlink_to("real.py")
+    result = process_file(link, SETTINGS, write=True)
+    assert result.written and link.is_symlink()
+    assert b"ScriptRunConfig()" in target.read_bytes()
+
+
+newline = st.sampled_from(["\n", "\r\n", "\r"])
+pad = st.text(alphabet=" \t", max_size=3)
+stmt = st.sampled_from(["est = Estimator(source_directory='.')", "x = 1", "# caf\u00e9 \u2713", "", "y = 'a'  ",
+                        "z = Estimator(\n    compute_target='cpu')"])
+body = st.lists(st.tuples(stmt, pad, newline), max_size=10).map(lambda ls: "".join(s + p + n for s, p, n in ls))
+
+
+@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=body, final=st.sampled_from(["", "w = 2", "v = Estimator()"]), bom=st.booleans())
+def test_only_the_rewrite_changes_bytes(toy, text, final, bom):
+    source = IMPORT + text + final
+    data = (codecs.BOM_UTF8 if bom else b"") + source.encode("utf-8")
+    result, out = process_bytes(data, "gen.py", SETTINGS, want_diff=True)
+    assert result.error is None
+    assert out == data.replace(b"Estimator(", b"ScriptRunConfig(")
+    assert result.changed == (out != data)
+    assert bool(result.diff) == result.changed
+
+
+# -- safety checks (EM902) ----------------------------------------------------------------------
+
+def _unsafe(monkeypatch, tmp_path, fn):
+    use_engine(monkeypatch, fn)
+    data = (IMPORT + "est = Estimator()\n").encode()
+    path = write(tmp_path, "a.py", data)
+    result = process_file(path, SETTINGS, write=True, display_path="pkg/a.py")
+    assert path.read_bytes() == data
+    assert not result.changed and not result.written and result.error is None
+    em902 = [f for f in result.findings if f.code == "EM902"]
+    assert len(em902) == 1 and em902[0].path == "pkg/a.py" and em902[0].message.startswith("pkg/a.py: ")
+    assert not any(f.fixed for f in result.findings)
+    return em902[0].message
+
+
+def test_output_that_does_not_parse(monkeypatch, tmp_path):
+    def broken(source, *, path, settings):
+        return Result(source, source.replace("Estimator()", "ScriptRunConfig(("), (Finding("EM101", "x", 2, 7, fixed=True),))
+
+    assert "does not parse (line 2: " in _unsafe(monkeypatch, tmp_path, broken)
+
+
+def test_output_that_is_not_idempotent(monkeypatch, tmp_path):
+    def grows(source, *, path, settings):
+        return Result(source, source + "x = 1\n", ())
+
+    assert "not idempotent" in _unsafe(monkeypatch, tmp_path, grows)
+
+
+def test_second_pass_error(monkeypatch, tmp_path):
+    def once(source, *, path, settings):
+        if "ScriptRunConfig" in source:
+            return Result(source, source, (), error="cannot")
+        return toy_engine(source, path=path, settings=settings)
+
+    assert "cannot be processed again" in _unsafe(monkeypatch, tmp_path, once)
+
+
+def test_syntax_error_is_a_finding_not_an_error(tmp_path, toy):
+    data = (IMPORT + "def f(:\n").encode()
+    path = write(tmp_path, "a.py", data)
+    result = process_file(path, SETTINGS, write=True)
+    assert result.error is None and not result.changed
+    assert [(f.code, f.line, f.path) for f in result.findings] == [("EM901", 2, str(path))]
+    assert path.read_bytes() == data
+
+
+# -- one file never stops the others ---------------------------------------------------------------
+
+def test_exception_in_one_file(tmp_path, monkeypatch):
+    def picky(source, *, path, settings):
+        if "boom" in source:
+            raise ValueError("boom\nwith a second line")
+        return toy_engine(source, path=path, settings=settings)
+
+    use_engine(monkeypatch, picky)
+    bad = write(tmp_path, "bad.py", (IMPORT + "boom = Estimator()\n").encode())
+    good = write(tmp_path, "good.py", (IMPORT + "est = Estimator()\n").encode())
+    results = [process_file(p, SETTINGS, write=True) for p in (bad, good)]
+    assert results[0].error == f"{bad}: internal error: ValueError: boom with a second line"
+    assert results[0].findings == [] and not results[0].written
+    assert results[1].written and b"ScriptRunConfig" in good.read_bytes()
+
+
+def test_write_failure_keeps_findings(tmp_path, toy):
+    data = (IMPORT + "est = Estimator()\n").encode()
+    path = write(tmp_path, "a.py", data)
+    os.chmod(path, 0o444)
+    result = process_file(path, SETTINGS, write=True)
+    assert result.error == f"{path}: file is read-only; not rewritten"
+    assert result.changed and not result.written and [f.code for f in result.findings] == ["EM101"]
+    assert path.read_bytes() == data
+
+
+def test_file_edited_during_the_run_is_not_overwritten(tmp_path, monkeypatch):
+    path = write(tmp_path, "a.py", (IMPORT + "est = Estimator()\n").encode())
+
+    def engine_that_edits(source, *, path, settings):
+        if "Estimator(" in source:
+            (tmp_path / "a.py").write_bytes(b"# someone saved the file in their editor\n" + source.encode())
+        return toy_engine(source, path=path, settings=settings)
+
+    use_engine(monkeypatch, engine_that_edits)
+    result = process_file(path, SETTINGS, write=True)
+    assert "changed on disk since it was read; not rewritten" in result.error
+    assert path.read_bytes().startswith(b"# someone saved")
+
+
+def test_interrupt_leaves_each_file_fully_old_or_fully_new(tmp_path, toy, monkeypatch):
+    paths = [write(tmp_path, f"f{i}.py", (IMPORT + f"e{i} = Estimator()\n").encode()) for i in range(3)]
+    real_replace = os.replace
+    calls = []
+
+    def interrupted(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # Ctrl-C after the temp file is written, before the rename
+        real_replace(src, dst)
+
+    monkeypatch.setattr(sources.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        for path in paths:
+            process_file(path, SETTINGS, write=True)
+    assert paths[0].read_bytes() == (IMPORT + "e0 = ScriptRunConfig()\n").encode()
+    assert paths[1].read_bytes() == (IMPORT + "e1 = Estimator()\n").encode()
+    assert paths[2].read_bytes() == (IMPORT + "e2 = Estimator()\n").encode()
+    assert no_temp_files(tmp_path)
+
+
+# -- notebooks and stdin --------------------------------------------------------------------------
+
+def _notebook(*sources):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title")] + [nbformat.v4.new_code_cell(s) for s in sources]
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"c{i}"
+    return (nbformat.writes(nb) + "\n").encode()
+
+
+def test_fix_notebook_file(tmp_path, toy):
+    data = _notebook(IMPORT + "%pip install x", "est = Estimator()\n!ls")
+    path = write(tmp_path, "nb.ipynb", data)
+    result = process_file(path, SETTINGS, write=True, want_diff=True)
+    assert result.written and result.error is None
+    assert [(f.code, f.cell, f.line) for f in result.findings] == [("EM101", 3, 1)]
+    new = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+    nbformat.validate(new)
+    assert new.cells[2].source == "est = ScriptRunConfig()\n!ls"
+    assert result.diff.startswith(f"--- a/{path}:cell 3\n+++ b/{path}:cell 3\n")
+
+
+def test_unchanged_notebook_not_written(tmp_path, toy, monkeypatch):
+    monkeypatch.setattr(runner, "atomic_write", lambda *a, **k: pytest.fail("wrote an unchanged notebook"))
+    data = _notebook(IMPORT, "x = 1")
+    path = write(tmp_path, "nb.ipynb", data)
+    result = process_file(path, SETTINGS, write=True)
+    assert not result.changed and path.read_bytes() == data
+
+
+def test_process_bytes_python_and_notebook(toy):
+    result, out = process_bytes((IMPORT + "e = Estimator()\n").encode(), "-", SETTINGS, want_diff=True)
+    assert out.endswith(b"e = ScriptRunConfig()\n") and result.path == "-" and not result.written
+    assert result.diff.startswith("--- a/-\n+++ b/-\n")
+    data = _notebook(IMPORT, "e = Estimator()")
+    result, out = process_bytes(data, "x.IPYNB", SETTINGS)
+    assert json.loads(out)["cells"][2]["source"] == ["e = ScriptRunConfig()"]
+    same = b"print(1)\n"
+    assert process_bytes(same, "-", SETTINGS)[1] is same
+
+
+def test_engine_receives_display_path(tmp_path, monkeypatch):
+    seen = []
+
+    def spy(source, *, path, settings):
+        seen.append((path, settings))
+        return Result(source, source, ())
+
+    use_engine(monkeypatch, spy)
+    custom = Settings(add_todo_comments=True)
+    process_file(write(tmp_path, "a.py", IMPORT.encode()), custom, write=False, display_path="shown.py")
+    assert seen == [("shown.py", custom)]
+
+
+def test_migrate_source_can_be_replaced(tmp_path, monkeypatch):
+    # The runner calls core.migrate_source through the module, so a fake migrate function works too.
+    monkeypatch.setattr(core, "migrate_source", lambda source, *, path, settings: toy_engine(source, path=path, settings=settings))
+    result, out = process_bytes((IMPORT + "e = Estimator()\n").encode(), "a.py", SETTINGS)
+    assert result.changed and b"ScriptRunConfig()" in out
