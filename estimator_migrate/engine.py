@@ -97,7 +97,15 @@ def run_rules(ctx: FileContext, handlers) -> None:
     for call in calls:
         name = ctx.canonical_name(call.func)
         for handler in handlers.get(name, ()) if name else ():
-            handler(ctx, call)
+            edits, findings = len(ctx.edits), len(ctx.findings)
+            try:
+                handler(ctx, call)
+            except Exception as exc:  # a bug in one rule must not lose the file or the other calls
+                del ctx.edits[edits:]
+                del ctx.findings[findings:]
+                ctx.report("EM902", call, f"internal error while migrating this call "
+                           f"({type(exc).__name__}: {exc}); it was left unchanged",
+                           "Please report this with the code of the call.")
 
 
 def apply_edits(ctx: FileContext):

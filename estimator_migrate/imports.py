@@ -81,8 +81,12 @@ def _unused_estimator_imports(tree: ast.Module, before: Counter, after: Counter)
                     out.append((node, alias))
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name in _REMOVABLE_MODULES and alias.asname \
-                        and before.get(alias.asname, 0) and not after.get(alias.asname, 0):
+                if alias.name not in _REMOVABLE_MODULES:
+                    continue
+                # ``import azureml.train.estimator`` binds ``azureml``: remove it only when no
+                # ``azureml.`` reference is left at all.
+                local = alias.asname or alias.name.split(".")[0]
+                if before.get(local, 0) and not after.get(local, 0):
                     out.append((node, alias))
     return out
 
@@ -146,7 +150,18 @@ def _apply(source: str, tree: ast.Module, needed, removals) -> str:
         for n in range(node.lineno + 1, node.end_lineno + 1):
             replace[n] = []
 
-    new_imports = [_render_from(m, names) for m, names in sorted(needed.items()) if m not in merged_modules]
+    # Standard-library modules go before the first import, SDK names after the SDK imports.
+    stdlib = [_render_from(m, names) for m, names in sorted(needed.items()) if names[0][0] == ""]
+    if stdlib:
+        first_import = next((n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
+                             and n.end_lineno < first_use and not (isinstance(n, ast.ImportFrom)
+                                                                   and n.module == "__future__")), None)
+        if first_import is not None and _owns_line(lines, first_import):
+            at = first_import.lineno - 1
+            insert_after.setdefault(at, []).extend(t + nl for t in stdlib)
+            stdlib = []
+    new_imports = stdlib + [_render_from(m, names) for m, names in sorted(needed.items())
+                            if m not in merged_modules and names[0][0] != ""]
     if new_imports:
         anchor = _insertion_line(tree, first_use)
         text = [t + nl for t in new_imports]

@@ -102,7 +102,7 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, inline: bool, source_
             return []  # bare flag
         if isinstance(lit, (list, tuple)):
             resolved = static.resolve(names, value)
-            return [_element_code(ctx, e, v) for e, v in zip(resolved.elts, lit) if v not in _EMPTY]
+            return [_element_code(plan, e, v) for e, v in zip(resolved.elts, lit) if v not in _EMPTY]
         if isinstance(lit, dict):
             resolved = static.resolve(names, value)
             return [ctx.segment(k) for k, v in zip(resolved.keys, lit) if v is not None and k is not None
@@ -122,7 +122,7 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, inline: bool, source_
             element_lit = static.literal(names, element)
             if element_lit in _EMPTY:
                 continue
-            items.append(_element_code(ctx, element, element_lit))
+            items.append(_element_code(plan, element, element_lit))
         return items
     if isinstance(resolved, ast.Dict):
         return [ctx.segment(k) for k in resolved.keys if k is not None and static.literal(names, k) not in _EMPTY]
@@ -153,10 +153,10 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, inline: bool, source_
     return []
 
 
-def _element_code(ctx, element: ast.AST, value) -> str:
+def _element_code(plan: Plan, element: ast.AST, value) -> str:
     if isinstance(value, (list, tuple, dict, set)):
-        return repr(str(value))  # the estimator str()-ed nested iterables
-    return ctx.segment(element)
+        return plan.q(str(value))  # the estimator str()-ed nested iterables
+    return plan.ctx.segment(element)
 
 
 def _block(plan: Plan, code: str, message: str, node: ast.AST, hint: str = "") -> None:

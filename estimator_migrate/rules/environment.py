@@ -40,15 +40,18 @@ def environment(plan: Plan) -> None:
     else:
         pip_items = _list_items(plan, "pip_packages")
         if pip_file:
+            # The estimator read the file at construction and merged pip_packages into it (T9).
             reqs = plan.ctx.unique_name(f"{plan.env_label}_requirements")
+            handle = plan.ctx.unique_name("requirements_file")
             path = f"{plan.use('os')}.path.join({source_dir}, {plan.code(pip_file)})"
-            plan.pre_lines.append(f"{reqs} = open({path}).read().splitlines()")
-            merged = reqs
+            plan.env_line(f"with open({path}) as {handle}:", pip_file)
+            plan.env_line(f"    {reqs} = {handle}.read().splitlines()")
             if pip_items:
                 extra = plan.ctx.unique_name("package")
-                merged = f"{reqs} + [{extra} for {extra} in [{', '.join(pip_items)}] if {extra} not in {reqs}]"
+                plan.env_line(f"{reqs} += [{extra} for {extra} in [{', '.join(pip_items)}] "
+                              f"if {extra} not in {reqs}]", "pip_packages")
             plan.env_line(f"{cd}.set_pip_requirements([{plan.q('azureml-defaults')}, "
-                          f"*{plan.use('CondaDependencies')}.merge_requirements({merged})])", pip_file)
+                          f"*{plan.use('CondaDependencies')}.merge_requirements({reqs})])")
         elif pip_items:
             plan.env_line(f"{cd}.set_pip_requirements([{plan.q('azureml-defaults')}, {', '.join(pip_items)}])",
                           "pip_packages")

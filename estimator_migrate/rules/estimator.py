@@ -45,6 +45,7 @@ _CONDITIONAL = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.Generat
 # New keywords are appended in ScriptRunConfig's own parameter order.
 _KEYWORD_ORDER = ["source_directory", "script", "arguments", "compute_target", "environment",
                   "distributed_job_config", "docker_runtime_config", "resume_from", "max_run_duration_seconds"]
+MAX_LINE = 99  # a rewritten one-line call longer than this is laid out one argument per line
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -234,6 +235,11 @@ def _rewrite_call(plan: Plan, func_name: str) -> str:
             found = comments_in(arg)
             if found:
                 plan.comments.setdefault(name, []).extend(found)
+            if kept and isinstance(arg.comma, cst.Comma) and not _breaks_line(kept[-1].comma):
+                # What separated the removed argument from the next one now follows the previous
+                # (a line break is kept rather than lost).
+                kept[-1] = kept[-1].with_changes(comma=arg.comma.with_changes(
+                    whitespace_after=_no_comment(arg.comma.whitespace_after)))
             continue
         if change is not ...:
             keyword, value = change
@@ -243,8 +249,12 @@ def _rewrite_call(plan: Plan, func_name: str) -> str:
         kept.append(arg)
     equal = next((a.equal for a in orig_args if a.keyword is not None), cst.AssignEqual(
         whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
-    sep = next((a.comma for a in orig_args[:-1] if isinstance(a.comma, cst.Comma)), None) or cst.Comma(
-        whitespace_after=cst.SimpleWhitespace(" "))
+    # New keywords follow the call's layout: on their own lines when the call breaks lines.
+    commas = [a.comma for a in orig_args[:-1] if isinstance(a.comma, cst.Comma)]
+    broken = [c for c in commas if isinstance(c.whitespace_after, cst.ParenthesizedWhitespace)]
+    sep = (broken[-1] if broken else commas[0] if commas else cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    sep = sep.with_changes(whitespace_after=_no_comment(sep.whitespace_after))
+    first_new = len(kept)
     for keyword, code in sorted(plan.new_args, key=lambda a: _KEYWORD_ORDER.index(a[0])):
         kept.append(cst.Arg(keyword=cst.Name(keyword), value=cst.parse_expression(code), equal=equal))
 
@@ -254,12 +264,37 @@ def _rewrite_call(plan: Plan, func_name: str) -> str:
         if i == len(kept) - 1:
             if last_orig is not None:  # the closing layout (trailing comma, newline before ")")
                 arg = arg.with_changes(comma=last_orig.comma, whitespace_after_arg=last_orig.whitespace_after_arg)
-        elif not isinstance(arg.comma, cst.Comma) or (last_orig is not None and arg.comma is last_orig.comma):
+        elif not isinstance(arg.comma, cst.Comma) or (last_orig is not None and arg.comma is last_orig.comma) \
+                or i + 1 >= first_new:
+            # Before a new keyword: the call's own separator, so new keywords follow its layout.
             arg = arg.with_changes(comma=sep, whitespace_after_arg=cst.SimpleWhitespace(""))
         final.append(_realign(arg, old_align, new_align))
     new = node.with_changes(func=cst.Name(func_name), args=final,
                             whitespace_before_args=_realign_ws(node.whitespace_before_args, old_align, new_align))
-    return cst.Module([], default_newline=ctx.newline).code_for_node(new)
+    module = cst.Module([], default_newline=ctx.newline)
+    code = module.code_for_node(new)
+    line = ctx.lines[call.end_lineno - 1]
+    rest = len(line.rstrip("\r\n")) - ctx.char_col(call.end_lineno, call.end_col_offset)
+    if "\n" not in code and col + len(code) + rest > MAX_LINE and len(final) > 1:
+        # The call no longer fits on its line: one argument per line, aligned with the parenthesis.
+        aligned = cst.Comma(whitespace_after=cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(), empty_lines=[], indent=False,
+            last_line=cst.SimpleWhitespace(" " * new_align)))
+        relaid = [a.with_changes(comma=aligned, whitespace_after_arg=cst.SimpleWhitespace(""))
+                  for a in final[:-1]] + [final[-1]]
+        code = module.code_for_node(new.with_changes(args=relaid))
+    return code
+
+
+def _breaks_line(comma) -> bool:
+    return isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace)
+
+
+def _no_comment(ws):
+    """The same layout without the comment (it moved to the line that took the argument's place)."""
+    if isinstance(ws, cst.ParenthesizedWhitespace) and ws.first_line.comment is not None:
+        return ws.with_changes(first_line=cst.TrailingWhitespace(newline=ws.first_line.newline))
+    return ws
 
 
 def _realign_ws(ws, old: int, new: int):
