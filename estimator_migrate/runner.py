@@ -182,19 +182,15 @@ def _migrate_bytes(data: bytes, shown: str, settings: Settings, want_diff: bool)
     return _migrate_python(data, shown, settings, want_diff)
 
 
-def _guarded(shown: str, data: bytes, work) -> Tuple[FileResult, bytes]:
-    """Run ``work`` and turn any failure into a one-line FileResult.error."""
-    try:
-        return work()
-    except SourceError as err:
-        message = str(err)
-    except RecursionError:
-        message = "too deeply nested to process (Python's recursion limit); left unchanged"
-    except MemoryError:
-        message = "out of memory while processing; left unchanged"
-    except Exception as err:  # noqa: BLE001 - a bug in one file must not stop the others
-        message = f"internal error: {type(err).__name__}: {_one_line(err) or 'no message'}"
-    return FileResult(shown, [], error=f"{shown}: {_one_line(message)}"), data
+def _describe(err: Exception) -> str:
+    """One line for any failure, without a traceback."""
+    if isinstance(err, SourceError):
+        return str(err)
+    if isinstance(err, RecursionError):
+        return "too deeply nested to process (Python's recursion limit); left unchanged"
+    if isinstance(err, MemoryError):
+        return "out of memory while processing; left unchanged"
+    return _one_line(f"internal error: {type(err).__name__}: {_one_line(err) or 'no message'}")
 
 
 def process_bytes(data: bytes, name: str, settings: Settings, *, want_diff: bool = False) -> Tuple[FileResult, bytes]:
@@ -202,7 +198,10 @@ def process_bytes(data: bytes, name: str, settings: Settings, *, want_diff: bool
     format and is the display path. Returns the result and the bytes to output (the input
     itself when unchanged)."""
     shown = str(name)
-    return _guarded(shown, data, lambda: _migrate_bytes(data, shown, settings, want_diff))
+    try:
+        return _migrate_bytes(data, shown, settings, want_diff)
+    except Exception as err:  # noqa: BLE001 - reported as this input's error
+        return FileResult(shown, [], error=f"{shown}: {_describe(err)}"), data
 
 
 def _read(path: str) -> Tuple[bytes, os.stat_result]:
@@ -230,21 +229,16 @@ def process_file(path, settings: Settings, *, write: bool, want_diff: bool = Fal
     """Migrate one file; with ``write`` rewrite it atomically when it changed. Never raises
     for a bad file (see FileResult.error); KeyboardInterrupt is let through."""
     shown = display_path if display_path is not None else os.fspath(path)
-    read_stat = []
-
-    def work() -> Tuple[FileResult, bytes]:
-        data, st = _read(os.fspath(path))
-        read_stat.append(st)
-        return _migrate_bytes(data, shown, settings, want_diff)
-
-    result, new_data = _guarded(shown, b"", work)
+    try:
+        data, read_stat = _read(os.fspath(path))
+        result, new_data = _migrate_bytes(data, shown, settings, want_diff)
+    except Exception as err:  # noqa: BLE001 - a bug in one file must not stop the others
+        return FileResult(shown, [], error=f"{shown}: {_describe(err)}")
     if write and result.changed and result.error is None:
-        # A failed write keeps the findings: they are still true of the file on disk.
-        def write_back() -> Tuple[FileResult, bytes]:
-            atomic_write(path, new_data, expected_stat=read_stat[0])
+        try:
+            atomic_write(path, new_data, expected_stat=read_stat)
             result.written = True
-            return result, new_data
-
-        failed, _ = _guarded(shown, b"", write_back)
-        result.error = failed.error if failed is not result else None
+        except Exception as err:  # noqa: BLE001
+            # The findings stay: they are still true of the file on disk.
+            result.error = f"{shown}: {_describe(err)}"
     return result

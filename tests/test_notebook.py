@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from estimator_migrate import engine, notebook, runner
+from estimator_migrate import engine, runner
 from estimator_migrate.core import Result
 from estimator_migrate.findings import Finding, Severity
 from estimator_migrate.notebook import NotebookError, build_module, load_notebook, mask_ipython, render_notebook
