@@ -17,6 +17,8 @@ class Result:
     # Set when the source could not be processed at all (for example a syntax error); the
     # findings then hold one EM901/EM902 finding and new_source == source.
     error: Optional[str] = None
+    # Findings silenced by ``# noqa`` / ``# estimator-migrate: ignore`` comments.
+    suppressed: int = 0
 
     @property
     def changed(self) -> bool:

@@ -13,7 +13,7 @@ import dataclasses
 import warnings
 from typing import Dict, List, Tuple
 
-from estimator_migrate import imports
+from estimator_migrate import imports, todo
 from estimator_migrate.context import Edit, FileContext
 from estimator_migrate.core import Result
 from estimator_migrate.findings import Finding
@@ -76,12 +76,22 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
 
     if current != source:
         current = imports.fix_imports(original_tree, source, current, tree)
+        tree = parse(current) if settings.add_todo_comments else tree
         try:
             parse(current)
         except SyntaxError as exc:
             return internal_error(source, path, f"import update produced invalid code ({exc.msg})")
     ordered = tuple(sorted(findings.values(), key=Finding.sort_key))
-    return Result(source=source, new_source=current, findings=ordered)
+    if settings.add_todo_comments and any(not f.fixed and f.code.startswith("EM3") for f in ordered):
+        current = _with_todos(current, tree, path, settings)
+    return Result(source=source, new_source=current, findings=ordered, suppressed=suppressed)
+
+
+def _with_todos(current: str, tree: ast.Module, path: str, settings: Settings) -> str:
+    """TODO lines go where the manual work is in the final code, so find it there again."""
+    ctx = FileContext(current, tree, path, settings)
+    run_rules(ctx, load_rules())
+    return todo.add_todo_comments(current, tree, ctx.findings)
 
 
 def internal_error(source: str, path: str, why: str) -> Result:

@@ -36,6 +36,7 @@ class FileResult:
     written: bool = False  # the file on disk was rewritten
     diff: str = ""  # unified diff ("" when unchanged), computed when want_diff
     error: Optional[str] = None  # one-line error: unreadable, invalid notebook, write failure, ... (CLI exits 2)
+    suppressed: int = 0  # findings silenced by noqa / ignore comments
 
 
 _COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
@@ -131,10 +132,10 @@ def _migrate_python(data: bytes, shown: str, settings: Settings, want_diff: bool
         return FileResult(shown, _unsafe_findings(err, shown)), data
     findings = [f.with_path(shown) for f in result.findings]
     if result.error is not None or result.new_source == decoded.text:
-        return FileResult(shown, findings), data
+        return FileResult(shown, findings, suppressed=result.suppressed), data
     new_data = encode_source(result.new_source, decoded)
     diff = unified_diff(decoded.text, result.new_source, f"a/{shown}", f"b/{shown}") if want_diff else ""
-    return FileResult(shown, findings, changed=True, diff=diff), new_data
+    return FileResult(shown, findings, changed=True, diff=diff, suppressed=result.suppressed), new_data
 
 
 def _migrate_notebook(data: bytes, shown: str, settings: Settings, want_diff: bool) -> Tuple[FileResult, bytes]:
@@ -159,7 +160,7 @@ def _migrate_notebook(data: bytes, shown: str, settings: Settings, want_diff: bo
         return FileResult(shown, findings + _unsafe_findings(err, shown, mapped)), data
     findings += [mapped(f) for f in result.findings]
     if result.error is not None or result.new_source == module.text:
-        return FileResult(shown, findings), data
+        return FileResult(shown, findings, suppressed=result.suppressed), data
     try:
         sources = module.split(result.new_source)
         sources = {i: s for i, s in sources.items() if s != nb.cells[i - 1].source}
@@ -171,7 +172,8 @@ def _migrate_notebook(data: bytes, shown: str, settings: Settings, want_diff: bo
     if not sources:
         return FileResult(shown, findings), data
     diff = cell_diffs(nb, sources, shown) if want_diff else ""
-    return FileResult(shown, findings, changed=True, diff=diff), encode_notebook(new_text, nb.bom)
+    return (FileResult(shown, findings, changed=True, diff=diff, suppressed=result.suppressed),
+            encode_notebook(new_text, nb.bom))
 
 
 def _migrate_bytes(data: bytes, shown: str, settings: Settings, want_diff: bool) -> Tuple[FileResult, bytes]:
