@@ -263,11 +263,14 @@ def _rewrite_call(plan: Plan, func_name: str) -> str:
     for i, arg in enumerate(kept):
         if i == len(kept) - 1:
             if last_orig is not None:  # the closing layout (trailing comma, newline before ")")
-                arg = arg.with_changes(comma=last_orig.comma, whitespace_after_arg=last_orig.whitespace_after_arg)
+                comma = _carry_comment(arg.comma, last_orig.comma, new_align) if arg.comma is not last_orig.comma \
+                    else last_orig.comma
+                arg = arg.with_changes(comma=comma, whitespace_after_arg=last_orig.whitespace_after_arg)
         elif not isinstance(arg.comma, cst.Comma) or (last_orig is not None and arg.comma is last_orig.comma) \
-                or i + 1 >= first_new:
+                or (i + 1 >= first_new and not _breaks_line(arg.comma)):
             # Before a new keyword: the call's own separator, so new keywords follow its layout.
-            arg = arg.with_changes(comma=sep, whitespace_after_arg=cst.SimpleWhitespace(""))
+            arg = arg.with_changes(comma=_carry_comment(arg.comma, sep, new_align),
+                                   whitespace_after_arg=cst.SimpleWhitespace(""))
         final.append(_realign(arg, old_align, new_align))
     new = node.with_changes(func=cst.Name(func_name), args=final,
                             whitespace_before_args=_realign_ws(node.whitespace_before_args, old_align, new_align))
@@ -284,6 +287,20 @@ def _rewrite_call(plan: Plan, func_name: str) -> str:
                   for a in final[:-1]] + [final[-1]]
         code = module.code_for_node(new.with_changes(args=relaid))
     return code
+
+
+def _carry_comment(old, new, align: int):
+    """``new`` as the separator, keeping the comment that sat on the separator it replaces."""
+    comment = old.whitespace_after.first_line.comment if _breaks_line(old) else None
+    if comment is None:
+        return new
+    if _breaks_line(new):
+        ws = new.whitespace_after.with_changes(first_line=old.whitespace_after.first_line)
+    else:
+        ws = cst.ParenthesizedWhitespace(first_line=old.whitespace_after.first_line, empty_lines=[], indent=False,
+                                         last_line=cst.SimpleWhitespace(" " * align))
+    base = new if isinstance(new, cst.Comma) else cst.Comma()
+    return base.with_changes(whitespace_after=ws)
 
 
 def _breaks_line(comma) -> bool:
