@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # The main job on the bundled example: show what estimator-migrate would change in fixtures/
-# and what it would leave for a person. Writes nothing. Exit code 1 means "findings", as in CI.
+# and what it would leave for a person. Writes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/estimator-migrate fix --diff fixtures/ "$@"
+status=0
+.venv/bin/estimator-migrate fix --diff fixtures/ "$@" || status=$?
+# 1 means "there are findings" (what CI would fail on); only 2 is an error.
+if [ "$status" -eq 1 ]; then
+    echo "(exit code 1: the example contains estimator code to migrate, as intended)" >&2
+    status=0
+fi
+exit "$status"
