@@ -18,6 +18,10 @@ except ImportError as exc:  # pragma: no cover - depends on the test environment
 from estimator_migrate import migrate_source
 
 PAIRS = [c for c in cases() if c.expected is not None]
+# A framework estimator on a cluster with nothing to install ran on a private prebuilt image that
+# migration cannot reproduce (spec §5.2, reported as EM203); such fixtures say so in this header,
+# and their originals are built on clusters in a region where the SDK did the full build instead.
+FULL_BUILD = "# equivalence: full-build"
 
 
 @pytest.mark.sdk
@@ -25,8 +29,9 @@ PAIRS = [c for c in cases() if c.expected is not None]
 def test_migrated_run_configuration_is_the_same(case, tmp_path):
     migrated = migrate_source(case.source, path=str(case.input)).new_source
     assert migrated == case.expected_source, "golden output changed; see test_fixtures"
-    before, before_rec = harness.run_fixture(case.source, str(tmp_path / "before"))
-    after, after_rec = harness.run_fixture(migrated, str(tmp_path / "after"))
+    location = harness.FULL_BUILD_REGION if FULL_BUILD in case.source else "westeurope"
+    before, before_rec = harness.run_fixture(case.source, str(tmp_path / "before"), compute_location=location)
+    after, after_rec = harness.run_fixture(migrated, str(tmp_path / "after"), compute_location=location)
     problems = harness.compare(before, before_rec, after, after_rec)
     assert not problems, "\n".join(problems)
     built = [v for v in before.values() if isinstance(v, harness.MMLBaseEstimator)]

@@ -21,7 +21,7 @@ import warnings
 from typing import Any, Dict, List, Tuple
 
 import azureml.core  # noqa: F401  (import first: see spec T39)
-from azureml.core import Dataset, Datastore, Experiment, Workspace
+from azureml.core import Dataset, Datastore, Environment, Experiment, Workspace
 from azureml.core.compute import AmlCompute, ComputeTarget
 from azureml.core.runconfig import RunConfiguration
 from azureml.core.script_run_config import ScriptRunConfig, get_run_config_from_script_run
@@ -42,10 +42,18 @@ SOURCE_FILES = {
 }
 
 
-def stand_in_compute(name: str) -> AmlCompute:
+# A region without Azure ML's prebuilt framework images (the SDK's _NON_CACHED_REGIONS): framework
+# estimators on a cluster there took the full-build path (spec §5.2), the one migration reproduces.
+# Fixtures headed ``# equivalence: full-build`` build their original estimators on clusters there.
+FULL_BUILD_REGION = "chinaeast2"
+# Environment.get(...) stand-ins carry the name they were asked for in this variable (curated tests).
+CURATED_MARKER = "STAND_IN_CURATED_ENVIRONMENT"
+
+
+def stand_in_compute(name: str, location: str = "westeurope") -> AmlCompute:
     target = object.__new__(AmlCompute)
     target._name = name
-    for attr, value in (("name", name), ("location", "westeurope"), ("cluster_location", "westeurope")):
+    for attr, value in (("name", name), ("location", location), ("cluster_location", location)):
         try:
             setattr(target, attr, value)
         except AttributeError:
@@ -54,8 +62,12 @@ def stand_in_compute(name: str) -> AmlCompute:
 
 
 class _Targets(dict):
+    def __init__(self, location: str = "westeurope"):
+        super().__init__()
+        self.location = location
+
     def __missing__(self, name):
-        self[name] = stand_in_compute(name)
+        self[name] = stand_in_compute(name, self.location)
         return self[name]
 
 
@@ -74,8 +86,8 @@ class StandInWorkspace:
     subscription_id = "00000000-0000-0000-0000-000000000000"
     resource_group = "rg"
 
-    def __init__(self):
-        self.compute_targets = _Targets()
+    def __init__(self, compute_location: str = "westeurope"):
+        self.compute_targets = _Targets(compute_location)
         self.datastores = _Datastores(self)
 
     def get_default_datastore(self):
@@ -88,9 +100,9 @@ class Recorder:
 
 
 @contextlib.contextmanager
-def offline_sdk(recorder: Recorder):
+def offline_sdk(recorder: Recorder, compute_location: str = "westeurope"):
     """Patch the service-bound entry points for the duration of one fixture run."""
-    ws = StandInWorkspace()
+    ws = StandInWorkspace(compute_location)
     saved = []
 
     def patch(owner, name, value):
@@ -114,7 +126,8 @@ def offline_sdk(recorder: Recorder):
     patch(Experiment, "__init__", experiment_init)
     patch(Experiment, "submit", experiment_submit)
     patch(ComputeTarget, "__new__", staticmethod(lambda cls, workspace=None, name=None, *a, **k:
-                                                 stand_in_compute(name or "compute")))
+                                                 stand_in_compute(name or "compute", compute_location)))
+    patch(Environment, "get", staticmethod(stand_in_curated))
     patch(Datastore, "get", staticmethod(lambda workspace, datastore_name: ws.datastores[datastore_name]))
     patch(Datastore, "get_default", staticmethod(lambda workspace: ws.get_default_datastore()))
     patch(Dataset, "get_by_name", staticmethod(lambda workspace, name, version="latest":
@@ -130,7 +143,13 @@ def offline_sdk(recorder: Recorder):
                 setattr(owner, name, value)
 
 
-def run_fixture(source: str, workdir: str) -> Tuple[Dict[str, Any], Recorder]:
+def stand_in_curated(workspace=None, name=None, version=None, label=None) -> Environment:
+    env = Environment(name)
+    env.environment_variables[CURATED_MARKER] = name
+    return env
+
+
+def run_fixture(source: str, workdir: str, *, compute_location: str = "westeurope") -> Tuple[Dict[str, Any], Recorder]:
     """Execute fixture code in ``workdir`` (which gets a ``src`` folder); return its globals."""
     src_dir = os.path.join(workdir, "src")
     os.makedirs(src_dir, exist_ok=True)
@@ -142,7 +161,7 @@ def run_fixture(source: str, workdir: str) -> Tuple[Dict[str, Any], Recorder]:
     old = os.getcwd()
     os.chdir(workdir)
     try:
-        with offline_sdk(recorder), warnings.catch_warnings():
+        with offline_sdk(recorder, compute_location), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             exec(compile(source, os.path.join(workdir, "fixture.py"), "exec"), namespace)
     finally:
