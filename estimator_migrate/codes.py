@@ -227,6 +227,17 @@ _rule(
     Severity.ERROR, False,
     "Please report this with the file that triggers it.",
 )
+_rule(
+    "EM903", "file-error",
+    "The file could not be read, decoded or written; it was left unchanged.",
+    Severity.ERROR, False,
+    """
+    Unreadable or undecodable files, notebooks that are not valid JSON, files that changed on
+    disk during the run and failed writes (read-only files, full disks) are reported with a
+    one-line reason. Other files are still processed; the run exits with code 2.
+    """,
+    fix_safety="Fix the file or its permissions, then run the tool again.",
+)
 
 
 def lookup(code_or_name: str) -> Rule:

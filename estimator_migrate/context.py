@@ -147,7 +147,12 @@ class FileContext:
 
     def may_fix(self, code: str, node: ast.AST, *lines: int) -> bool:
         """A rewrite is applied only when its code is enabled and not suppressed on its line."""
-        return self.settings.enabled(code) and not self.suppressed(code, node.lineno, *lines)
+        if not self.settings.enabled(code):
+            return False
+        if self.suppressed(code, node.lineno, *lines):
+            self.suppressed_count += 1
+            return False
+        return True
 
     def enclosing_statement(self, node: ast.AST) -> ast.stmt:
         while not isinstance(node, ast.stmt):

@@ -41,7 +41,7 @@ def results():
 
 def test_json_shape():
     items = json.loads(render("json", results()))
-    assert [i["code"] for i in items] == ["EM101", "EM201", "EM302", "EM303", "EM900"]
+    assert [i["code"] for i in items] == ["EM101", "EM201", "EM302", "EM303", "EM903"]
     first = items[0]
     assert first == {
         "code": "EM101", "name": "estimator-to-scriptrunconfig", "message": "Estimator rewritten", "hint": None,
@@ -75,7 +75,7 @@ def test_github_lines():
                         "::EM302 vm_size=100%25%0D%0Ano: compute, sorry%0ANext step: Create an AmlCompute cluster.")
     # Notebook: lines inside a cell are not lines of the .ipynb file, so none are given.
     assert lines[3] == "::error file=nb/explore.ipynb,title=EM303 (dynamic-call)::EM303 cell 2, line 3: **kwargs"
-    assert lines[4].startswith("::error file=src/broken.py,line=1,endLine=1,col=1,endColumn=1,title=EM900 (file-error)::")
+    assert lines[4].startswith("::error file=src/broken.py,line=1,endLine=1,col=1,endColumn=1,title=EM903 (file-error)::")
     assert len(lines) == 5
 
 
@@ -188,14 +188,14 @@ def test_manual_report_markdown_lists_every_finding_for_a_person():
     text = render_manual("markdown")
     assert "- [ ] `src/train.py:9:5` **EM302** (run-based-compute): vm_size=100% no: compute, sorry" in text
     assert "  - Next step: Create an AmlCompute cluster." in text
-    assert "`src/broken.py:1:1` **EM900**" in text
+    assert "`src/broken.py:1:1` **EM903**" in text
     assert "EM101" not in text  # rewritten, nothing to do
     assert "## Review" in text and "EM201" in text
 
 
 def test_manual_report_json():
     items = json.loads(render_manual("json"))
-    assert {i["code"] for i in items} == {"EM201", "EM302", "EM303", "EM900"}
+    assert {i["code"] for i in items} == {"EM201", "EM302", "EM303", "EM903"}
     assert all({"filename", "line", "code", "message", "next_step"} <= set(i) for i in items)
 
 

@@ -11,7 +11,7 @@ from estimator_migrate.findings import Finding
 
 # A FileResult.error that came without an EM9xx finding (an unreadable file, say) is still
 # reported in every format, under this code.
-FILE_ERROR_CODE = "EM900"
+FILE_ERROR_CODE = "EM903"
 
 MANUAL = "manual"  # EM3xx / EM9xx: left unchanged, a person must act
 REVIEW = "review"  # EM2xx: rewritten, a person should read the result
@@ -40,9 +40,7 @@ def level(finding: Finding) -> str:
 
 def rule_name(code: str) -> str:
     rule = RULES.get(code)
-    if rule is not None:
-        return rule.name
-    return "file-error" if code == FILE_ERROR_CODE else code
+    return rule.name if rule is not None else code
 
 
 def findings_of(result) -> List[Finding]:

@@ -12,7 +12,7 @@ from typing import Dict, List, Sequence
 
 from estimator_migrate import __version__
 from estimator_migrate.codes import RULES
-from estimator_migrate.report.common import FILE_ERROR_CODE, fingerprints, kind, level, rule_name
+from estimator_migrate.report.common import fingerprints, kind, level, rule_name
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "estimatorMigrate/v1"
@@ -40,8 +40,6 @@ def _rule_descriptor(code: str) -> Dict:
 def render(results: Sequence, *, root=None, **_) -> str:
     codes = list(RULES)
     entries = fingerprints(results, root)
-    if any(f.code == FILE_ERROR_CODE for _, f, _, _ in entries):
-        codes.append(FILE_ERROR_CODE)
     index = {code: i for i, code in enumerate(codes)}
     sarif_results: List[Dict] = []
     for _result, finding, fingerprint, uri in entries:
