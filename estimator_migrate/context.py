@@ -9,9 +9,10 @@ from typing import Dict, List, Optional, Set
 
 from estimator_migrate.codes import RULES
 from estimator_migrate.findings import Finding, Severity
+from estimator_migrate.imports import ALIAS_PREFIX
 from estimator_migrate.names import NameResolver
 from estimator_migrate.settings import Settings
-from estimator_migrate.symbols import canonical
+from estimator_migrate.symbols import IMPORT_FROM, canonical
 from estimator_migrate.text import byte_col_to_char_col, dominant_newline, indentation, split_lines
 
 _NOQA_RE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
@@ -57,7 +58,15 @@ class FileContext:
 
     # -- names ------------------------------------------------------------------------------
     def canonical_name(self, expr: ast.AST) -> Optional[str]:
-        return canonical(self.names.qualified_name(expr))
+        found = canonical(self.names.qualified_name(expr))
+        if found is None and isinstance(expr, ast.Name):
+            # A name an earlier pass generated is imported only after the last pass: until then
+            # it is unbound, and it stands for the SDK name it was generated for.
+            name = expr.id[len(ALIAS_PREFIX):] if expr.id.startswith(ALIAS_PREFIX) else expr.id
+            scope = self.names.scope_of.get(id(expr), self.names.module_scope)
+            if name in IMPORT_FROM and not self.names.bindings_of(expr.id, scope):
+                found = canonical(f"{IMPORT_FROM[name]}.{name}")
+        return found
 
     def unique_name(self, base: str) -> str:
         if self._taken_names is None:

@@ -54,8 +54,11 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
     line_map: List[int] = list(range(len(split_lines(source)) + 2))  # current line -> original line
     current, suppressed = source, 0
     original_tree = tree
+    memory: Dict[str, dict] = {}  # what rules learnt in earlier passes (estimators they rewrote)
     for _ in range(MAX_PASSES):
         ctx = FileContext(current, tree, path, settings)
+        ctx.memory = memory
+        ctx.origin_line = _origin(line_map)  # current line -> line in the file as it was read
         run_rules(ctx, handlers)
         applied = apply_edits(ctx)
         suppressed = max(suppressed, ctx.suppressed_count)
@@ -94,6 +97,10 @@ def _with_todos(current: str, tree: ast.Module, path: str, settings: Settings) -
     return todo.add_todo_comments(current, tree, ctx.findings)
 
 
+def _origin(line_map: List[int]):
+    return lambda line: line_map[min(line, len(line_map) - 1)]
+
+
 def internal_error(source: str, path: str, why: str) -> Result:
     finding = Finding(code="EM902", message=f"internal error in {path}: {why}; the file was left unchanged",
                       line=1, column=1, end_line=1, end_column=1,
@@ -125,13 +132,23 @@ def apply_edits(ctx: FileContext):
         return None
     chosen: List[Edit] = []
     last_end = 0
+    deferred_groups = set()
     for edit in sorted(ctx.edits, key=lambda e: (e.start, e.end)):
         if edit.start <= last_end:
             # Its findings will be reported again, from the next pass.
             ctx.findings = [f for f in ctx.findings if f not in getattr(edit, "findings", ())]
+            if getattr(edit, "group", None):
+                deferred_groups.add(edit.group)
             continue
         chosen.append(edit)
         last_end = max(last_end, edit.end)
+    if deferred_groups:
+        # Edits of one group (two statements that change together) wait together for the next pass.
+        for edit in [e for e in chosen if getattr(e, "group", None) in deferred_groups]:
+            ctx.findings = [f for f in ctx.findings if f not in getattr(edit, "findings", ())]
+            chosen.remove(edit)
+        if not chosen:
+            return None
     out: List[str] = []
     line_map: List[int] = [0]
     line_no = 1

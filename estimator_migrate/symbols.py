@@ -63,6 +63,7 @@ IMPORT_FROM = {
     "DEFAULT_CPU_IMAGE": "azureml.core.runconfig",
     "CondaDependencies": "azureml.core.conda_dependencies",
     "PythonScriptStep": "azureml.pipeline.steps",
+    "HyperDriveConfig": "azureml.train.hyperdrive",
 }
 
 

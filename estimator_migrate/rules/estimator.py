@@ -17,6 +17,7 @@ from estimator_migrate.context import Edit, FileContext
 from estimator_migrate.findings import Severity
 from estimator_migrate.rules import on_call
 from estimator_migrate.rules._plan import CONCERNS, REMOVE, Plan, comments_in, owned_params
+from estimator_migrate.rules._uses import remember
 from estimator_migrate.symbols import ESTIMATORS
 from estimator_migrate.text import indentation
 
@@ -85,6 +86,7 @@ def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
     holder = plan.holder
     if holder and _IDENT.fullmatch(holder):
         ctx.migrated[holder] = plan
+    remember(ctx, plan)  # for the rules that follow the estimator to its uses, in later passes
 
 
 def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: str, lines) -> Optional[Plan]:

@@ -31,6 +31,14 @@ from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
 from azureml.data.output_dataset_config import OutputDatasetConfig
 from azureml.data import data_reference as _data_reference_module
 from azureml.train.estimator import MMLBaseEstimator
+from azureml.train.hyperdrive import HyperDriveConfig
+
+try:  # pipeline steps are compared when azureml-pipeline-steps is installed
+    from azureml.pipeline.core import Pipeline
+    from azureml.pipeline.core._python_script_step_base import _PythonScriptStepBase
+    from azureml.pipeline.steps import HyperDriveStep
+except ImportError:  # pragma: no cover - depends on the test environment
+    Pipeline = _PythonScriptStepBase = HyperDriveStep = None
 
 logging.getLogger("azureml").setLevel(logging.ERROR)
 
@@ -97,6 +105,9 @@ class StandInWorkspace:
 class Recorder:
     def __init__(self):
         self.submitted: List[Any] = []
+        # What each submit sent, taken at submit time: later statements may still change the
+        # objects (EstimatorStep resets its estimator), and the estimator merged overrides only then.
+        self.snapshots: List[Any] = []
 
 
 @contextlib.contextmanager
@@ -115,7 +126,14 @@ def offline_sdk(recorder: Recorder, compute_location: str = "westeurope"):
 
     def experiment_submit(self, config, tags=None, **kwargs):
         recorder.submitted.append((config, kwargs))
+        recorder.snapshots.append(submitted_state(config, kwargs))
         return None
+
+    def pipeline_init(self, workspace, steps, description=None, *args, **kwargs):
+        # The real Pipeline builds its graph against the service; the steps are what matters here.
+        self._workspace = workspace
+        self._steps = list(steps) if isinstance(steps, (list, tuple)) else [steps]
+        self._description = description
 
     # DataReference names are random uuids; a fixed sequence per run (like a fixed seed) makes
     # the reference built by the n-th ds.path(...) call carry the same name in both runs.
@@ -125,6 +143,8 @@ def offline_sdk(recorder: Recorder, compute_location: str = "westeurope"):
     patch(Workspace, "get", staticmethod(lambda *a, **k: ws))
     patch(Experiment, "__init__", experiment_init)
     patch(Experiment, "submit", experiment_submit)
+    if Pipeline is not None:
+        patch(Pipeline, "__init__", pipeline_init)
     patch(ComputeTarget, "__new__", staticmethod(lambda cls, workspace=None, name=None, *a, **k:
                                                  stand_in_compute(name or "compute", compute_location)))
     patch(Environment, "get", staticmethod(stand_in_curated))
@@ -220,7 +240,10 @@ _COMMUNICATOR = {"mpi": "intelmpi", "intelmpi": "intelmpi"}
 
 
 def normalised(config) -> Dict[str, Any]:
-    source_directory, rc = effective(config)
+    return normalised_rc(*effective(config))
+
+
+def normalised_rc(source_directory, rc: RunConfiguration) -> Dict[str, Any]:
     extra = _materialise_data(rc)
     d = _serialize_to_dict(rc)
     d = _strip(d, ())
@@ -261,15 +284,120 @@ def compare(before: Dict[str, Any], before_rec: Recorder, after: Dict[str, Any],
     """Every estimator bound to a name (and every submitted config) against its migrated twin."""
     problems: List[str] = []
     estimators = {k: v for k, v in before.items() if isinstance(v, MMLBaseEstimator)}
+    # An estimator handed to HyperDrive is compared through the HyperDrive configuration that holds
+    # it, after HyperDrive's own removal of tuned arguments (the migrated one has them removed).
+    tuned = {id(v.estimator) for v in before.values() if isinstance(v, HyperDriveConfig)} & \
+        {id(v) for v in estimators.values()}
+    tuned_after = {id(v.run_config) for v in after.values() if isinstance(v, HyperDriveConfig)}
     for name, est in estimators.items():
         new = after.get(name)
+        if id(est) in tuned and id(new) in tuned_after:
+            continue
         if not isinstance(new, (ScriptRunConfig, MMLBaseEstimator)):  # an estimator may be left on purpose
             problems.append(f"{name}: migrated code has {type(new).__name__}, not a ScriptRunConfig")
             continue
         problems += [f"{name}: {d}" for d in differences(normalised(est), normalised(new))]
     if len(before_rec.submitted) != len(after_rec.submitted):
         problems.append(f"submitted {len(before_rec.submitted)} configs before, {len(after_rec.submitted)} after")
-    for i, ((old, old_kw), (new, new_kw)) in enumerate(zip(before_rec.submitted, after_rec.submitted)):
-        if isinstance(old, (MMLBaseEstimator, ScriptRunConfig)) and isinstance(new, (MMLBaseEstimator, ScriptRunConfig)):
-            problems += [f"submit #{i + 1}: {d}" for d in differences(normalised(old), normalised(new))]
+    # What each submit sent, as it was at submit time (overrides merged, HyperDrive's stripping done).
+    for i, (old, new) in enumerate(zip(before_rec.snapshots, after_rec.snapshots)):
+        problems += [f"submit #{i + 1}: {d}" for d in differences(old, new)]
+    # HyperDrive configurations and pipeline steps bound to names, as they stand at the end.
+    for name, value in before.items():
+        if _downstream(value):
+            problems += [f"{name}: {d}" for d in differences(downstream_state(value), downstream_state(after.get(name)))]
     return problems
+
+
+# -- downstream uses of estimators (spec §8) ---------------------------------------------------
+def _downstream(value) -> bool:
+    kinds = tuple(k for k in (HyperDriveConfig, _PythonScriptStepBase, HyperDriveStep, Pipeline) if k is not None)
+    return isinstance(value, kinds)
+
+
+def submitted_state(config, kwargs) -> Dict[str, Any]:
+    """What ``Experiment.submit(config, **kwargs)`` sends, as comparable data. An estimator merged
+    ``script_params``/``inputs`` overrides into its config for this one submit (spec §3, §8.1):
+    the SDK's own ``_override_params`` does that here too, on a config that is put back after."""
+    try:
+        if isinstance(config, MMLBaseEstimator):
+            saved = copy.deepcopy(config._estimator_config)
+            try:
+                if kwargs:
+                    config._override_params(**kwargs)
+                return dict(normalised(config), overridesLeft=[])
+            finally:
+                config._estimator_config = saved
+        if isinstance(config, ScriptRunConfig):
+            # A ScriptRunConfig has no overrides: any left over would be an error at submit.
+            return dict(normalised(config), overridesLeft=sorted(kwargs))
+        return downstream_state(config)
+    except Exception as exc:  # the same failure on both sides compares equal
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def downstream_state(value) -> Dict[str, Any]:
+    try:
+        if isinstance(value, HyperDriveConfig):
+            return hyperdrive_state(value)
+        if HyperDriveStep is not None and isinstance(value, HyperDriveStep):
+            return dict(_step_common(value), hyperdrive=hyperdrive_state(value._hyperdrive_config))
+        if _PythonScriptStepBase is not None and isinstance(value, _PythonScriptStepBase):
+            return step_state(value)
+        if Pipeline is not None and isinstance(value, Pipeline):
+            return {"steps": [downstream_state(step) for step in value._steps]}
+    except Exception as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    return {"type": type(value).__name__}
+
+
+def hyperdrive_state(hd) -> Dict[str, Any]:
+    """The run configuration HyperDrive's child runs get, after HyperDrive's own removal of tuned
+    arguments (``_remove_duplicate_arguments``, which only acts on estimators), and its settings."""
+    if hd.estimator is not None:
+        if not isinstance(hd.estimator, MMLBaseEstimator):
+            return {"error": f"estimator= holds a {type(hd.estimator).__name__}, which fails at submit"}
+        rc = get_run_config_from_script_run(hd.estimator._get_script_run_config())
+    elif hd.run_config is not None:
+        rc = get_run_config_from_script_run(hd.run_config)
+    else:
+        return {"pipeline": repr(hd.pipeline)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rc = HyperDriveConfig._remove_duplicate_arguments(rc, hd._generator_config, hd.estimator is not None)
+    state = normalised_rc(hd.source_directory, rc)
+    state["hyperdrive"] = {k: copy.deepcopy(getattr(hd, k, None)) for k in (
+        "_generator_config", "_primary_metric_config", "_max_total_runs", "_max_concurrent_runs",
+        "_max_duration_minutes", "_policy_config", "_resume_from", "_resume_child_runs")}
+    return state
+
+
+def _port(item) -> Tuple:
+    return (type(item).__name__, getattr(item, "name", None) or getattr(item, "data_reference_name", None))
+
+
+def _step_common(step) -> Dict[str, Any]:
+    args = [_port(a) if not isinstance(a, (str, int, float, bool, type(None))) else a
+            for a in (step._arguments or [])]
+    return {"name": step.name, "arguments": args, "inputs": [_port(i) for i in step._inputs or []],
+            "outputs": [_port(o) for o in step._outputs or []],
+            "allowReuse": getattr(step, "_allow_reuse", None), "version": getattr(step, "_version", None)}
+
+
+def step_state(step) -> Dict[str, Any]:
+    """A PythonScriptStep (EstimatorStep is one): script, arguments, source directory, target,
+    and the RunConfiguration it serialises for the service."""
+    target = step._compute_target
+    state = _step_common(step)
+    state.update(script=step._script_name, sourceDirectory=os.path.normpath(step._source_directory or "."),
+                 computeTarget=getattr(target, "name", target),
+                 runconfigPipelineParams=sorted((step._runconfig_pipeline_params or {}).items()),
+                 runconfigType=type(step._runconfig).__name__)
+    rc = step._runconfig
+    if isinstance(rc, RunConfiguration):
+        rc = copy.deepcopy(rc)
+        # normalised_rc treats the source directory separately; keep the run config's own fields as they are.
+        state["runconfig"] = normalised_rc(step._source_directory or ".", rc)
+        state["runconfig"]["script"] = step._runconfig.script
+        state["runconfig"]["target"] = step._runconfig.target
+    return state

@@ -1,0 +1,198 @@
+"""EM103: ``HyperDriveConfig(estimator=x)`` and ``HyperDriveRunConfig(x, ...)`` become
+``HyperDriveConfig(..., run_config=x)`` once ``x`` holds a ScriptRunConfig (spec §8.2, T27).
+
+* Decided by what ``x`` holds: a ScriptRunConfig the tool made from an estimator, or the
+  user's own one put in the ``estimator`` slot (accepted at construction, broken at submit).
+  An ``x`` that still holds an estimator (one the tool left alone) keeps working as it is.
+* ``run_config`` is always a keyword: positionally it is the 9th slot, the estimator the 8th.
+* With ``estimator=`` HyperDrive removed from the fixed arguments every pair whose key (leading
+  ``-`` ignored) is in the parameter space (``_remove_duplicate_arguments``); with
+  ``run_config=`` it does not, so those pairs are removed from the ScriptRunConfig's literal
+  ``arguments`` here, in the same pass as the keyword change.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import List, Optional
+
+from estimator_migrate import static
+from estimator_migrate.context import FileContext
+from estimator_migrate.rules import on_call
+from estimator_migrate.rules._plan import sdk_name
+from estimator_migrate.rules._uses import (Pairs, SrcRef, holds_estimator, keyword_range, new_group,
+                                           remove_list_items, replace_ranges, src_held_by, uses_of)
+
+_SAMPLINGS = ("RandomParameterSampling", "GridParameterSampling", "BayesianParameterSampling")
+ESTIMATOR_SLOT = 7  # HyperDriveConfig(hyperparameter_sampling, ..., policy, estimator, run_config, ...)
+
+
+@on_call("HyperDriveConfig", "HyperDriveRunConfig")
+def migrate_hyperdrive(ctx: FileContext, call: ast.Call) -> None:
+    kind = ctx.canonical_name(call.func)
+    factory = kind == "HyperDriveRunConfig"
+    estimator = _argument(call, "estimator", 0 if factory else ESTIMATOR_SLOT)
+    sampling = _argument(call, "hyperparameter_sampling", 1 if factory else 0)
+    stmt = ctx.enclosing_statement(call)
+    lines = (stmt.lineno, call.lineno)
+    if estimator is None:
+        if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+            ctx.report("EM310", call, f"`{kind}` gets its arguments from `*`/`**` unpacking; if they hold an "
+                       "`estimator` that became a ScriptRunConfig, pass it as `run_config=`", lines=lines)
+        return
+    if holds_estimator(ctx, estimator):
+        return  # still an estimator: the next pass sees what the estimator rule made of it
+    ref = src_held_by(ctx, estimator)
+    held = ctx.segment(estimator)
+    if ref is None:
+        ctx.report("EM310", estimator, f"cannot tell what `{held}` holds: if it is a ScriptRunConfig now (an "
+                   "estimator this tool migrated elsewhere), pass it as `run_config=` instead of `estimator=`",
+                   "`estimator=` accepts only estimators; a ScriptRunConfig there fails at submit.", lines=lines)
+        return
+    if not ctx.may_fix("EM103", call, *lines):
+        return
+    if not ctx.owns_lines(stmt):
+        ctx.report("EM310", call, f"`{kind}` shares its line with other code; pass `{held}` as `run_config=` "
+                   "by hand", lines=lines)
+        return
+    group = new_group()
+    edits = [_rewrite_call(ctx, call, stmt, estimator, factory, group)]
+    notes: List[str] = []
+    if ref.record is None:
+        notes.append(f"`{held}` is a ScriptRunConfig in the `estimator` slot, which fails at submit; it is "
+                     "passed as `run_config=` now")
+    else:
+        strip = _strip_tuned(ctx, ref, sampling, estimator, call, group, lines)
+        if strip is None:
+            return
+        edits += strip[0]
+        notes += strip[1]
+    what = "`HyperDriveRunConfig(estimator, ...)` is deprecated" if factory else "`estimator=` is deprecated"
+    detail = "; ".join([f"{what}; rewritten to `HyperDriveConfig(..., run_config={held})`"] + notes)
+    finding = ctx.report("EM103", call, detail, fixed=True, lines=lines)
+    for edit in edits:
+        edit.findings = ctx.findings[-1:] if finding else []  # type: ignore[attr-defined]
+        ctx.edits.append(edit)
+
+
+def _argument(call: ast.Call, name: str, slot: int) -> Optional[ast.AST]:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    if len(call.args) > slot and not any(isinstance(a, ast.Starred) for a in call.args[:slot + 1]):
+        return call.args[slot]
+    return None
+
+
+def _rewrite_call(ctx: FileContext, call: ast.Call, stmt: ast.stmt, estimator: ast.AST, factory: bool, group: int):
+    held = ctx.segment(estimator)
+    ranges = []
+    kw = next((k for k in call.keywords if k.value is estimator), None)
+    if factory:
+        func = call.func
+        new_name = sdk_name(ctx, "HyperDriveConfig") if isinstance(func, ast.Name) else None
+        if isinstance(func, ast.Attribute):  # hd.HyperDriveRunConfig -> hd.HyperDriveConfig
+            ranges.append((func.end_lineno, func.end_col_offset - len(func.attr), func.end_lineno,
+                           func.end_col_offset, "HyperDriveConfig"))
+        else:
+            ranges.append((func.lineno, func.col_offset, func.end_lineno, func.end_col_offset, new_name))
+        # The estimator was first; HyperDriveConfig's positional order is the same without it.
+        ranges.append(keyword_range(ctx, call, kw) if kw else _positional_range(call, estimator))
+        last = max(list(call.args) + list(call.keywords), key=lambda a: (a.end_lineno, a.end_col_offset))
+        if last is estimator or last is kw:
+            rest = [a for a in list(call.args) + list(call.keywords) if a is not estimator and a is not kw]
+            last = max(rest, key=lambda a: (a.end_lineno, a.end_col_offset)) if rest else None
+        if last is None:
+            ranges.append((call.end_lineno, call.end_col_offset - 1, call.end_lineno, call.end_col_offset - 1,
+                           f"run_config={held}"))
+        else:
+            ranges.append((last.end_lineno, last.end_col_offset, last.end_lineno, last.end_col_offset,
+                           f", run_config={held}"))
+    elif kw is not None:  # same place, new keyword
+        ranges.append((kw.lineno, kw.col_offset, kw.end_lineno, kw.end_col_offset, f"run_config={held}"))
+    else:  # the 8th positional slot becomes a keyword in place (nothing positional may follow it)
+        ranges.append((estimator.lineno, estimator.col_offset, estimator.end_lineno, estimator.end_col_offset,
+                       f"run_config={held}"))
+    return replace_ranges(ctx, ctx.enclosing_statement(call), ranges, group)
+
+
+def _positional_range(call: ast.Call, arg: ast.AST):
+    rest = [a for a in list(call.args) + list(call.keywords) if a is not arg]
+    rest.sort(key=lambda a: (a.lineno, a.col_offset))
+    if rest:
+        return (arg.lineno, arg.col_offset, rest[0].lineno, rest[0].col_offset, "")
+    return (arg.lineno, arg.col_offset, arg.end_lineno, arg.end_col_offset, "")
+
+
+def parameter_space(ctx: FileContext, sampling: Optional[ast.AST]):
+    """The names of the parameter space (leading '-' stripped), or None when not static."""
+    if sampling is None:
+        return None
+    value = static.resolve(ctx.names, sampling)
+    if not isinstance(value, ast.Call):
+        return None
+    qual = ctx.names.qualified_name(value.func) or ""
+    if not qual.startswith("azureml.train.hyperdrive") or qual.rsplit(".", 1)[-1] not in _SAMPLINGS:
+        return None
+    space = value.args[0] if value.args else next((k.value for k in value.keywords
+                                                    if k.arg == "parameter_space"), None)
+    space = static.resolve(ctx.names, space) if space is not None else None
+    if not isinstance(space, ast.Dict) or any(k is None for k in space.keys):
+        return None
+    if isinstance(space, ast.Dict) and isinstance(sampling, ast.Name) and static.is_mutated(ctx.names, sampling):
+        return None
+    keys = [static.literal(ctx.names, k) for k in space.keys]
+    if not all(isinstance(k, str) for k in keys):
+        return None
+    return {k.lstrip("-") for k in keys}
+
+
+def _strip_tuned(ctx: FileContext, ref: SrcRef, sampling, estimator, call, group, lines):
+    """(edits, notes) that drop tuned arguments from the ScriptRunConfig; None to stop."""
+    arguments = ref.keyword("arguments")
+    if arguments is None:
+        return [], []
+    held = ctx.segment(estimator)
+    space = parameter_space(ctx, sampling)
+    if space is None:
+        ctx.report("EM310", call, f"the parameter space is not a literal dictionary, so the tool cannot tell which "
+                   f"of `{held}`'s arguments HyperDrive tuned; with `estimator=` HyperDrive removed those from the "
+                   "fixed arguments, with `run_config=` it does not",
+                   "Remove the tuned flags and their values from the ScriptRunConfig's `arguments`.", lines=lines)
+        return [], []
+    pairs = Pairs(ctx, arguments.value)
+    if not pairs.literal_list:
+        ctx.report("EM310", call, f"`{held}`'s arguments are not a literal list; remove the flags HyperDrive tunes "
+                   f"({', '.join(sorted(space))}) from them by hand", lines=lines)
+        return [], []
+    keys = [static.literal(ctx.names, k) for k in pairs.items[0::2]]
+    tuned = [i for i, k in enumerate(keys) if isinstance(k, str) and k.lstrip("-") in space]
+    if not tuned:
+        return [], []
+    if not pairs.clean:
+        ctx.report("EM310", call, f"HyperDrive read `{held}`'s arguments two by two and a bare flag (or an odd "
+                   "count) shifted that pairing, so what it removed was not the tuned flags and their values",
+                   "Decide by hand which arguments the child runs should get.", lines=lines)
+        return [], []
+    uses = [u for u in uses_of(ctx, ref.expr.id, ref.stmt) if not _harmless(ctx, u)] \
+        if isinstance(ref.expr, ast.Name) else []
+    if len(uses) > 1:
+        ctx.report("EM310", call, f"`{held}` is also used elsewhere, so its tuned arguments "
+                   f"({', '.join(ctx.segment(pairs.items[2 * i]) for i in tuned)}) cannot be removed from it here",
+                   "Build a second ScriptRunConfig without the tuned arguments for HyperDrive.", lines=lines)
+        return [], []
+    drop = [n for i in tuned for n in (2 * i, 2 * i + 1)]
+    removed = ", ".join(ctx.segment(pairs.items[2 * i]) for i in tuned)
+    if len(drop) == len(pairs.items):
+        ranges = [keyword_range(ctx, ref.call, arguments)]
+    else:
+        ranges = remove_list_items(ctx, ref.stmt, arguments.value, drop)
+    edit = replace_ranges(ctx, ref.stmt, ranges, group)
+    return [edit], [f"the tuned arguments {removed} were removed from `{held}`'s `arguments`, as HyperDrive did "
+                    "for estimators"]
+
+
+def _harmless(ctx: FileContext, use: ast.Name) -> bool:
+    """A use that does not read the arguments: ``x.run_config.<...>`` and the like."""
+    parent = ctx.parent(use)
+    return isinstance(parent, ast.Attribute) and parent.attr in ("run_config", "source_directory")
