@@ -1,5 +1,5 @@
 """What can be known about an expression without running it: literal values, and what a
-name holds when it is bound exactly once and never changed in place."""
+name holds at a given use (the assignment that reaches it, when that is certain)."""
 
 from __future__ import annotations
 
@@ -21,31 +21,103 @@ _MUTATORS = {"append", "extend", "insert", "update", "pop", "popitem", "remove",
 
 
 def single_binding_value(names: NameResolver, name: ast.Name) -> Optional[ast.AST]:
-    """The value expression of ``name`` when its visible binding is one plain assignment
-    (``x = value``) and the object is never changed in place anywhere. Else None."""
+    """The value expression that reaches this use of ``name``: the last plain assignment
+    (``x = value``) before it on every path, with no change in place in between. Else None.
+
+    Notebooks rebind the same name (``script_params``, ``est``) cell after cell; what counts
+    is the assignment that runs last before the use. It is only trusted when it stands in a
+    block that encloses the use (so it always runs first), when no other binding can run in
+    between (none later in the file before the use, none in a loop around the use), and when
+    the object is not changed in place on the way.
+    """
     scope = names.scope_of.get(id(name), names.module_scope)
     bindings = names.bindings_of(name.id, scope)
-    if len(bindings) != 1 or bindings[0].value is None:
+    if not bindings or any(b.kind != "other" or not isinstance(b.node, (ast.Assign, ast.AnnAssign))
+                           for b in bindings):
         return None
-    if is_mutated(names, name):
+    use_stmt = _statement_of(names, name)
+    if use_stmt is None:
         return None
-    return bindings[0].value
+    before = [b for b in bindings if b.node.end_lineno < use_stmt.lineno
+              or (b.node is use_stmt and len(bindings) == 1)]
+    if not before:
+        return None
+    reaching = max(before, key=lambda b: (b.node.lineno, b.node.col_offset))
+    if reaching.value is None or reaching.node is use_stmt:
+        return None
+    if not _dominates(names, reaching.node, use_stmt):
+        return None
+    loops = [a for a in _ancestors(names, use_stmt) if isinstance(a, (ast.For, ast.AsyncFor, ast.While))
+             and not _inside(names, reaching.node, a)]
+    for b in bindings:
+        if b is not reaching and any(_inside(names, b.node, loop) for loop in loops):
+            return None  # rebound later in a loop around the use: another iteration sees that value
+    if _mutated_between(names, name, scope, reaching.node, use_stmt, loops):
+        return None
+    return reaching.value
+
+
+def _statement_of(names: NameResolver, node: ast.AST) -> Optional[ast.stmt]:
+    while node is not None and not isinstance(node, ast.stmt):
+        node = names.parent.get(id(node))
+    return node
+
+
+def _ancestors(names: NameResolver, node: ast.AST):
+    node = names.parent.get(id(node))
+    while node is not None:
+        yield node
+        node = names.parent.get(id(node))
+
+
+def _inside(names: NameResolver, node: ast.AST, container: ast.AST) -> bool:
+    return any(a is container for a in _ancestors(names, node))
+
+
+def _dominates(names: NameResolver, binding: ast.stmt, use: ast.stmt) -> bool:
+    """True when ``binding`` stands earlier in a statement list that contains ``use`` (or
+    one of its enclosing statements): then it always runs before the use."""
+    parent = names.parent.get(id(binding))
+    for holder in [use] + list(_ancestors(names, use)):
+        if names.parent.get(id(holder)) is parent:
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(parent, field, None)
+                if isinstance(block, list) and binding in block and holder in block:
+                    return block.index(binding) < block.index(holder)
+            return False
+        if holder is parent:
+            return False
+    return False
+
+
+def _mutated_between(names: NameResolver, name: ast.Name, scope, start: ast.stmt, use: ast.stmt,
+                     loops) -> bool:
+    for other in names.uses(name.id, scope):
+        if not _is_mutation(names, other):
+            continue
+        if start.end_lineno < other.lineno < use.lineno or any(_inside(names, other, loop) for loop in loops):
+            return True
+    return False
 
 
 def is_mutated(names: NameResolver, name: ast.Name) -> bool:
+    """Whether the object ``name`` is bound to is changed in place anywhere in its scope."""
     scope = names.scope_of.get(id(name), names.module_scope)
-    for use in names.uses(name.id, scope):
-        parent = names.parent.get(id(use))
-        if isinstance(parent, ast.Subscript) and parent.value is use and not isinstance(parent.ctx, ast.Load):
+    return any(_is_mutation(names, use) for use in names.uses(name.id, scope))
+
+
+def _is_mutation(names: NameResolver, use: ast.Name) -> bool:
+    parent = names.parent.get(id(use))
+    if isinstance(parent, ast.Subscript) and parent.value is use and not isinstance(parent.ctx, ast.Load):
+        return True
+    if isinstance(parent, ast.Attribute) and parent.value is use and parent.attr in _MUTATORS:
+        return True
+    if isinstance(parent, ast.AugAssign) and parent.target is use:
+        return True
+    if isinstance(parent, ast.Subscript) and parent.value is use:
+        grand = names.parent.get(id(parent))
+        if isinstance(grand, ast.AugAssign) and grand.target is parent:
             return True
-        if isinstance(parent, ast.Attribute) and parent.value is use and parent.attr in _MUTATORS:
-            return True
-        if isinstance(parent, ast.AugAssign) and parent.target is use:
-            return True
-        if isinstance(parent, ast.Subscript) and parent.value is use:
-            grand = names.parent.get(id(parent))
-            if isinstance(grand, ast.AugAssign) and grand.target is parent:
-                return True
     return False
 
 
