@@ -316,3 +316,13 @@ def test_migrate_source_can_be_replaced(tmp_path, monkeypatch):
     monkeypatch.setattr(core, "migrate_source", lambda source, *, path, settings: toy_engine(source, path=path, settings=settings))
     result, out = process_bytes((IMPORT + "e = Estimator()\n").encode(), "a.py", SETTINGS)
     assert result.changed and b"ScriptRunConfig()" in out
+
+
+def test_prefiltered_result_only_for_files_without_azureml(tmp_path):
+    from estimator_migrate.runner import prefiltered_result
+
+    plain = write(tmp_path, "plain.py", b"import os\nprint(os.sep)\n")
+    assert prefiltered_result(plain, display_path="plain.py") == FileResult("plain.py", [])
+    assert prefiltered_result(write(tmp_path, "est.py", b"from azureml.train.estimator import Estimator\n")) is None
+    assert prefiltered_result(tmp_path / "missing.py") is None  # process_file reports the error
+    assert prefiltered_result(tmp_path) is None
