@@ -35,6 +35,11 @@ def single_binding_value(names: NameResolver, name: ast.Name) -> Optional[ast.AS
     if not bindings or any(b.kind != "other" or not isinstance(b.node, (ast.Assign, ast.AnnAssign))
                            for b in bindings):
         return None
+    if names.defining_scope(name.id, scope) is not scope:
+        # Used from an inner function: it may run after any later rebinding or change.
+        if len(bindings) != 1 or is_mutated(names, name):
+            return None
+        return bindings[0].value
     use_stmt = _statement_of(names, name)
     if use_stmt is None:
         return None

@@ -176,3 +176,18 @@ def test_post_statements_for_an_unnamed_estimator_hoist_it():
     assert "src = ScriptRunConfig(" in out
     assert "src.run_config.environment_variables = {'A': '1'}" in out
     assert "run = exp.submit(src)" in out
+
+
+def test_module_value_used_from_a_function_needs_a_single_binding():
+    result = migrate("""
+        from azureml.train.estimator import Estimator
+        params = {"--a": 1}
+
+        def make():
+            return Estimator(source_directory="src", compute_target="local", script_params=params)
+
+        params = {"--a": 2}
+        est = make()
+    """)
+    assert [f.code for f in result.findings] == ["EM304"]
+    assert not result.changed

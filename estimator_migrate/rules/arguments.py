@@ -34,8 +34,8 @@ def arguments(plan: Plan) -> None:
     if isinstance(expr, ast.Name):
         value = static.single_binding_value(names, expr)
         if not isinstance(value, ast.Dict):
-            why = ("is changed after it is built" if static.is_mutated(names, expr) else
-                   "is not bound once to a dictionary literal")
+            why = ("is changed in place before the call" if static.is_mutated(names, expr) else
+                   "is not certainly a dictionary literal here (bound in a branch, a loop or elsewhere)")
             plan.block("EM304", f"`script_params={expr.id}`: `{expr.id}` {why}, so the flattened arguments "
                        "cannot be computed statically",
                        "Write `arguments=[...]` by hand: each key, then its value; a '' or None value is a bare "
