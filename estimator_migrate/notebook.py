@@ -23,7 +23,8 @@ from json.decoder import scanstring
 from typing import Callable, Dict, List, Optional, Tuple
 
 from estimator_migrate.findings import Finding
-from estimator_migrate.sources import SourceError, split_lines, unified_diff
+from estimator_migrate.sources import SourceError, unified_diff
+from estimator_migrate.text import split_lines
 
 
 class NotebookError(Exception):

@@ -16,7 +16,9 @@ import re
 import stat
 import tempfile
 import tokenize
-from typing import List, Optional, Union
+from typing import Optional, Union
+
+from estimator_migrate.text import split_lines
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -229,18 +231,6 @@ def atomic_write(path: PathLike, data: bytes, *, expected_stat=None) -> None:
 
 
 # -- diffs -----------------------------------------------------------------------------------
-
-_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
-
-
-def split_lines(text: str) -> List[str]:
-    """Lines with their own endings (\\r\\n, \\n, \\r only); ''.join(result) == text."""
-    lines = _LINE_RE.findall(text)
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
-
-
 def unified_diff(old: str, new: str, fromfile: str, tofile: str) -> str:
     """A unified diff of two texts; "" when equal. Lines keep their own endings; a last line
     without one is marked like diff(1) does."""

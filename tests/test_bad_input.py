@@ -1,7 +1,6 @@
 """Nothing is ever lost: every bad input gives a clear one-line error or finding, the file on
 disk stays exactly as it was, and the other files are still processed."""
 
-import ast
 import codecs
 import os
 import pathlib
@@ -9,28 +8,13 @@ import pathlib
 import pytest
 
 from estimator_migrate import engine, runner
-from estimator_migrate.core import Result
-from estimator_migrate.findings import Finding, Severity
 from estimator_migrate.runner import process_file
 from estimator_migrate.settings import Settings
-from estimator_migrate.sources import split_lines
+from toy_engine import toy_engine
 
 SETTINGS = Settings()
 IMPORT = b"from azureml.train.estimator import Estimator\n"
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "notebooks"
-
-
-def toy_engine(source, *, path, settings):
-    """Estimator( -> ScriptRunConfig(; EM901 on a syntax error (as the real core reports it)."""
-    try:
-        ast.parse(source)
-    except SyntaxError as err:
-        finding = Finding("EM901", f"syntax error: {err.msg}", err.lineno or 1, err.offset or 1, path=path)
-        return Result(source, source, (finding,), error=err.msg)
-    findings = tuple(
-        Finding("EM101", "Estimator rewritten", n, line.index("Estimator(") + 1, fixed=True, severity=Severity.WARNING)
-        for n, line in enumerate(split_lines(source), 1) if "Estimator(" in line)
-    return Result(source, source.replace("Estimator(", "ScriptRunConfig("), findings)
 
 
 @pytest.fixture(autouse=True)

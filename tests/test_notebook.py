@@ -12,30 +12,15 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from estimator_migrate import engine, runner
 from estimator_migrate.core import Result
-from estimator_migrate.findings import Finding, Severity
+from estimator_migrate.findings import Finding
 from estimator_migrate.notebook import NotebookError, build_module, load_notebook, mask_ipython, render_notebook
 from estimator_migrate.settings import Settings
-from estimator_migrate.sources import SourceError, split_lines
+from estimator_migrate.sources import SourceError
+from estimator_migrate.text import split_lines
+from toy_engine import identity_engine, toy_engine
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "notebooks"
 VALID = ["training", "magics", "bad_cell", "outputs_attachments"]
-
-
-def toy_engine(source, *, path, settings):
-    """Stands in for the real engine: Estimator( -> ScriptRunConfig(, one EM101 per line."""
-    try:
-        ast.parse(source)
-    except SyntaxError as err:
-        finding = Finding("EM901", f"syntax error: {err.msg}", err.lineno or 1, err.offset or 1, path=path)
-        return Result(source, source, (finding,), error=err.msg)
-    findings = tuple(
-        Finding("EM101", "Estimator rewritten", n, line.index("Estimator(") + 1, fixed=True, severity=Severity.WARNING)
-        for n, line in enumerate(split_lines(source), 1) if "Estimator(" in line)
-    return Result(source, source.replace("Estimator(", "ScriptRunConfig("), findings)
-
-
-def identity_engine(source, *, path, settings):
-    return Result(source, source, ())
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The per-file pipeline (estimator_migrate.runner) with a toy engine standing in for the real one."""
 
-import ast
 import codecs
 import json
 import os
@@ -11,26 +10,13 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from estimator_migrate import core, engine, runner, sources
 from estimator_migrate.core import Result
-from estimator_migrate.findings import Finding, Severity
+from estimator_migrate.findings import Finding
 from estimator_migrate.runner import FileResult, may_contain_estimators, process_bytes, process_file
 from estimator_migrate.settings import Settings
-from estimator_migrate.sources import split_lines
+from toy_engine import toy_engine
 
 SETTINGS = Settings()
 IMPORT = "from azureml.train.estimator import Estimator\n"
-
-
-def toy_engine(source, *, path, settings):
-    """Estimator( -> ScriptRunConfig(, one EM101 per rewritten line; EM901 on a syntax error."""
-    try:
-        ast.parse(source)
-    except SyntaxError as err:
-        finding = Finding("EM901", f"syntax error: {err.msg}", err.lineno or 1, err.offset or 1, path=path)
-        return Result(source, source, (finding,), error=err.msg)
-    findings = tuple(
-        Finding("EM101", "Estimator rewritten", n, line.index("Estimator(") + 1, fixed=True, severity=Severity.WARNING)
-        for n, line in enumerate(split_lines(source), 1) if "Estimator(" in line)
-    return Result(source, source.replace("Estimator(", "ScriptRunConfig("), findings)
 
 
 @pytest.fixture
@@ -63,6 +49,7 @@ def no_temp_files(directory):
     ("import \uff41\uff5a\uff55\uff52\uff45\uff4d\uff4c.train\n".encode(), True),  # NFKC: this IS azureml
     (b'{"source": ["import \\uff41zureml"]}', True),  # the same, escaped in notebook JSON
     (b'{"text": ["\\u001b[0;31mError\\u001b[0m"]}', False),  # ANSI escapes are ASCII
+    (b'{"source": ["import \\u0061zureml"]}', True),  # an ASCII letter escaped in notebook JSON
     (b"# coding: latin-1\n# caf\xe9\n", True),  # not UTF-8, with a cookie: let the decoder decide
     (b"#!/usr/bin/python\n# vim: fileencoding=shift_jis\n\x82\x81", True),
     (b"x = '\xe9'\n", False),  # not UTF-8 and no cookie: Python cannot read it as source
@@ -326,3 +313,9 @@ def test_prefiltered_result_only_for_files_without_azureml(tmp_path):
     assert prefiltered_result(write(tmp_path, "est.py", b"from azureml.train.estimator import Estimator\n")) is None
     assert prefiltered_result(tmp_path / "missing.py") is None  # process_file reports the error
     assert prefiltered_result(tmp_path) is None
+
+
+def test_escapes_do_not_spell_names_in_python_source():
+    assert may_contain_estimators(b"x = 'caf\\u00e9'\n", notebook=True) is False
+    assert may_contain_estimators(b"import \\uff41zureml\n", notebook=False) is False  # a syntax error in Python
+    assert may_contain_estimators("import ａzureml\n".encode(), notebook=False) is True
