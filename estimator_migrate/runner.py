@@ -40,21 +40,23 @@ class FileResult:
 
 
 _COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
-_NON_ASCII_ESCAPE = re.compile(rb"\\u(?!00[0-7][0-9a-fA-F])[0-9a-fA-F]{4}")
+# In notebook JSON: an escape of a non-ASCII character, or of one of the letters of "azureml"
+# (ANSI colour codes in outputs, \\u001b, are neither).
+_NON_ASCII_ESCAPE = re.compile(rb"\\u(?:(?!00[0-7][0-9a-fA-F])[0-9a-fA-F]{4}|00(?:61|7[aA]|75|72|65|6[cCdD]))")
 
 
-def may_contain_estimators(data: bytes) -> bool:
+def may_contain_estimators(data: bytes, notebook: bool = True) -> bool:
     """Cheap test on the raw bytes: False only when the file cannot use the Azure ML SDK.
 
     Every name the engine recognises is imported from ``azureml``. Python normalises
     identifiers with NFKC, so ``import ａｚｕｒｅｍｌ`` (full-width letters) is that import too;
     such spellings only hide in non-ASCII bytes or, in notebook JSON, in ``\\uXXXX`` escapes,
-    and only then is the text looked at more closely.
+    and only then is the text looked at more closely. In Python source (``notebook=False``) an
+    escape never spells a name: Python reads ``\\u`` only inside string literals.
     """
     if b"azureml" in data:
         return True
-    # The common case, decided at memchr speed: plain ASCII without a single backslash-u.
-    if data.isascii() and (b"\\u" not in data or not _NON_ASCII_ESCAPE.search(data)):
+    if data.isascii() and not (notebook and b"\\u" in data and _NON_ASCII_ESCAPE.search(data)):
         return False
     try:
         text = data.decode("utf-8")
@@ -178,7 +180,7 @@ def _migrate_notebook(data: bytes, shown: str, settings: Settings, want_diff: bo
 
 
 def _migrate_bytes(data: bytes, shown: str, settings: Settings, want_diff: bool) -> Tuple[FileResult, bytes]:
-    if not may_contain_estimators(data):
+    if not may_contain_estimators(data, notebook=is_notebook(shown)):
         return FileResult(shown, []), data
     if is_notebook(shown):
         return _migrate_notebook(data, shown, settings, want_diff)
@@ -261,9 +263,10 @@ def prefiltered_result(path, display_path: Optional[str] = None) -> Optional[Fil
         data, _ = _read(os.fspath(path))
     except Exception:  # noqa: BLE001 - process_file reports it
         return None
-    if may_contain_estimators(data):
+    shown = display_path if display_path is not None else os.fspath(path)
+    if may_contain_estimators(data, notebook=is_notebook(shown)):
         return None
-    return FileResult(display_path if display_path is not None else os.fspath(path), [])
+    return FileResult(shown, [])
 
 
 def process_file(path, settings: Settings, *, write: bool, want_diff: bool = False,
