@@ -22,6 +22,9 @@ PAIRS = [c for c in cases() if c.expected is not None]
 # migration cannot reproduce (spec §5.2, reported as EM203); such fixtures say so in this header,
 # and their originals are built on clusters in a region where the SDK did the full build instead.
 FULL_BUILD = "# equivalence: full-build"
+# A fixture whose use of an estimator could not be carried over (reported as EM310) says so in this
+# header; the test then checks that the difference is real, so the report was warranted.
+REPORTED = "# equivalence: differs, reported"
 
 
 @pytest.mark.sdk
@@ -33,6 +36,9 @@ def test_migrated_run_configuration_is_the_same(case, tmp_path):
     before, before_rec = harness.run_fixture(case.source, str(tmp_path / "before"), compute_location=location)
     after, after_rec = harness.run_fixture(migrated, str(tmp_path / "after"), compute_location=location)
     problems = harness.compare(before, before_rec, after, after_rec)
+    if REPORTED in case.source:
+        assert problems, "the fixture says the migration differs (and reports it), but the comparison found no difference"
+        return
     assert not problems, "\n".join(problems)
     built = [v for v in before.values() if isinstance(v, harness.MMLBaseEstimator)]
     assert built or before_rec.submitted, \

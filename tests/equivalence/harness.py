@@ -289,6 +289,10 @@ def compare(before: Dict[str, Any], before_rec: Recorder, after: Dict[str, Any],
     tuned = {id(v.estimator) for v in before.values() if isinstance(v, HyperDriveConfig)} & \
         {id(v) for v in estimators.values()}
     tuned_after = {id(v.run_config) for v in after.values() if isinstance(v, HyperDriveConfig)}
+    # An estimator submitted with overrides is compared through what each submit sent: the overrides
+    # may have been folded into the migrated ScriptRunConfig when that submit was its only use.
+    tuned |= {id(config) for config, kwargs in before_rec.submitted if kwargs.get("script_params")}
+    tuned_after |= {id(v) for v in after.values() if isinstance(v, ScriptRunConfig)}
     for name, est in estimators.items():
         new = after.get(name)
         if id(est) in tuned and id(new) in tuned_after:

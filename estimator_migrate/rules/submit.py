@@ -1,0 +1,138 @@
+"""EM105: ``exp.submit(est, script_params={...})`` after ``est`` became a ScriptRunConfig
+(spec §3 submit-time overrides, §8.1, T34).
+
+The estimator merged the overrides into its arguments for that one submit:
+``convert_list_to_dict(arguments)`` (items two by two), the overrides on top, flattened again.
+ScriptRunConfig has no overrides, so the merged list is written out: into the ScriptRunConfig's
+own ``arguments`` when this submit is its only use, else into a ScriptRunConfig built for this
+submit from the same run configuration. When a bare flag had shifted the estimator's pairing,
+the original merge corrupted the arguments; that is reported, not reproduced.
+``exp.submit(est)`` / ``exp.submit(config=est)`` keep working as they are.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import List
+
+from estimator_migrate import static
+from estimator_migrate.context import FileContext
+from estimator_migrate.rules import on_call
+from estimator_migrate.rules._plan import sdk_name
+from estimator_migrate.rules._uses import Pairs, keyword_range, new_group, record_of, replace_ranges, uses_of
+
+_OVERRIDES = ("script_params", "inputs", "source_directory_data_store")
+
+
+@on_call("ScriptRunConfig")
+def submit_overrides(ctx: FileContext, call: ast.Call) -> None:
+    stmt = ctx.enclosing_statement(call)
+    if not (isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)):
+        return
+    holder = stmt.targets[0].id
+    if record_of(ctx, stmt, holder) is None:
+        return  # the user's own ScriptRunConfig: not ours to change
+    uses = uses_of(ctx, holder, stmt)
+    for use in uses:
+        submit = _submit_call(ctx, use)
+        if submit is None:
+            continue
+        overrides = [k for k in submit.keywords if k.arg in _OVERRIDES]
+        if overrides:
+            _fold(ctx, call, stmt, holder, use, submit, overrides, only_use=len(uses) == 1)
+
+
+def _submit_call(ctx: FileContext, use: ast.Name):
+    parent = ctx.parent(use)
+    if isinstance(parent, ast.keyword) and parent.arg == "config":
+        parent = ctx.parent(parent)
+    elif not (isinstance(parent, ast.Call) and parent.args and parent.args[0] is use):
+        return None
+    if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and parent.func.attr == "submit":
+        return parent
+    return None
+
+
+def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use: ast.Name, submit: ast.Call,
+          overrides: List[ast.keyword], only_use: bool) -> None:
+    submit_stmt = ctx.enclosing_statement(submit)
+    lines = (submit_stmt.lineno, submit.lineno)
+
+    def manual(message: str, hint: str = "Merge the overrides into the ScriptRunConfig's `arguments` by hand.") -> None:
+        ctx.report("EM310", submit, f"`submit({holder}, ...)` overrides: {message}", hint, lines=lines)
+
+    other = [k.arg for k in overrides if k.arg != "script_params"]
+    if other:
+        return manual(f"`{other[0]}` at submit has no ScriptRunConfig counterpart",
+                      f"Set `{holder}.run_config.data_references` / `.data` before the submit instead.")
+    params = next(k for k in overrides if k.arg == "script_params")
+    value = static.resolve(ctx.names, params.value)
+    if static.literal(ctx.names, params.value) in ({}, None):
+        new_items = []
+    elif not isinstance(value, ast.Dict) or any(k is None for k in value.keys):
+        return manual("`script_params` is not a literal dictionary")
+    else:
+        new_items = list(zip(value.keys, value.values))
+    for key, val in new_items:
+        k, v = static.literal(ctx.names, key), static.literal(ctx.names, val)
+        if not isinstance(k, str) or v in ("", None) or isinstance(v, (list, tuple, dict, set)) or \
+                isinstance(val, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Call)):
+            return manual(f"the override `{ctx.segment(key)}: {ctx.segment(val)}` is not a flag with a plain value")
+    if any(k.arg == "resume_from" for k in src.keywords):
+        return manual("with `resume_from` the arguments gain `--resume-from` at run time")
+    arguments = next((k for k in src.keywords if k.arg == "arguments"), None)
+    base = Pairs(ctx, arguments.value) if arguments is not None else None
+    if base is not None and not base.literal_list:
+        return manual(f"`{holder}`'s arguments are not a literal list")
+    if base is not None and not base.clean:
+        return manual("the estimator merged them by pairing its arguments two by two, and a bare flag (or an "
+                      "expanded list) shifted that pairing, so the submitted arguments were corrupted",
+                      "Write the arguments this run should get by hand.")
+    if not ctx.may_fix("EM105", submit, *lines):
+        return
+    # merge_dict(convert_list_to_dict(arguments), script_params), then flattened again.
+    merged = [[ctx.segment(k), ctx.segment(v)] for k, v in (base.pairs() if base else [])]
+    keys = [static.literal(ctx.names, k) for k, _ in (base.pairs() if base else [])]
+    for key, val in new_items:
+        k = static.literal(ctx.names, key)
+        if k in keys:
+            merged[keys.index(k)][1] = ctx.segment(val)
+        else:
+            keys.append(k)
+            merged.append([ctx.segment(key), ctx.segment(val)])
+    listed = "[" + ", ".join(item for pair in merged for item in pair) + "]"
+    group = new_group()
+    edits = []
+    submit_ranges = [keyword_range(ctx, submit, params)]
+    if only_use and src_stmt is not submit_stmt:
+        if arguments is not None:
+            src_ranges = [(arguments.value.lineno, arguments.value.col_offset, arguments.value.end_lineno,
+                           arguments.value.end_col_offset, listed)]
+        else:
+            after = next(k for k in src.keywords if k.arg not in ("source_directory", "script")) \
+                if any(k.arg not in ("source_directory", "script") for k in src.keywords) else None
+            if after is None:
+                return manual("there is no place for `arguments=` in the ScriptRunConfig call")
+            src_ranges = [(after.lineno, after.col_offset, after.lineno, after.col_offset, f"arguments={listed}, ")]
+        edits.append(replace_ranges(ctx, src_stmt, src_ranges, group))
+        where = f"`{holder}`'s `arguments`"
+    else:
+        # Other uses must keep the arguments as they were: a ScriptRunConfig for this submit only.
+        func = sdk_name(ctx, "ScriptRunConfig")
+        parts = [f"{holder}.source_directory", f"script={holder}.script", f"arguments={listed}",
+                 f"run_config={holder}.run_config"]
+        copy = f"{func}({', '.join(parts)})"
+        line = ctx.lines[use.lineno - 1].rstrip("\r\n")
+        if len(line) + len(copy) - len(holder) > 99:  # one argument per line, aligned with the parenthesis
+            align = " " * (ctx.char_col(use.lineno, use.col_offset) + len(func) + 1)
+            copy = f"{func}(" + ("," + ctx.newline + align).join(parts) + ")"
+        submit_ranges.append((use.lineno, use.col_offset, use.end_lineno, use.end_col_offset, copy))
+        where = "a ScriptRunConfig built for this submit from the same run configuration"
+    edits.append(replace_ranges(ctx, submit_stmt, submit_ranges, group))
+    finding = ctx.report("EM105", submit, f"submit-time `script_params` overrides have no ScriptRunConfig "
+                         f"counterpart; merged as the estimator did into {where}", fixed=True, lines=lines)
+    for edit in edits:
+        edit.findings = ctx.findings[-1:] if finding else []  # type: ignore[attr-defined]
+        ctx.edits.append(edit)
+
