@@ -80,9 +80,42 @@ _rule(
     "A `PyTorch`, `TensorFlow`, `Chainer` or `SKLearn` estimator is rewritten into `ScriptRunConfig`.",
     Severity.WARNING, True,
     """
-    The framework estimators are deprecated. They picked a framework scenario (base image,
-    python pin, framework pip packages); the rewrite reproduces that scenario in an explicit
-    `Environment` (the `faithful` strategy) or names a curated environment (`curated`).
+    The framework estimators are deprecated. Each picked a scenario by framework,
+    `framework_version` (default: the class's `DEFAULT_VERSION`, e.g. PyTorch 1.4, not the
+    newest) and `use_gpu`: a base image, a python pin and framework pip packages, merged
+    after the user's packages (a user package of the same name replaced the framework's).
+    PyTorch also set `NCCL_TREE_THRESHOLD=0`. With the default `faithful` strategy the
+    rewrite makes the same `CondaDependencies` calls in the same order, so the environment
+    is the one the estimator built; `--environment curated` names a legacy curated
+    environment instead (see EM202). The scenarios are data shipped with the tool, checked
+    against the SDK's own scenario files.
+    """,
+    """
+    est = PyTorch(source_directory="src", entry_script="train.py",
+                  compute_target="gpu-cluster", framework_version="1.6", use_gpu=True)
+    """,
+    """
+    est_env = Environment("est-env")
+    # What the PyTorch 1.6 GPU estimator added:
+    est_env.python.conda_dependencies.add_conda_package("python=3.6.2")
+    est_env.python.conda_dependencies.add_pip_package("torch==1.6.0")
+    est_env.python.conda_dependencies.add_pip_package("torchvision==0.5.0")
+    est_env.python.conda_dependencies.add_pip_package("horovod==0.19.5")
+    est_env.python.conda_dependencies.add_pip_package("tensorboard==1.14.0")
+    est_env.python.conda_dependencies.add_pip_package("future==0.17.1")
+    est_env.docker.base_image = "mcr.microsoft.com/azureml/openmpi4.1.0-cuda11.1-cudnn8-ubuntu20.04"
+    est_env.environment_variables["NCCL_TREE_THRESHOLD"] = "0"
+    est = ScriptRunConfig(source_directory="src", script="train.py",
+                          compute_target="gpu-cluster", environment=est_env,
+                          docker_runtime_config=DockerConfiguration(use_docker=True, shm_size=None),
+                          max_run_duration_seconds=None)
+    """,
+    """
+    Safe with `faithful`: every fixture is checked against the estimator's run configuration
+    with the real SDK. Where the estimator ran Azure ML's private prebuilt image (a cluster
+    object and nothing to install) the rewrite is the full build of the same scenario and
+    says so (EM203). The scenario images are old (Ubuntu 16.04/20.04, python 3.6): moving to
+    a current environment is the next step, not part of this fix.
     """,
 )
 _rule(
@@ -127,12 +160,19 @@ _rule(
 )
 _rule(
     "EM202", "curated-environment",
-    "A curated environment name was used; it may no longer exist in your workspace.",
+    "A curated environment name was inferred (`--environment curated`); it may no longer exist in your workspace.",
     Severity.WARNING, True,
     """
-    The `AzureML-<Framework>-<version>-<CPU|GPU>` curated environments were removed from
-    workspaces in 2021 and never matched the estimator's scenario exactly.
+    With `--environment curated` a framework estimator becomes
+    `Environment.get(workspace=ws, name="AzureML-<Framework>-<version>-<CPU|GPU>")`
+    (`AzureML-Scikit-learn-0.20.3` for SKLearn), cloned when the user added packages. The name
+    is inferred from the framework, version and processor: the SDK never named these
+    environments. They were removed from workspaces in 2021, and their contents never matched
+    the estimator's scenario (other channels, extra azureml packages), so the job does not
+    get the same software. Chainer 7.0.0 never had one.
     """,
+    fix_safety="Not equivalent. Check that the environment exists in your workspace, or use the default "
+    "`faithful` strategy, which rebuilds what the estimator installed.",
 )
 _rule(
     "EM203", "changed-by-migration",

@@ -119,7 +119,7 @@ def framework(plan: Plan) -> None:
     version = _version(plan)
     if version is None:
         return
-    processor = _processor(plan)
+    processor = _processor(plan, version)
     if processor is None:
         return
     found = scenario(plan.kind, version, processor)
@@ -160,9 +160,13 @@ def _version(plan: Plan) -> Optional[str]:
     return value
 
 
-def _processor(plan: Plan) -> Optional[str]:
+def _processor(plan: Plan, version: str) -> Optional[str]:
     gpu = plan.truthy("use_gpu")
     if gpu is None:
+        cpu, gpu_scenario = scenario(plan.kind, version, "cpu"), scenario(plan.kind, version, "gpu")
+        if cpu is not None and gpu_scenario is not None and \
+                dataclasses.replace(cpu, processor="gpu") == gpu_scenario:
+            return "cpu"  # both scenarios are the same: use_gpu made no difference
         plan.block("EM309", f"`use_gpu={plan.code('use_gpu')}` is only known at run time, and it chose between "
                    f"the CPU and GPU scenarios of {plan.kind}", "Use a literal True or False.")
         return None
