@@ -13,11 +13,9 @@ Exit codes (as ruff, ESLint, Prettier):
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 import sys
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import click
@@ -28,8 +26,7 @@ from estimator_migrate.config import OUTPUT_FORMATS, ConfigError, Options, conve
 from estimator_migrate.report import render
 from estimator_migrate.report.common import MANUAL, findings_of, kind, record_line_texts
 
-# Below this many files a process pool costs more (start-up, pickling) than it saves.
-SERIAL_BELOW = 8
+from estimator_migrate.parallel import SERIAL_BELOW  # noqa: E402,F401 - part of this module's interface
 # Show a progress bar from this many files on (and only on a terminal).
 PROGRESS_FROM = 50
 
@@ -111,31 +108,29 @@ def _warm_up() -> None:
         pass
 
 
+def _skip(task: Task):
+    """In the parent, before a pool: the result of a file the prefilter rules out, else None."""
+    quick = getattr(_runner(), "prefiltered_result", None)  # a stand-in runner may not have one
+    if quick is None:
+        return None
+    result = quick(task.path, display_path=task.path)
+    if result is not None and task.record_lines and task.write:
+        record_line_texts(result, b"")  # as process() does; there are no findings to look up
+    return result
+
+
 def run_files(tasks: Sequence[Task], jobs: Optional[int], progress: bool) -> List:
-    """Results in the order of ``tasks``. Serial for few files or ``jobs == 1``."""
-    jobs = jobs or os.cpu_count() or 1
+    """Results in the order of ``tasks``. Serial for few files or ``jobs == 1``; otherwise only
+    the files the prefilter cannot rule out go to a process pool (see parallel.py)."""
+    from estimator_migrate import parallel
+
     bar = _progress(len(tasks)) if progress else None
-    results = []
+    advance = (lambda: bar.advance(bar.task_ids[0])) if bar is not None else None
     try:
-        if jobs == 1 or len(tasks) < SERIAL_BELOW:
-            for task in tasks:
-                results.append(process(task))
-                bar and bar.advance(bar.task_ids[0])
-        else:
-            _warm_up()
-            methods = multiprocessing.get_all_start_methods()
-            # fork shares the warmed-up imports; elsewhere (Windows, macOS spawn) it still works.
-            context = multiprocessing.get_context("fork") if "fork" in methods else None
-            workers = min(jobs, len(tasks))
-            chunk = max(1, len(tasks) // (workers * 4))
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for result in pool.map(process, tasks, chunksize=chunk):
-                    results.append(result)
-                    bar and bar.advance(bar.task_ids[0])
+        return parallel.run(tasks, process, jobs, skip=_skip, warm_up=_warm_up, advance=advance)
     finally:
         if bar is not None:
             bar.stop()
-    return results
 
 
 def _progress(total: int):
