@@ -83,6 +83,9 @@ def _attribute(ctx: FileContext, record: Migrated, holder: str, node: ast.Attrib
             if not any(k.arg == field for k in src.keywords):
                 # No list of its own: the run configuration's is used, as the estimator's was.
                 return
+            assign = ctx.parent(outer)
+            if isinstance(assign, ast.Assign) and ctx.segment(assign.value) == f"{holder}.{field}":
+                return  # ``src.run_config.script = src.script``: copies the ScriptRunConfig's own on purpose
             _rewrite(ctx, stmt, outer, f"{holder}.{field}", f"a ScriptRunConfig's own `{field}` wins over its run "
                      f"configuration's, so `{field}` is read and set on the ScriptRunConfig")
             return
