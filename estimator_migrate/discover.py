@@ -37,9 +37,12 @@ class ExcludeSpec:
         if rel is None:
             # Outside the root: match the name alone, so `venv/` still excludes ../venv.
             rel = os.path.basename(os.path.abspath(path))
-        if is_dir:
-            rel += "/"
-        return self.spec.match_file(rel)
+        return self.matches_relative(rel, is_dir)
+
+    def matches_relative(self, rel: str, is_dir: bool) -> bool:
+        """``rel``: the path relative to the root with forward slashes (or the bare name for a
+        path outside the root)."""
+        return self.spec.match_file(rel + "/" if is_dir else rel)
 
 
 class GitIgnore:
@@ -56,12 +59,23 @@ class GitIgnore:
         patterns = _read_gitignore(folder)
         if not patterns:
             return self
-        return GitIgnore(self.layers + ((folder, patterns),))
+        return GitIgnore(self.layers + ((os.path.abspath(folder), patterns),))
 
     def ignored(self, path: str, is_dir: bool) -> bool:
+        return self.ignored_absolute(os.path.abspath(path), is_dir)
+
+    def ignored_absolute(self, path: str, is_dir: bool) -> bool:
+        """``path`` absolute and normalised (as os.path.abspath gives it): the walk builds such
+        paths by joining names, so the relative path to each layer is a string slice."""
         for folder, patterns in reversed(self.layers):
-            rel = _relative(path, folder)
-            if rel is None:
+            prefix = folder if folder.endswith(os.sep) else folder + os.sep
+            if path.startswith(prefix):
+                rel = path[len(prefix):]
+                if os.sep != "/":
+                    rel = rel.replace(os.sep, "/")
+            elif path == folder:
+                rel = ""
+            else:
                 continue
             if is_dir:
                 rel += "/"
@@ -191,31 +205,41 @@ def _walk(folder: str, excludes: ExcludeSpec, ignore: GitIgnore, respect_gitigno
     if key in seen:  # a symlink loop, or the same folder reached twice
         return
     seen.add(key)
+    absolute = os.path.abspath(folder)
     if respect_gitignore:
-        ignore = ignore.child(folder)
+        ignore = ignore.child(absolute)
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
     except OSError:
         return
+    # Paths relative to the exclude root are built by string joins, not relpath per entry:
+    # on a large tree that was most of the discovery time.
+    rel_folder = _relative(absolute, excludes.root)
     for entry in entries:
-        path = os.path.join(folder, entry.name)
+        name = entry.name
+        path = os.path.join(folder, name)
         try:
             is_dir = entry.is_dir()  # follows symlinks; loops are caught by `seen`
         except OSError:
             continue
+        if not is_dir and not name.endswith(SUFFIXES):
+            continue
+        # Outside the root the name alone is matched, so `venv/` still excludes ../venv.
+        rel = name if not rel_folder else rel_folder + "/" + name
+        full = os.path.join(absolute, name)
         if is_dir:
-            if entry.name == ".git" or excludes.matches(path, True) or ignore.ignored(path, True):
+            if name == ".git" or excludes.matches_relative(rel, True) or ignore.ignored_absolute(full, True):
                 continue
             if _is_virtualenv(path):
                 continue
             yield from _walk(path, excludes, ignore, respect_gitignore, seen)
-        elif entry.name.endswith(SUFFIXES):
+        else:
             try:
                 if not entry.is_file():  # broken symlink, socket, ...
                     continue
             except OSError:
                 continue
-            if excludes.matches(path, False) or ignore.ignored(path, False):
+            if excludes.matches_relative(rel, False) or ignore.ignored_absolute(full, False):
                 continue
             yield path
