@@ -15,7 +15,7 @@ from estimator_migrate.rules import framework
 from fixture_cases import ROOT
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
-_FIXTURE_SCENARIO = re.compile(r"^\s*# What the (\w+) (\S+) (CPU|GPU) estimator added:$", re.MULTILINE)
+_FIXTURE_SCENARIO = re.compile(r"^\s*# What the (\w+) (\S+) (CPU|GPU) estimator added[ :(]", re.MULTILINE)
 
 
 def _generator():

@@ -258,10 +258,19 @@ def _faithful(plan: Plan) -> None:
         specs = specs_or_none
     if plan.given("custom_docker_image"):
         plan.env_line(f"{{env}}.docker.base_image = {plan.code('custom_docker_image')}", "custom_docker_image")
-    plan.env_line(f"# What the {found.framework} {found.version} {found.processor.upper()} estimator added:")
+    # The requirements file is read at run time: its package names are compared there.
+    requirements = not conda_file and (plan.given("pip_requirements_file")
+                                       or plan.given("pip_requirements_file_path"))
+    if requirements and any(package_name(c) != "python" for c in found.conda_packages + found.channels):
+        # pragma: no cover - no shipped scenario has conda packages besides python, nor channels
+        plan.block("EM309", "the conda packages the estimator merged depend on the names in the requirements "
+                   "file, which are only known at run time")
+        return
+    plan.env_line(f"# What the {found.framework} {found.version} {found.processor.upper()} estimator added"
+                  + (" (unless the requirements name them):" if requirements else ":"))
     if not conda_file:  # T35: with a conda file the estimator added no framework packages
         channels, conda, pip = merged_packages(found, specs)
-        user_pip = plan.given("pip_packages") and bool(plan.literal("pip_packages"))
+        user_pip = requirements or (plan.given("pip_packages") and bool(plan.literal("pip_packages")))
         user_python = [s for s in specs if package_name(s) == "python" and s not in conda]
         for channel in channels:
             plan.env_line(f"{cd}.add_channel({plan.q(channel)})")
@@ -270,6 +279,9 @@ def _faithful(plan: Plan) -> None:
             if package_name(package) == "python" and user_python:
                 line += f"  # wins over {user_python[-1]}, as in the estimator"
             plan.env_line(line)
+        if requirements:
+            _merge_after_requirements(plan, pip)
+            pip = []
         for package in pip:
             if package == "azureml-defaults" and not user_pip:
                 continue  # re-adding the default's only pip entry changes nothing
@@ -280,14 +292,27 @@ def _faithful(plan: Plan) -> None:
         _nccl(plan, "{env}")
 
 
+def _merge_after_requirements(plan: Plan, pip: List[str]) -> None:
+    """The estimator's name comparison, done at run time: a framework package whose name the
+    merged pip list already holds was left out (``_remove_package_conflicts``)."""
+    cd = "{env}.python.conda_dependencies"
+    conda_dependencies = plan.use("CondaDependencies")
+    named = plan.ctx.unique_name(f"{plan.env_label}_named")
+    package = plan.ctx.unique_name("package")
+    rest = [p for p in pip if p != "azureml-defaults"]
+    if "azureml-defaults" in pip:
+        plan.env_line(f"{cd}.add_pip_package({plan.q('azureml-defaults')})")
+    if not rest:
+        return
+    plan.env_line(f"{named} = {{{conda_dependencies}._get_package_name({package})")
+    plan.env_line(f"{' ' * len(named)}    for {package} in {cd}.pip_packages}}")
+    plan.env_line(f"for {package} in [{', '.join(plan.q(p) for p in rest)}]:")
+    plan.env_line(f"    if {conda_dependencies}._get_package_name({package}) not in {named}:")
+    plan.env_line(f"        {cd}.add_pip_package({package})")
+
+
 def _user_specs(plan: Plan) -> Optional[List[str]]:
     """The user's pip and conda specifications when they are known statically; else report."""
-    if plan.given("pip_requirements_file") or plan.given("pip_requirements_file_path"):
-        plan.block("EM309", "the framework packages the estimator merged depend on the names in the "
-                   "requirements file, which are only known at run time",
-                   "List the packages in `pip_packages`, or build the Environment by hand from the "
-                   "scenario in the tool's data/scenarios.json.")
-        return None
     specs: List[str] = []
     for param in ("pip_packages", "conda_packages"):
         if not plan.given(param):
