@@ -92,7 +92,16 @@ def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use:
     if not ctx.may_fix("EM105", submit, *lines):
         return
     # merge_dict(convert_list_to_dict(arguments), script_params), then flattened again.
-    merged = [[ctx.segment(k), ctx.segment(v)] for k, v in (base.pairs() if base else [])]
+    copy_mode = not (only_use and src_stmt is not submit_stmt)
+
+    def item(node: ast.AST, index: int) -> str:
+        # A copy for one submit refers to what the ScriptRunConfig holds rather than evaluating the
+        # expression again (a second ``.as_mount()`` would be a second object).
+        if copy_mode and not static.is_literal(ctx.names, node):
+            return f"{holder}.arguments[{index}]"
+        return ctx.segment(node)
+
+    merged = [[item(k, 2 * i), item(v, 2 * i + 1)] for i, (k, v) in enumerate(base.pairs() if base else [])]
     keys = [static.literal(ctx.names, k) for k, _ in (base.pairs() if base else [])]
     for key, val in new_items:
         k = static.literal(ctx.names, key)
@@ -105,7 +114,7 @@ def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use:
     group = new_group()
     edits = []
     submit_ranges = [keyword_range(ctx, submit, params)]
-    if only_use and src_stmt is not submit_stmt:
+    if not copy_mode:
         if arguments is not None:
             src_ranges = [(arguments.value.lineno, arguments.value.col_offset, arguments.value.end_lineno,
                            arguments.value.end_col_offset, listed)]
