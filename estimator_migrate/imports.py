@@ -15,7 +15,8 @@ ALIAS_PREFIX = "Aml"
 
 # Imports whose names the rewrite can make unused and may therefore remove.
 _REMOVABLE_CANONICAL = {"Estimator", "PyTorch", "TensorFlow", "Chainer", "SKLearn", "Mpi", "Gloo", "Nccl",
-                        "ParameterServer", "HyperDriveRunConfig", "EstimatorStep", "DEFAULT_GPU_IMAGE"}
+                        "ParameterServer", "HyperDriveRunConfig", "EstimatorStep", "DEFAULT_GPU_IMAGE",
+                        "MpiConfiguration", "PyTorchConfiguration", "TensorflowConfiguration"}
 _REMOVABLE_MODULES = {"azureml.train.estimator", "azureml.train.dnn", "azureml.train.sklearn"}
 
 
@@ -116,39 +117,35 @@ def _apply(source: str, tree: ast.Module, needed, removals) -> str:
     first_use = min((n.lineno for n in ast.walk(tree) if isinstance(n, ast.Name)
                      and wanted_import(n.id) and isinstance(n.ctx, ast.Load)), default=len(lines) + 1)
     top_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)) and n.end_lineno < first_use]
+    # Prefer extending an existing one-line ``from module import a, b`` at module level.
+    additions: Dict[int, list] = {}
     merged_modules = set()
     for module, names in needed.items():
-        # Prefer extending an existing one-line ``from module import a, b`` at module level.
         for node in top_imports:
             if names[0][0] and isinstance(node, ast.ImportFrom) and node.module == module and not node.level \
-                    and node.lineno == node.end_lineno and id(node) not in by_stmt \
-                    and not any(a.name == "*" for a in node.names) and _owns_line(lines, node):
-                existing = [(a.name, a.asname) for a in node.names]
-                line = lines[node.lineno - 1]
-                text = indentation(line) + _render_from(module, names, existing)
-                comment = _trailing_comment(line)
-                replace[node.lineno] = [text + comment + _eol(line, nl)]
+                    and node.lineno == node.end_lineno and not any(a.name == "*" for a in node.names) \
+                    and _owns_line(lines, node):
+                by_stmt.setdefault(id(node), (node, []))
+                additions[id(node)] = names
                 merged_modules.add(module)
                 break
 
+    # Rewrite each touched import statement once: its names minus the removed, plus the added.
     for key, (node, aliases) in by_stmt.items():
         if not _owns_line(lines, node, whole=True):
             continue
-        keep = [a for a in node.names if a not in aliases]
-        first = lines[node.lineno - 1]
-        if not keep:
-            for n in range(node.lineno, node.end_lineno + 1):
-                replace[n] = []
+        keep = [(a.name, a.asname) for a in node.names if a not in aliases]
+        added = additions.get(key, [])
+        first, last = lines[node.lineno - 1], lines[node.end_lineno - 1]
+        for n in range(node.lineno, node.end_lineno + 1):
+            replace[n] = []
+        if not keep and not added:
             continue
         if isinstance(node, ast.ImportFrom):
-            text = indentation(first) + _render_from(node.module, [], [(a.name, a.asname) for a in keep])
+            text = _render_from(node.module, added, keep)
         else:
-            text = indentation(first) + "import " + ", ".join(
-                f"{a.name} as {a.asname}" if a.asname else a.name for a in keep)
-        last = lines[node.end_lineno - 1]
-        replace[node.lineno] = [text + _trailing_comment(last) + _eol(last, nl)]
-        for n in range(node.lineno + 1, node.end_lineno + 1):
-            replace[n] = []
+            text = "import " + ", ".join(f"{n} as {a}" if a else n for n, a in keep)
+        replace[node.lineno] = [indentation(first) + text + _trailing_comment(last) + _eol(last, nl)]
 
     # Standard-library modules go before the first import, SDK names after the SDK imports.
     stdlib = [_render_from(m, names) for m, names in sorted(needed.items()) if names[0][0] == ""]
