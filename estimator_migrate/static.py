@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-from estimator_migrate.names import NameResolver
+from estimator_migrate.names import Binding, NameResolver
 
 
 class _Unknown:
@@ -21,14 +21,28 @@ _MUTATORS = {"append", "extend", "insert", "update", "pop", "popitem", "remove",
 
 
 def single_binding_value(names: NameResolver, name: ast.Name) -> Optional[ast.AST]:
-    """The value expression that reaches this use of ``name``: the last plain assignment
-    (``x = value``) before it on every path, with no change in place in between. Else None.
+    """The value expression that reaches this use of ``name`` (see ``reaching_binding``), when
+    the object is also not changed in place on the way. Else None."""
+    binding = reaching_binding(names, name)
+    if binding is None or binding.value is None:
+        return None
+    scope = names.scope_of.get(id(name), names.module_scope)
+    if names.defining_scope(name.id, scope) is not scope:
+        # Used from an inner function: it may run after any change in place.
+        return None if is_mutated(names, name) else binding.value
+    if _mutated_between(names, name, scope, binding.node, _statement_of(names, name), _loops(names, name, binding)):
+        return None
+    return binding.value
+
+
+def reaching_binding(names: NameResolver, name: ast.Name) -> Optional[Binding]:
+    """The plain assignment (``x = value``) that certainly runs last before this use of ``name``.
 
     Notebooks rebind the same name (``script_params``, ``est``) cell after cell; what counts
     is the assignment that runs last before the use. It is only trusted when it stands in a
-    block that encloses the use (so it always runs first), when no other binding can run in
-    between (none later in the file before the use, none in a loop around the use), and when
-    the object is not changed in place on the way.
+    block that encloses the use (so it always runs first) and no other binding can run in
+    between (none later in the file before the use, none in a loop around the use). A name
+    used from an inner function needs a single binding: the function may run at any time.
     """
     scope = names.scope_of.get(id(name), names.module_scope)
     bindings = names.bindings_of(name.id, scope)
@@ -36,30 +50,26 @@ def single_binding_value(names: NameResolver, name: ast.Name) -> Optional[ast.AS
                            for b in bindings):
         return None
     if names.defining_scope(name.id, scope) is not scope:
-        # Used from an inner function: it may run after any later rebinding or change.
-        if len(bindings) != 1 or is_mutated(names, name):
-            return None
-        return bindings[0].value
+        return bindings[0] if len(bindings) == 1 else None
     use_stmt = _statement_of(names, name)
     if use_stmt is None:
         return None
-    before = [b for b in bindings if b.node.end_lineno < use_stmt.lineno
-              or (b.node is use_stmt and len(bindings) == 1)]
+    before = [b for b in bindings if b.node.end_lineno < use_stmt.lineno]
     if not before:
         return None
     reaching = max(before, key=lambda b: (b.node.lineno, b.node.col_offset))
-    if reaching.value is None or reaching.node is use_stmt:
-        return None
     if not _dominates(names, reaching.node, use_stmt):
         return None
-    loops = [a for a in _ancestors(names, use_stmt) if isinstance(a, (ast.For, ast.AsyncFor, ast.While))
-             and not _inside(names, reaching.node, a)]
-    for b in bindings:
-        if b is not reaching and any(_inside(names, b.node, loop) for loop in loops):
-            return None  # rebound later in a loop around the use: another iteration sees that value
-    if _mutated_between(names, name, scope, reaching.node, use_stmt, loops):
-        return None
-    return reaching.value
+    loops = _loops(names, name, reaching)
+    if any(b is not reaching and any(_inside(names, b.node, loop) for loop in loops) for b in bindings):
+        return None  # rebound later in a loop around the use: another iteration sees that value
+    return reaching
+
+
+def _loops(names: NameResolver, name: ast.Name, binding: Binding):
+    """Loops around the use that do not also contain the binding."""
+    return [a for a in _ancestors(names, name) if isinstance(a, (ast.For, ast.AsyncFor, ast.While))
+            and not _inside(names, binding.node, a)]
 
 
 def _statement_of(names: NameResolver, node: ast.AST) -> Optional[ast.stmt]:

@@ -3,7 +3,6 @@ rebuilt scenario. It is never run-configuration equivalent, so what is proven is
 the name matches framework, version and CPU/GPU, the user's packages are added to it, every
 other field of the run configuration is the estimator's, and each rewrite is reported."""
 
-import os
 import textwrap
 
 import pytest

@@ -86,15 +86,16 @@ def record_of(ctx: FileContext, stmt: ast.stmt, holder: str) -> Optional[Migrate
 
 
 def binding_value(ctx: FileContext, name: ast.Name) -> Tuple[Optional[ast.AST], Optional[ast.stmt], int]:
-    """(value, binding statement, number of bindings) of the binding ``name`` sees. The value
-    is known only for a single plain assignment; changes in place are allowed (unlike
+    """(value, binding statement, 1) of the assignment that reaches ``name`` (the last one that
+    certainly runs before it: notebooks rebind ``est`` cell after cell), or (None, None, number
+    of bindings) when that cannot be told. Changes in place are allowed (unlike
     ``static.single_binding_value``): a ScriptRunConfig is changed through its attributes."""
-    scope = ctx.names.scope_of.get(id(name), ctx.names.module_scope)
-    bindings = ctx.names.bindings_of(name.id, scope)
-    if len(bindings) != 1 or bindings[0].value is None:
-        return None, None, len(bindings)
-    node = bindings[0].node
-    return bindings[0].value, node if isinstance(node, ast.stmt) else None, 1
+    binding = static.reaching_binding(ctx.names, name)
+    if binding is None or binding.value is None:
+        scope = ctx.names.scope_of.get(id(name), ctx.names.module_scope)
+        return None, None, len(ctx.names.bindings_of(name.id, scope))
+    node = binding.node
+    return binding.value, node if isinstance(node, ast.stmt) else None, 1
 
 
 def src_held_by(ctx: FileContext, expr: ast.AST) -> Optional[SrcRef]:
@@ -129,12 +130,19 @@ def holds_estimator(ctx: FileContext, expr: ast.AST) -> bool:
 
 
 def uses_of(ctx: FileContext, name: str, stmt: ast.stmt) -> List[ast.Name]:
+    """Loads of ``name`` that may see the value ``stmt`` binds: those another assignment
+    certainly rebinds first are left out; undecidable ones stay in (the rules report them)."""
     scope = ctx.names.scope_of.get(id(stmt), ctx.names.module_scope)
     for target in ast.walk(stmt):
         if isinstance(target, ast.Name) and target.id == name and not isinstance(target.ctx, ast.Load):
             scope = ctx.names.scope_of.get(id(target), scope)
             break
-    return sorted(ctx.names.uses(name, scope), key=lambda n: (n.lineno, n.col_offset))
+    found = []
+    for use in ctx.names.uses(name, scope):
+        binding = static.reaching_binding(ctx.names, use)
+        if binding is None or binding.node is stmt:
+            found.append(use)
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
 
 
 # -- arguments lists ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ What the estimator offered, and where it is on a ScriptRunConfig:
 from __future__ import annotations
 
 import ast
+from typing import Optional
 
 from estimator_migrate.context import FileContext
 from estimator_migrate.rules import on_call
@@ -40,18 +41,42 @@ def estimator_attributes(ctx: FileContext, call: ast.Call) -> None:
     record = record_of(ctx, stmt, holder)
     if record is None:
         return
-    _, _, count = binding_value(ctx, stmt.targets[0])
     for use in uses_of(ctx, holder, stmt):
         parent = ctx.parent(use)
         if not isinstance(parent, ast.Attribute) or parent.value is not use:
             continue
-        if count != 1:
+        if binding_value(ctx, use)[1] is not stmt:
             ctx.report("EM310", parent, f"`{holder}` is bound more than once here, so the tool cannot tell whether "
                        f"`{ctx.segment(parent)}` acts on the estimator it migrated",
                        "Check that the statement works on a ScriptRunConfig (spec: conda_dependencies is "
                        "run_config.environment.python.conda_dependencies).")
             continue
         _attribute(ctx, record, holder, parent, call)
+
+
+def blocking_use(ctx: FileContext, stmt: ast.stmt, holder: str) -> Optional[ast.Attribute]:
+    """Before an estimator stored in ``holder`` by ``stmt`` is rewritten: the first later use
+    that this module could not carry over (it would report EM310), if any. The estimator is
+    then left as it is, never half-migrated."""
+    for use in uses_of(ctx, holder, stmt):
+        node = ctx.parent(use)
+        if not isinstance(node, ast.Attribute) or node.value is not use:
+            continue
+        certain = binding_value(ctx, use)[1] is stmt
+        if node.attr == "source_directory":
+            continue
+        if node.attr in ("conda_dependencies", "framework_version") and certain:
+            continue
+        if node.attr == "run_config":
+            outer = ctx.parent(node)
+            if isinstance(outer, ast.Attribute) and outer.value is node and (certain or outer.attr not in _OWN_FIELDS):
+                continue
+            if isinstance(outer, ast.keyword) and outer.arg in ("run_config", "runconfig"):
+                continue
+            if not (isinstance(outer, _ALLOWED_PARENTS) or isinstance(outer, (ast.Assign, ast.Return))):
+                continue
+        return node
+    return None
 
 
 def _attribute(ctx: FileContext, record: Migrated, holder: str, node: ast.Attribute, src: ast.Call) -> None:

@@ -18,6 +18,7 @@ from estimator_migrate.findings import Severity
 from estimator_migrate.rules import on_call
 from estimator_migrate.rules._plan import CONCERNS, REMOVE, Plan, comments_in, owned_params
 from estimator_migrate.rules._uses import remember
+from estimator_migrate.rules.attributes import blocking_use
 from estimator_migrate.symbols import ESTIMATORS
 from estimator_migrate.text import indentation
 
@@ -66,6 +67,12 @@ def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
             c.handler(plan)
             if plan.blockers:
                 break
+    if not plan.blockers and plan.holder and _IDENT.fullmatch(plan.holder):
+        use = blocking_use(ctx, stmt, plan.holder)
+        if use is not None:
+            plan.block("EM310", f"`{ctx.segment(use)}` (line {use.lineno}) uses the estimator in a way a "
+                       "ScriptRunConfig cannot follow, so the construction is left as it is",
+                       "Change that use by hand (see `--explain EM310`), then run the tool again.")
     if plan.env_lines and not plan.blockers:
         plan.env = ctx.unique_name(f"{plan.env_label}_env")
         plan.add_arg("environment", plan.env)

@@ -54,8 +54,8 @@ def migrate_estimator_step(ctx: FileContext, call: ast.Call) -> None:
     if ref is None or ref.record is None:
         what = "a ScriptRunConfig of your own, which EstimatorStep rejected" if ref else "something the tool cannot see"
         return manual(f"`{held}` holds {what}",
-                      f"Use `PythonScriptStep(script_name=..., runconfig=<RunConfiguration>, ...)`; for a "
-                      f"ScriptRunConfig `src` that is `runconfig=src.run_config` with `script_name=src.script`.")
+                      "Use `PythonScriptStep(script_name=..., runconfig=<RunConfiguration>, ...)`; for a "
+                      "ScriptRunConfig `src` that is `runconfig=src.run_config` with `script_name=src.script`.")
     if not isinstance(estimator, ast.Name):
         return manual(f"`{held}` is not a plain name", "Bind the ScriptRunConfig to a name first.")
     if ref.keyword("arguments") is not None or ref.keyword("resume_from") is not None:

@@ -102,6 +102,14 @@ class StandInWorkspace:
         return self.datastores["workspaceblobstore"]
 
 
+class StandInRun:
+    """What ``Experiment.submit`` returns here: every method a notebook calls on a run
+    (``wait_for_completion``, ``get_metrics``, ...) does nothing."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
 class Recorder:
     def __init__(self):
         self.submitted: List[Any] = []
@@ -127,7 +135,7 @@ def offline_sdk(recorder: Recorder, compute_location: str = "westeurope"):
     def experiment_submit(self, config, tags=None, **kwargs):
         recorder.submitted.append((config, kwargs))
         recorder.snapshots.append(submitted_state(config, kwargs))
-        return None
+        return StandInRun()
 
     def pipeline_init(self, workspace, steps, description=None, *args, **kwargs):
         # The real Pipeline builds its graph against the service; the steps are what matters here.
