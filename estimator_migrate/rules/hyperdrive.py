@@ -17,7 +17,7 @@ import ast
 from typing import List, Optional
 
 from estimator_migrate import static
-from estimator_migrate.context import FileContext
+from estimator_migrate.context import Edit, FileContext
 from estimator_migrate.rules import on_call
 from estimator_migrate.rules._plan import sdk_name
 from estimator_migrate.rules._uses import (Pairs, SrcRef, holds_estimator, keyword_range, new_group,
@@ -56,8 +56,9 @@ def migrate_hyperdrive(ctx: FileContext, call: ast.Call) -> None:
                    "by hand", lines=lines)
         return
     group = new_group()
-    edits = [_rewrite_call(ctx, call, stmt, estimator, factory, group)]
+    edits: List = []
     notes: List[str] = []
+    value = held  # what run_config= gets: the ScriptRunConfig, or a copy without the tuned arguments
     if ref.record is None:
         notes.append(f"`{held}` is a ScriptRunConfig in the `estimator` slot, which fails at submit; it is "
                      "passed as `run_config=` now")
@@ -65,10 +66,11 @@ def migrate_hyperdrive(ctx: FileContext, call: ast.Call) -> None:
         strip = _strip_tuned(ctx, ref, sampling, estimator, call, group, lines)
         if strip is None:
             return
-        edits += strip[0]
-        notes += strip[1]
+        edits, strip_notes, value = strip
+        notes += strip_notes
+    edits.insert(0, _rewrite_call(ctx, call, stmt, estimator, factory, group, value))
     what = "`HyperDriveRunConfig(estimator, ...)` is deprecated" if factory else "`estimator=` is deprecated"
-    detail = "; ".join([f"{what}; rewritten to `HyperDriveConfig(..., run_config={held})`"] + notes)
+    detail = "; ".join([f"{what}; rewritten to `HyperDriveConfig(..., run_config={value})`"] + notes)
     finding = ctx.report("EM103", call, detail, fixed=True, lines=lines)
     for edit in edits:
         edit.findings = ctx.findings[-1:] if finding else []  # type: ignore[attr-defined]
@@ -84,8 +86,8 @@ def _argument(call: ast.Call, name: str, slot: int) -> Optional[ast.AST]:
     return None
 
 
-def _rewrite_call(ctx: FileContext, call: ast.Call, stmt: ast.stmt, estimator: ast.AST, factory: bool, group: int):
-    held = ctx.segment(estimator)
+def _rewrite_call(ctx: FileContext, call: ast.Call, stmt: ast.stmt, estimator: ast.AST, factory: bool, group: int,
+                  held: str):
     ranges = []
     kw = next((k for k in call.keywords if k.value is estimator), None)
     if factory:
@@ -148,48 +150,61 @@ def parameter_space(ctx: FileContext, sampling: Optional[ast.AST]):
 
 
 def _strip_tuned(ctx: FileContext, ref: SrcRef, sampling, estimator, call, group, lines):
-    """(edits, notes) that drop tuned arguments from the ScriptRunConfig; None to stop."""
+    """(edits, notes, run_config value) that drop tuned arguments from the ScriptRunConfig, or
+    give HyperDrive a copy without them; None to stop."""
+    held = ctx.segment(estimator)
     arguments = ref.keyword("arguments")
     if arguments is None:
-        return [], []
-    held = ctx.segment(estimator)
+        return [], [], held
     space = parameter_space(ctx, sampling)
     if space is None:
         ctx.report("EM310", call, f"the parameter space is not a literal dictionary, so the tool cannot tell which "
                    f"of `{held}`'s arguments HyperDrive tuned; with `estimator=` HyperDrive removed those from the "
                    "fixed arguments, with `run_config=` it does not",
                    "Remove the tuned flags and their values from the ScriptRunConfig's `arguments`.", lines=lines)
-        return [], []
+        return [], [], held
     pairs = Pairs(ctx, arguments.value)
     if not pairs.literal_list:
         ctx.report("EM310", call, f"`{held}`'s arguments are not a literal list; remove the flags HyperDrive tunes "
                    f"({', '.join(sorted(space))}) from them by hand", lines=lines)
-        return [], []
+        return [], [], held
     keys = [static.literal(ctx.names, k) for k in pairs.items[0::2]]
     tuned = [i for i, k in enumerate(keys) if isinstance(k, str) and k.lstrip("-") in space]
     if not tuned:
-        return [], []
+        return [], [], held
     if not pairs.clean:
         ctx.report("EM310", call, f"HyperDrive read `{held}`'s arguments two by two and a bare flag (or an odd "
                    "count) shifted that pairing, so what it removed was not the tuned flags and their values",
                    "Decide by hand which arguments the child runs should get.", lines=lines)
-        return [], []
+        return [], [], held
     uses = [u for u in uses_of(ctx, ref.expr.id, ref.stmt) if not _harmless(ctx, u)] \
         if isinstance(ref.expr, ast.Name) else []
-    if len(uses) > 1:
-        ctx.report("EM310", call, f"`{held}` is also used elsewhere, so its tuned arguments "
-                   f"({', '.join(ctx.segment(pairs.items[2 * i]) for i in tuned)}) cannot be removed from it here",
-                   "Build a second ScriptRunConfig without the tuned arguments for HyperDrive.", lines=lines)
-        return [], []
     drop = [n for i in tuned for n in (2 * i, 2 * i + 1)]
     removed = ", ".join(ctx.segment(pairs.items[2 * i]) for i in tuned)
+    if len(uses) > 1:
+        # Used elsewhere too: HyperDrive gets its own ScriptRunConfig on the same run
+        # configuration, without the tuned arguments. Items that are not constants are read
+        # from the original (a dataset or reference object is not built a second time).
+        kept = [ctx.segment(item) if static.is_literal(ctx.names, item) else f"{held}.arguments[{n}]"
+                for n, item in enumerate(pairs.items) if n not in drop]
+        name = ctx.unique_name(f"{held}_tuning" if held.isidentifier() else "tuning_config")
+        stmt = ctx.enclosing_statement(call)
+        indent = ctx.indent_of(stmt.lineno)
+        src_name = sdk_name(ctx, "ScriptRunConfig")
+        align = ctx.newline + " " * (len(indent) + len(name) + len(src_name) + 4)
+        insert = Edit(stmt.lineno, stmt.lineno - 1,
+                      f"{indent}{name} = {src_name}({held}.source_directory, script={held}.script,{align}"
+                      f"arguments=[{', '.join(kept)}],{align}run_config={held}.run_config){ctx.newline}")
+        insert.group = group  # type: ignore[attr-defined]
+        return [insert], [f"`{held}` is used elsewhere too, so HyperDrive gets `{name}`, a copy without the "
+                          f"tuned arguments {removed}, as HyperDrive removed them for estimators"], name
     if len(drop) == len(pairs.items):
         ranges = [keyword_range(ctx, ref.call, arguments)]
     else:
         ranges = remove_list_items(ctx, ref.stmt, arguments.value, drop)
     edit = replace_ranges(ctx, ref.stmt, ranges, group)
     return [edit], [f"the tuned arguments {removed} were removed from `{held}`'s `arguments`, as HyperDrive did "
-                    "for estimators"]
+                    "for estimators"], held
 
 
 def _harmless(ctx: FileContext, use: ast.Name) -> bool:
