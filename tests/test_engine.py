@@ -191,3 +191,20 @@ def test_module_value_used_from_a_function_needs_a_single_binding():
     """)
     assert [f.code for f in result.findings] == ["EM304"]
     assert not result.changed
+
+
+def test_comment_lines_between_removed_arguments_are_kept_once():
+    result = migrate("""
+        from azureml.train.estimator import Estimator
+        est = Estimator(source_directory='.',
+                        compute_target='local',
+                        custom_docker_image=image_name,
+                        # uncomment to use a private registry
+                        #image_registry_details=registry,
+                        user_managed=managed
+                        )
+    """)
+    out = result.new_source
+    assert out.count("# uncomment to use a private registry") == 1
+    assert out.count("#image_registry_details=registry,") == 1
+    assert "# uncomment to use a private registry\n#image_registry_details=registry,\nest_env.docker.base_image" in out

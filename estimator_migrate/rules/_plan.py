@@ -72,7 +72,7 @@ class Plan:
         self.post_lines: List[str] = []  # statements after the construction ({src})
         self.blockers: List[Message] = []
         self.notes: List[Message] = []
-        self.comments: Dict[str, List[str]] = {}
+        self.comments: Dict[str, List[Tuple[str, bool]]] = {}  # param -> (comment, on its own line)
         self.facts: Dict[str, object] = {}  # shared between concerns (e.g. the framework scenario)
 
     # -- reading the call -----------------------------------------------------------------
@@ -147,12 +147,18 @@ def sdk_name(ctx: FileContext, name: str) -> str:
     return ALIAS_PREFIX + name
 
 
-def comments_in(node: cst.CSTNode) -> List[str]:
-    found: List[str] = []
+def comments_in(node: cst.CSTNode) -> List[Tuple[str, bool]]:
+    """Every comment in ``node`` as (text, stood on a line of its own)."""
+    found: List[Tuple[str, bool]] = []
 
     class _Collect(cst.CSTVisitor):
-        def visit_Comment(self, comment: cst.Comment) -> None:
-            found.append(comment.value)
+        def visit_EmptyLine(self, line: cst.EmptyLine) -> None:
+            if line.comment is not None:
+                found.append((line.comment.value, True))
+
+        def visit_TrailingWhitespace(self, ws: cst.TrailingWhitespace) -> None:
+            if ws.comment is not None:
+                found.append((ws.comment.value, False))
 
     node.visit(_Collect())
     return found

@@ -182,11 +182,16 @@ def _render(plan: Plan) -> Edit:
         for line, param in plan.env_lines:
             line = line.replace("{env}", env)
             if param in plan.comments:
-                # A comment that sat on a removed argument follows what the argument became.
-                line += "  " + "  ".join(plan.comments.pop(param))
+                # Comments of a removed argument follow what the argument became: comment lines
+                # above it, a trailing comment after it.
+                found = plan.comments.pop(param)
+                lines += [text for text, own_line in found if own_line]
+                trailing = [text for text, own_line in found if not own_line]
+                if trailing:
+                    line += "  " + "  ".join(trailing)
             lines.append(line)
     # Comments of removed arguments that no new line took: keep them as comment lines.
-    lines += [c for cs in plan.comments.values() for c in cs]
+    lines += [text for found in plan.comments.values() for text, _ in found]
 
     holder = plan.holder
     hoisted = None
@@ -299,15 +304,14 @@ def _rewrite_call(plan: Plan, func_name: str) -> str:
 
 
 def _carry_comment(old, new, align: int):
-    """``new`` as the separator, keeping the comment that sat on the separator it replaces."""
-    comment = old.whitespace_after.first_line.comment if _breaks_line(old) else None
-    if comment is None:
+    """``new`` as the separator, keeping the comments that sat on the separator it replaces."""
+    if not _breaks_line(old) or not comments_in(old):
         return new
+    kept = dict(first_line=old.whitespace_after.first_line, empty_lines=old.whitespace_after.empty_lines)
     if _breaks_line(new):
-        ws = new.whitespace_after.with_changes(first_line=old.whitespace_after.first_line)
+        ws = new.whitespace_after.with_changes(**kept)
     else:
-        ws = cst.ParenthesizedWhitespace(first_line=old.whitespace_after.first_line, empty_lines=[], indent=False,
-                                         last_line=cst.SimpleWhitespace(" " * align))
+        ws = cst.ParenthesizedWhitespace(indent=False, last_line=cst.SimpleWhitespace(" " * align), **kept)
     base = new if isinstance(new, cst.Comma) else cst.Comma()
     return base.with_changes(whitespace_after=ws)
 
@@ -317,9 +321,9 @@ def _breaks_line(comma) -> bool:
 
 
 def _no_comment(ws):
-    """The same layout without the comment (it moved to the line that took the argument's place)."""
-    if isinstance(ws, cst.ParenthesizedWhitespace) and ws.first_line.comment is not None:
-        return ws.with_changes(first_line=cst.TrailingWhitespace(newline=ws.first_line.newline))
+    """The same layout without comments (they moved to the line that took the argument's place)."""
+    if isinstance(ws, cst.ParenthesizedWhitespace):
+        return ws.with_changes(first_line=cst.TrailingWhitespace(newline=ws.first_line.newline), empty_lines=[])
     return ws
 
 
