@@ -70,12 +70,7 @@ class FileContext:
 
     def unique_name(self, base: str) -> str:
         if self._taken_names is None:
-            self._taken_names = set(self.names.all_identifiers())
-            for node in ast.walk(self.tree):
-                if isinstance(node, ast.Attribute):
-                    continue
-                if isinstance(node, ast.arg):
-                    self._taken_names.add(node.arg)
+            self._taken_names = self.names.all_identifiers()  # parameters are bindings too
         name, n = base, 2
         while name in self._taken_names:
             name = f"{base}_{n}"

@@ -17,6 +17,7 @@ from estimator_migrate import imports, todo
 from estimator_migrate.context import Edit, FileContext
 from estimator_migrate.core import Result
 from estimator_migrate.findings import Finding
+from estimator_migrate.names import NameResolver
 from estimator_migrate.rules import load_rules
 from estimator_migrate.settings import Settings
 from estimator_migrate.text import split_lines
@@ -53,10 +54,11 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
     findings: Dict[Tuple, Finding] = {}
     line_map: List[int] = list(range(len(split_lines(source)) + 2))  # current line -> original line
     current, suppressed = source, 0
-    original_tree = tree
     memory: Dict[str, dict] = {}  # what rules learnt in earlier passes (estimators they rewrote)
+    first_names = None
     for _ in range(MAX_PASSES):
         ctx = FileContext(current, tree, path, settings)
+        first_names = first_names or ctx.names
         ctx.memory = memory
         ctx.origin_line = _origin(line_map)  # current line -> line in the file as it was read
         run_rules(ctx, handlers)
@@ -78,7 +80,8 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
         current = new_source
 
     if current != source:
-        current = imports.fix_imports(original_tree, source, current, tree)
+        final_names = ctx.names if ctx.tree is tree else NameResolver(tree)
+        current = imports.fix_imports(first_names, current, final_names)
         tree = parse(current) if settings.add_todo_comments else tree
         try:
             parse(current)
@@ -109,8 +112,7 @@ def internal_error(source: str, path: str, why: str) -> Result:
 
 
 def run_rules(ctx: FileContext, handlers) -> None:
-    calls = [node for node in ast.walk(ctx.tree) if isinstance(node, ast.Call)]
-    calls.sort(key=lambda n: (n.lineno, n.col_offset))
+    calls = sorted(ctx.names.calls, key=lambda n: (n.lineno, n.col_offset))
     for call in calls:
         name = ctx.canonical_name(call.func)
         for handler in handlers.get(name, ()) if name else ():

@@ -4,9 +4,9 @@ estimator imports the rewrite made unused, and touch nothing else."""
 from __future__ import annotations
 
 import ast
-from collections import Counter
 from typing import Dict, List, Optional, Tuple
 
+from estimator_migrate.names import NameResolver
 from estimator_migrate.symbols import CANONICAL, IMPORT_FROM
 from estimator_migrate.text import dominant_newline, indentation, split_lines
 
@@ -36,26 +36,10 @@ def wanted_import(local: str) -> Optional[Tuple[str, str]]:
     return None
 
 
-def _loads(tree: ast.AST) -> Counter:
-    return Counter(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
-
-
-def _module_bindings(tree: ast.Module) -> set:
-    bound = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                bound.add(alias.asname or alias.name.split(".")[0])
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            bound.add(node.id)
-    return bound
-
-
-def fix_imports(original_tree: ast.Module, original: str, current: str, tree: ast.Module) -> str:
-    before, after = _loads(original_tree), _loads(tree)
-    bound = _module_bindings(tree)
+def fix_imports(original: NameResolver, current: str, names: NameResolver) -> str:
+    """``original`` resolves the file as it was read, ``names`` the rewritten ``current``."""
+    before, after = original.loads(), names.loads()
+    bound = {name for scope in names.scopes for name in scope.bindings}
     needed: Dict[str, List[Tuple[str, Optional[str]]]] = {}
     for local in sorted(after):
         if after[local] <= before.get(local, 0) or local in bound:
@@ -64,16 +48,16 @@ def fix_imports(original_tree: ast.Module, original: str, current: str, tree: as
         if target:
             module, name = target
             needed.setdefault(module, []).append((name, local if local != name else None))
-    removals = _unused_estimator_imports(tree, before, after)
+    removals = _unused_estimator_imports(names, before, after)
     if not needed and not removals:
         return current
-    return _apply(current, tree, needed, removals)
+    return _apply(current, names, needed, removals)
 
 
-def _unused_estimator_imports(tree: ast.Module, before: Counter, after: Counter):
+def _unused_estimator_imports(names: NameResolver, before: Dict[str, int], after: Dict[str, int]):
     """(import statement, alias) pairs whose name the rewrite left without any use."""
     out = []
-    for node in ast.walk(tree):
+    for node in names.imports():
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
                 local = alias.asname or alias.name
@@ -102,7 +86,8 @@ def _render_from(module: str, names: List[Tuple[str, Optional[str]]],
     return f"from {module} import {', '.join(parts)}"
 
 
-def _apply(source: str, tree: ast.Module, needed, removals) -> str:
+def _apply(source: str, names: NameResolver, needed, removals) -> str:
+    tree = names.module_scope.node
     lines = split_lines(source)
     nl = dominant_newline(lines)
     # line index -> replacement lines (None: delete); insertions after a line
@@ -114,8 +99,8 @@ def _apply(source: str, tree: ast.Module, needed, removals) -> str:
         by_stmt.setdefault(id(node), (node, []))[1].append(alias)
 
     # New names must be imported before their first use (a notebook may import more later).
-    first_use = min((n.lineno for n in ast.walk(tree) if isinstance(n, ast.Name)
-                     and wanted_import(n.id) and isinstance(n.ctx, ast.Load)), default=len(lines) + 1)
+    first_use = min((n.lineno for (_, name), nodes in names.name_uses.items() if wanted_import(name)
+                     for n in nodes), default=len(lines) + 1)
     top_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)) and n.end_lineno < first_use]
     # Prefer extending an existing one-line ``from module import a, b`` at module level.
     additions: Dict[int, list] = {}

@@ -45,6 +45,15 @@ class Scope:
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Node types that bind names or open scopes: they go through _visit. Everything else only
+# needs its children walked.
+_SPECIAL = frozenset([ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS,
+                      ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Assign, ast.AnnAssign,
+                      ast.AugAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.ExceptHandler,
+                      ast.NamedExpr, ast.Delete] + [getattr(ast, n) for n in ("MatchAs", "MatchStar", "MatchMapping")
+                                                   if hasattr(ast, n)])
+# Singletons without children (contexts, operators): nothing to record for them.
+_LEAVES = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
 
 
 class NameResolver:
@@ -52,22 +61,46 @@ class NameResolver:
 
     def __init__(self, tree: ast.Module):
         self.module_scope = Scope(tree, None, "module")
+        self.scopes: List[Scope] = [self.module_scope]
         self.scope_of: Dict[int, Scope] = {}  # id(ast node) -> scope it is evaluated in
         self.parent: Dict[int, ast.AST] = {}
         self.name_uses: Dict[Tuple[int, str], List[ast.Name]] = {}  # (id(scope), name) -> loads
+        self.calls: List[ast.Call] = []  # every call, for the engine's dispatch
         self._walk(tree, self.module_scope)
 
     # -- building -------------------------------------------------------------------------
     def _walk(self, node: ast.AST, scope: Scope) -> None:
-        # An explicit stack keeps very deep code from hitting the recursion limit.
+        # An explicit stack keeps very deep code from hitting the recursion limit. Most nodes
+        # bind nothing: they take the generic path, which only records parents, scopes, calls
+        # and name loads. This walk is the engine's main cost, hence the care.
         stack: List[Tuple[ast.AST, Scope]] = [(node, scope)]
+        scope_of, parent, calls, special = self.scope_of, self.parent, self.calls, _SPECIAL
+        pop, push = stack.pop, stack.append
         while stack:
-            node, scope = stack.pop()
-            self.scope_of[id(node)] = scope
-            children = self._visit(node, scope)
-            for child, child_scope in reversed(children):
-                self.parent[id(child)] = node
-                stack.append((child, child_scope))
+            node, scope = pop()
+            scope_of[id(node)] = scope
+            kind = type(node)
+            if kind is ast.Name:
+                if type(node.ctx) is ast.Load:
+                    self.name_uses.setdefault((id(scope), node.id), []).append(node)
+                continue
+            if kind in special:
+                for child, child_scope in reversed(self._visit(node, scope)):
+                    parent[id(child)] = node
+                    push((child, child_scope))
+                continue
+            if kind is ast.Call:
+                calls.append(node)
+            children = []
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    children.extend(v for v in value if isinstance(v, ast.AST))
+                elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                    children.append(value)
+            for child in reversed(children):
+                parent[id(child)] = node
+                push((child, scope))
 
     def _visit(self, node: ast.AST, scope: Scope) -> List[Tuple[ast.AST, Scope]]:
         out: List[Tuple[ast.AST, Scope]] = []
@@ -78,7 +111,7 @@ class NameResolver:
                     out.append((c, sc))
 
         if isinstance(node, _FUNCTIONS) or isinstance(node, ast.Lambda):
-            inner = Scope(node, scope, "lambda" if isinstance(node, ast.Lambda) else "function")
+            inner = self._scope(node, scope, "lambda" if isinstance(node, ast.Lambda) else "function")
             if not isinstance(node, ast.Lambda):
                 self._bind(scope, node.name, Binding(OTHER, None, node))
                 add(node.decorator_list)
@@ -96,10 +129,10 @@ class NameResolver:
             add(node.decorator_list)
             add(node.bases)
             add([k.value for k in node.keywords])
-            add(node.body, Scope(node, scope, "class"))
+            add(node.body, self._scope(node, scope, "class"))
             return out
         if isinstance(node, _COMPREHENSIONS):
-            inner = Scope(node, scope, "comprehension")
+            inner = self._scope(node, scope, "comprehension")
             gens = node.generators
             add(gens[0].iter)  # the first iterable is evaluated in the enclosing scope
             for i, gen in enumerate(gens):
@@ -166,14 +199,17 @@ class NameResolver:
         elif isinstance(node, ast.Delete):
             for target in node.targets:
                 self._bind_target(scope, target, node)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            self.name_uses.setdefault((id(scope), node.id), []).append(node)
         elif type(node).__name__ in ("MatchAs", "MatchStar") and getattr(node, "name", None):
             self._bind(scope, node.name, Binding(OTHER, None, node))
         elif type(node).__name__ == "MatchMapping" and getattr(node, "rest", None):
             self._bind(scope, node.rest, Binding(OTHER, None, node))
         add(list(ast.iter_child_nodes(node)))
         return out
+
+    def _scope(self, node: ast.AST, parent: Scope, kind: str) -> Scope:
+        scope = Scope(node, parent, kind)
+        self.scopes.append(scope)
+        return scope
 
     def _bind(self, scope: Scope, name: str, binding: Binding) -> None:
         if name in scope.globals:
@@ -240,14 +276,25 @@ class NameResolver:
                     yield node
 
     def all_identifiers(self) -> set:
-        names = set()
-        for (_, name) in self.name_uses:
-            names.add(name)
-        stack = [self.module_scope]
-        seen = set()
-        for scope in set(self.scope_of.values()):
-            if id(scope) not in seen:
-                seen.add(id(scope))
-                names.update(scope.bindings)
-        del stack
+        """Every name the module loads or binds anywhere (for picking new, unused names)."""
+        names = {name for (_, name) in self.name_uses}
+        for scope in self.scopes:
+            names.update(scope.bindings)
         return names
+
+    def loads(self) -> Dict[str, int]:
+        """How often each name is read anywhere in the module."""
+        return {name: count for name, count in _count(self.name_uses)}
+
+    def imports(self) -> List[ast.stmt]:
+        """Every import statement, in source order."""
+        found = {id(b.node): b.node for scope in self.scopes for bs in scope.bindings.values() for b in bs
+                 if isinstance(b.node, (ast.Import, ast.ImportFrom))}
+        return sorted(found.values(), key=lambda n: (n.lineno, n.col_offset))
+
+
+def _count(name_uses):
+    totals: Dict[str, int] = {}
+    for (_, name), nodes in name_uses.items():
+        totals[name] = totals.get(name, 0) + len(nodes)
+    return totals.items()

@@ -95,11 +95,13 @@ def _parses(text: str) -> Optional[str]:
     return None
 
 
-def _migrate_checked(text: str, shown: str, settings: Settings) -> core.Result:
+def _migrate_checked(text: str, shown: str, settings: Settings, verify: bool = True) -> core.Result:
     """migrate_source plus the safety checks: the result must parse and a second pass over it
     must change nothing. Raises _Unsafe (the file is then left as it is)."""
     result = core.migrate_source(text, path=shown, settings=settings)
-    if result.error is not None or result.new_source == text:
+    if result.error is not None or result.new_source == text or not verify:
+        # Without a write (check, --diff) the engine's own passes stand: it stops only when a
+        # pass finds nothing more to rewrite, and every pass parses the code it produced.
         return result
     problem = _parses(result.new_source)
     if problem:
@@ -125,12 +127,13 @@ def _too_large(size: int) -> SourceError:
                        "left unchanged")
 
 
-def _migrate_python(data: bytes, shown: str, settings: Settings, want_diff: bool) -> Tuple[FileResult, bytes]:
+def _migrate_python(data: bytes, shown: str, settings: Settings, want_diff: bool,
+                    verify: bool = True) -> Tuple[FileResult, bytes]:
     if len(data) > MAX_SOURCE_BYTES:
         raise _too_large(len(data))
     decoded = decode_source(data)
     try:
-        result = _migrate_checked(decoded.text, shown, settings)
+        result = _migrate_checked(decoded.text, shown, settings, verify)
     except _Unsafe as err:
         return FileResult(shown, _unsafe_findings(err, shown)), data
     findings = [f.with_path(shown) for f in result.findings]
@@ -141,7 +144,8 @@ def _migrate_python(data: bytes, shown: str, settings: Settings, want_diff: bool
     return FileResult(shown, findings, changed=True, diff=diff, suppressed=result.suppressed), new_data
 
 
-def _migrate_notebook(data: bytes, shown: str, settings: Settings, want_diff: bool) -> Tuple[FileResult, bytes]:
+def _migrate_notebook(data: bytes, shown: str, settings: Settings, want_diff: bool,
+                      verify: bool = True) -> Tuple[FileResult, bytes]:
     nb = load_notebook(data)
     module = build_module(nb)
     findings = [
@@ -158,7 +162,7 @@ def _migrate_notebook(data: bytes, shown: str, settings: Settings, want_diff: bo
         return module.map_finding(f).with_path(shown)
 
     try:
-        result = _migrate_checked(module.text, shown, settings)
+        result = _migrate_checked(module.text, shown, settings, verify)
     except _Unsafe as err:
         return FileResult(shown, findings + _unsafe_findings(err, shown, mapped)), data
     findings += [mapped(f) for f in result.findings]
@@ -179,12 +183,13 @@ def _migrate_notebook(data: bytes, shown: str, settings: Settings, want_diff: bo
             encode_notebook(new_text, nb.bom))
 
 
-def _migrate_bytes(data: bytes, shown: str, settings: Settings, want_diff: bool) -> Tuple[FileResult, bytes]:
+def _migrate_bytes(data: bytes, shown: str, settings: Settings, want_diff: bool,
+                   verify: bool = True) -> Tuple[FileResult, bytes]:
     if not may_contain_estimators(data, notebook=is_notebook(shown)):
         return FileResult(shown, []), data
     if is_notebook(shown):
-        return _migrate_notebook(data, shown, settings, want_diff)
-    return _migrate_python(data, shown, settings, want_diff)
+        return _migrate_notebook(data, shown, settings, want_diff, verify)
+    return _migrate_python(data, shown, settings, want_diff, verify)
 
 
 def _describe(err: Exception) -> str:
@@ -276,7 +281,8 @@ def process_file(path, settings: Settings, *, write: bool, want_diff: bool = Fal
     shown = display_path if display_path is not None else os.fspath(path)
     try:
         data, read_stat = _read(os.fspath(path))
-        result, new_data = _migrate_bytes(data, shown, settings, want_diff)
+        # The second-run safety check costs a full extra migration; it guards writes.
+        result, new_data = _migrate_bytes(data, shown, settings, want_diff, verify=write)
     except Exception as err:  # noqa: BLE001 - a bug in one file must not stop the others
         return FileResult(shown, [], error=f"{shown}: {_describe(err)}")
     if write and result.changed and result.error is None:
