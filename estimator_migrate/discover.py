@@ -31,6 +31,10 @@ class ExcludeSpec:
         self.patterns = list(patterns)
         self.root = os.path.abspath(root)
         self.spec = pathspec.PathSpec.from_lines(GitWildMatchPattern, self.patterns)
+        # Folder-only globs (the defaults) never match a file the walk reaches: the folder was
+        # excluded before the walk could enter it. Skipping files then saves a match per file.
+        self.folders_only = all(p.strip().endswith("/") and "!" not in p for p in self.patterns
+                                if p.strip() and not p.lstrip().startswith("#"))
 
     def matches(self, path: str, is_dir: bool) -> bool:
         rel = _relative(path, self.root)
@@ -42,6 +46,8 @@ class ExcludeSpec:
     def matches_relative(self, rel: str, is_dir: bool) -> bool:
         """``rel``: the path relative to the root with forward slashes (or the bare name for a
         path outside the root)."""
+        if not is_dir and self.folders_only:
+            return False
         return self.spec.match_file(rel + "/" if is_dir else rel)
 
 
@@ -52,14 +58,17 @@ class GitIgnore:
     last matching pattern decides (so ``!keep.py`` re-includes). pathspec's PathSpec only
     answers "ignored or not" for one file, so the verdicts are combined here."""
 
-    def __init__(self, layers: Tuple[Tuple[str, Tuple[GitWildMatchPattern, ...]], ...] = ()):
+    def __init__(self, layers: Tuple[Tuple[str, Tuple[GitWildMatchPattern, ...]], ...] = (),
+                 folders_only: bool = True):
         self.layers = layers
+        # Like ExcludeSpec.folders_only: with folder patterns only, no file needs a match.
+        self.folders_only = folders_only
 
     def child(self, folder: str) -> "GitIgnore":
-        patterns = _read_gitignore(folder)
+        patterns, folders_only = _read_gitignore(folder)
         if not patterns:
             return self
-        return GitIgnore(self.layers + ((os.path.abspath(folder), patterns),))
+        return GitIgnore(self.layers + ((os.path.abspath(folder), patterns),), self.folders_only and folders_only)
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         return self.ignored_absolute(os.path.abspath(path), is_dir)
@@ -67,6 +76,8 @@ class GitIgnore:
     def ignored_absolute(self, path: str, is_dir: bool) -> bool:
         """``path`` absolute and normalised (as os.path.abspath gives it): the walk builds such
         paths by joining names, so the relative path to each layer is a string slice."""
+        if not is_dir and self.folders_only:
+            return False
         for folder, patterns in reversed(self.layers):
             prefix = folder if folder.endswith(os.sep) else folder + os.sep
             if path.startswith(prefix):
@@ -88,13 +99,16 @@ class GitIgnore:
         return False
 
 
-def _read_gitignore(folder: str) -> Tuple[GitWildMatchPattern, ...]:
+def _read_gitignore(folder: str) -> Tuple[Tuple[GitWildMatchPattern, ...], bool]:
+    """The patterns of ``folder/.gitignore`` and whether all of them name folders only."""
     try:
         with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
             lines = handle.read().splitlines()
     except OSError:
-        return ()
-    return tuple(p for p in (GitWildMatchPattern(line) for line in lines) if p.include is not None)
+        return (), True
+    kept = [(line, p) for line, p in ((line, GitWildMatchPattern(line)) for line in lines) if p.include is not None]
+    folders_only = all(line.strip().endswith("/") and not line.lstrip().startswith("!") for line, _ in kept)
+    return tuple(p for _, p in kept), folders_only
 
 
 def _relative(path: str, folder: str) -> Optional[str]:
