@@ -28,8 +28,10 @@ class Edit:
     start: int
     end: int
     text: str
-    # Within the replaced lines only this character range changes; used to compose edits.
-    owner: str = ""
+    # Findings that describe this edit: dropped with it when it has to wait for the next pass.
+    findings: List[Finding] = dataclasses.field(default_factory=list)
+    # Edits of one group (two statements that change together) are applied together or not at all.
+    group: int = 0
 
 
 class FileContext:
@@ -53,8 +55,9 @@ class FileContext:
             if codes:
                 self._suppressions[number] = codes
         self.suppressed_count = 0
-        # Shared between rules within one pass: estimator variables that became ScriptRunConfigs.
-        self.migrated: Dict[str, object] = {}
+        # Set by the engine: what rules learnt in earlier passes, and line numbers as read.
+        self.memory: Dict[str, dict] = {}
+        self.origin_line = lambda line: line
 
     # -- names ------------------------------------------------------------------------------
     def canonical_name(self, expr: ast.AST) -> Optional[str]:

@@ -138,16 +138,16 @@ def apply_edits(ctx: FileContext):
     for edit in sorted(ctx.edits, key=lambda e: (e.start, e.end)):
         if edit.start <= last_end:
             # Its findings will be reported again, from the next pass.
-            ctx.findings = [f for f in ctx.findings if f not in getattr(edit, "findings", ())]
-            if getattr(edit, "group", None):
+            ctx.findings = [f for f in ctx.findings if f not in edit.findings]
+            if edit.group:
                 deferred_groups.add(edit.group)
             continue
         chosen.append(edit)
         last_end = max(last_end, edit.end)
     if deferred_groups:
         # Edits of one group (two statements that change together) wait together for the next pass.
-        for edit in [e for e in chosen if getattr(e, "group", None) in deferred_groups]:
-            ctx.findings = [f for f in ctx.findings if f not in getattr(edit, "findings", ())]
+        for edit in [e for e in chosen if e.group in deferred_groups]:
+            ctx.findings = [f for f in ctx.findings if f not in edit.findings]
             chosen.remove(edit)
         if not chosen:
             return None

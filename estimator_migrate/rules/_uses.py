@@ -50,15 +50,11 @@ class SrcRef:
 
 
 def _memory(ctx: FileContext) -> Dict[Tuple[str, int], Migrated]:
-    memory = getattr(ctx, "memory", None)
-    if memory is None:
-        memory = ctx.memory = {}
-    return memory.setdefault("estimators", {})
+    return ctx.memory.setdefault("estimators", {})
 
 
 def _origin(ctx: FileContext, line: int) -> int:
-    origin = getattr(ctx, "origin_line", None)
-    return origin(line) if origin else line
+    return ctx.origin_line(line)
 
 
 def remember(ctx: FileContext, plan) -> None:
@@ -195,7 +191,7 @@ def replace_ranges(ctx: FileContext, stmt: ast.stmt, ranges, group: int = 0) -> 
         text = text[:a] + new + text[b:]
     edit = Edit(first, last, text)
     if group:
-        edit.group = group  # type: ignore[attr-defined]
+        edit.group = group
     return edit
 
 

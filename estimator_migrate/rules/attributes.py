@@ -137,5 +137,5 @@ def _rewrite(ctx: FileContext, stmt: ast.stmt, node: ast.AST, new: str, why: str
         return
     finding = ctx.report("EM106", node, f"`{old}` -> `{new}`: {why}", fixed=True, lines=(stmt.lineno,))
     edit = replace_in_statement(ctx, stmt, [(node, new)])
-    edit.findings = ctx.findings[-1:] if finding else []  # type: ignore[attr-defined]
+    edit.findings = ctx.findings[-1:] if finding else []
     ctx.edits.append(edit)

@@ -83,16 +83,13 @@ def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
     if not ctx.may_fix(code, call, *lines):
         return
     edit = _render(plan)
-    reported = []
-    finding = ctx.report(code, call, f"`{kind}` is deprecated; rewritten to `ScriptRunConfig` with an explicit "
-                         f"`Environment`", fixed=True, severity=Severity.WARNING, lines=lines)
-    reported.append(finding)
+    before = len(ctx.findings)
+    ctx.report(code, call, f"`{kind}` is deprecated; rewritten to `ScriptRunConfig` with an explicit "
+               f"`Environment`", fixed=True, severity=Severity.WARNING, lines=lines)
     for n in plan.notes:
         ctx.report(n.code, n.node or call, n.message, n.hint, fixed=True, lines=lines)
+    edit.findings = ctx.findings[before:]
     ctx.edits.append(edit)
-    holder = plan.holder
-    if holder and _IDENT.fullmatch(holder):
-        ctx.migrated[holder] = plan
     remember(ctx, plan)  # for the rules that follow the estimator to its uses, in later passes
 
 
@@ -171,12 +168,11 @@ def _render(plan: Plan) -> Edit:
     ctx, call, stmt = plan.ctx, plan.call, plan.stmt
     nl = ctx.newline
     indent = indentation(ctx.lines[stmt.lineno - 1])
-    src_name = "ScriptRunConfig" if plan.use("ScriptRunConfig") == "ScriptRunConfig" else plan.use("ScriptRunConfig")
+    src_name = plan.use("ScriptRunConfig")
     new_call = _rewrite_call(plan, src_name)
 
     env = plan.env or ""
-    lines: List[str] = []
-    lines += plan.pre_lines
+    lines: List[str] = list(plan.pre_lines)
     if plan.env:
         lines.append(f"{env} = {plan.use('Environment')}({plan.q(env.replace('_', '-'))})")
         for line, param in plan.env_lines:
@@ -193,42 +189,28 @@ def _render(plan: Plan) -> Edit:
     # Comments of removed arguments that no new line took: keep them as comment lines.
     lines += [text for found in plan.comments.values() for text, _ in found]
 
-    holder = plan.holder
-    hoisted = None
+    holder, call_text = plan.holder, new_call
     if plan.post_lines and holder is None:
-        hoisted = ctx.unique_name("src")
-        holder = hoisted
-    if hoisted:
-        lines.append(f"{hoisted} = {new_call}")
-        call_text = hoisted
-    else:
-        call_text = new_call
+        # Later statements need a name for it: build it on a line of its own first.
+        holder = call_text = ctx.unique_name("src")
+        lines.append(f"{holder} = {new_call}")
 
-    first, last = ctx.lines[call.lineno - 1], ctx.lines[call.end_lineno - 1]
+    # The statement keeps every character outside the call; it owns its lines, so it starts
+    # with exactly ``indent``.
     c1 = ctx.char_col(call.lineno, call.col_offset)
     c2 = ctx.char_col(call.end_lineno, call.end_col_offset)
-    stmt_text = "".join(ctx.lines[stmt.lineno - 1:call.lineno - 1]) + first[:c1]
-    if stmt.lineno == call.lineno:
-        stmt_text = first[:c1]
-    stmt_text += call_text + last[c2:] + "".join(ctx.lines[call.end_lineno:stmt.end_lineno])
-    if stmt.lineno == call.lineno:
-        stmt_text = stmt_text[len(indent):] if stmt_text.startswith(indent) else stmt_text.lstrip(" \t")
-    else:
-        stmt_text = stmt_text[len(indent):]
+    prefix = "".join(ctx.lines[stmt.lineno - 1:call.lineno - 1]) + ctx.lines[call.lineno - 1][:c1]
+    suffix = ctx.lines[call.end_lineno - 1][c2:] + "".join(ctx.lines[call.end_lineno:stmt.end_lineno])
+    stmt_text = (prefix + call_text + suffix)[len(indent):]
     post = [ln.replace("{src}", holder or "") for ln in plan.post_lines]
 
-    out: List[str] = [indent + ln + nl for ln in lines]
-    if not stmt_text.endswith(("\n", "\r")):
-        # The statement was the last line of a file without a final newline; keep it that way.
-        if post:
-            stmt_text += nl
-            post_text = "".join(indent + ln + nl for ln in post)
-            post_text = post_text[: -len(nl)]
-        else:
-            post_text = ""
-        text = "".join(out) + indent + stmt_text + post_text
-    else:
-        text = "".join(out) + indent + stmt_text + "".join(indent + ln + nl for ln in post)
+    # A file without a final newline keeps ending without one.
+    final_newline = stmt_text.endswith(("\n", "\r"))
+    if post and not final_newline:
+        stmt_text += nl
+    text = "".join(indent + ln + nl for ln in lines) + indent + stmt_text + "".join(indent + ln + nl for ln in post)
+    if post and not final_newline:
+        text = text[: -len(nl)]
     return Edit(stmt.lineno, stmt.end_lineno, text)
 
 

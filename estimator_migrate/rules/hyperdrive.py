@@ -73,7 +73,7 @@ def migrate_hyperdrive(ctx: FileContext, call: ast.Call) -> None:
     detail = "; ".join([f"{what}; rewritten to `HyperDriveConfig(..., run_config={value})`"] + notes)
     finding = ctx.report("EM103", call, detail, fixed=True, lines=lines)
     for edit in edits:
-        edit.findings = ctx.findings[-1:] if finding else []  # type: ignore[attr-defined]
+        edit.findings = ctx.findings[-1:] if finding else []
         ctx.edits.append(edit)
 
 
@@ -195,7 +195,7 @@ def _strip_tuned(ctx: FileContext, ref: SrcRef, sampling, estimator, call, group
         insert = Edit(stmt.lineno, stmt.lineno - 1,
                       f"{indent}{name} = {src_name}({held}.source_directory, script={held}.script,{align}"
                       f"arguments=[{', '.join(kept)}],{align}run_config={held}.run_config){ctx.newline}")
-        insert.group = group  # type: ignore[attr-defined]
+        insert.group = group
         return [insert], [f"`{held}` is used elsewhere too, so HyperDrive gets `{name}`, a copy without the "
                           f"tuned arguments {removed}, as HyperDrive removed them for estimators"], name
     if len(drop) == len(pairs.items):
