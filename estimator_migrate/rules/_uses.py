@@ -57,6 +57,19 @@ def _origin(ctx: FileContext, line: int) -> int:
     return ctx.origin_line(line)
 
 
+def migrated_assignment(ctx: FileContext, call: ast.Call) -> Optional[Tuple[ast.Assign, str, Migrated]]:
+    """(statement, holder name, record) when ``call`` is a ScriptRunConfig this tool made from
+    an estimator and stored in a plain name (``est = ScriptRunConfig(...)``); else None (the
+    user's own ScriptRunConfig is not ours to change)."""
+    stmt = ctx.enclosing_statement(call)
+    if not (isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)):
+        return None
+    holder = stmt.targets[0].id
+    record = record_of(ctx, stmt, holder)
+    return (stmt, holder, record) if record is not None else None
+
+
 def remember(ctx: FileContext, plan) -> None:
     """Called by the estimator rule for every estimator it rewrote into a named holder."""
     if not plan.holder:

@@ -22,7 +22,7 @@ from typing import Optional
 
 from estimator_migrate.context import FileContext
 from estimator_migrate.rules import on_call
-from estimator_migrate.rules._uses import DEFAULT_VERSIONS, Migrated, binding_value, record_of, \
+from estimator_migrate.rules._uses import DEFAULT_VERSIONS, Migrated, binding_value, migrated_assignment, \
     replace_in_statement, uses_of
 
 # On a ScriptRunConfig these exist (an estimator had only source_directory of them).
@@ -33,14 +33,10 @@ _ALLOWED_PARENTS = (ast.Call, ast.keyword)  # ``exp.submit(est)``, ``HyperDriveC
 
 @on_call("ScriptRunConfig")
 def estimator_attributes(ctx: FileContext, call: ast.Call) -> None:
-    stmt = ctx.enclosing_statement(call)
-    if not (isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)):
+    found = migrated_assignment(ctx, call)
+    if found is None:
         return
-    holder = stmt.targets[0].id
-    record = record_of(ctx, stmt, holder)
-    if record is None:
-        return
+    stmt, holder, record = found
     for use in uses_of(ctx, holder, stmt):
         parent = ctx.parent(use)
         if not isinstance(parent, ast.Attribute) or parent.value is not use:

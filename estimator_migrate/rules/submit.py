@@ -19,20 +19,17 @@ from estimator_migrate import static
 from estimator_migrate.context import FileContext
 from estimator_migrate.rules import on_call
 from estimator_migrate.rules._plan import sdk_name
-from estimator_migrate.rules._uses import Pairs, keyword_range, new_group, record_of, replace_ranges, uses_of
+from estimator_migrate.rules._uses import Pairs, keyword_range, migrated_assignment, new_group, replace_ranges, uses_of
 
 _OVERRIDES = ("script_params", "inputs", "source_directory_data_store")
 
 
 @on_call("ScriptRunConfig")
 def submit_overrides(ctx: FileContext, call: ast.Call) -> None:
-    stmt = ctx.enclosing_statement(call)
-    if not (isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)):
+    found = migrated_assignment(ctx, call)
+    if found is None:
         return
-    holder = stmt.targets[0].id
-    if record_of(ctx, stmt, holder) is None:
-        return  # the user's own ScriptRunConfig: not ours to change
+    stmt, holder, _ = found
     uses = uses_of(ctx, holder, stmt)
     for use in uses:
         submit = _submit_call(ctx, use)
