@@ -205,12 +205,26 @@ _rule(
 )
 _rule(
     "EM304", "dynamic-script-params",
-    "`script_params` is not a literal dictionary (or a name bound once to one and never changed).",
+    "`script_params` is not a dictionary literal, nor a name whose assignment before the call certainly is one.",
     Severity.ERROR, False,
     """
     The estimator flattened the dictionary at construction time (bare flags for `''`/`None`,
-    list expansion, data objects). When the dictionary is built or changed at run time the
+    list expansion, data objects). A name is followed to the assignment that runs last before
+    the call (notebooks rebind `script_params` cell after cell). When the dictionary is built
+    at run time, assigned in a branch or a loop, or changed in place before the call, the
     flattening cannot be done statically without guessing.
+    """,
+    """
+    params = {"--lr": 0.1}
+    if long_run:
+        params["--epochs"] = 100
+    est = Estimator(source_directory="src", compute_target="cpu-cluster", script_params=params)
+    """,
+    """
+    arguments = ["--lr", 0.1]
+    if long_run:
+        arguments += ["--epochs", 100]
+    # then build ScriptRunConfig(..., arguments=arguments) by hand
     """,
     fix_safety="Write the arguments as a list: `arguments=['--lr', lr, ...]`.",
 )
