@@ -282,6 +282,23 @@ class _Part:
     start: int  # module line number of the cell's first line
     nlines: int
     added_newline: bool
+    indent: str = ""  # leading indentation IPython strips from the whole cell (restored on split)
+
+
+def _dedent_like_ipython(text: str) -> Tuple[str, str]:
+    """IPython runs a cell whose first line is indented by removing that indentation from
+    every line. Do the same when it can be undone exactly: every line either starts with the
+    indentation or is empty. Returns (text, removed indentation); ("" when nothing to do)."""
+    lines = split_lines(text)
+    first = next((line for line in lines if line.strip()), "")
+    indent = first[: len(first) - len(first.lstrip(" \t"))]
+    if not indent or not all(line.startswith(indent) or not line.rstrip("\r\n") for line in lines):
+        return text, ""
+    return "".join(line[len(indent):] if line.startswith(indent) else line for line in lines), indent
+
+
+def _indent_back(text: str, indent: str) -> str:
+    return "".join(indent + line if line.rstrip("\r\n") else line for line in split_lines(text))
 
 
 def _is_cell_magic(source: str) -> bool:
@@ -371,7 +388,7 @@ class NotebookModule:
             text = "".join(out)
             if part.added_newline and text.endswith("\n"):
                 text = text[:-1]
-            restored[part.cell] = text
+            restored[part.cell] = _indent_back(text, part.indent) if part.indent else text
         if len(seen) != len(self.restore):
             raise NotebookError("an IPython line was lost in the migration")
         return restored
@@ -403,19 +420,27 @@ def build_module(nb: Notebook) -> NotebookModule:
             continue  # VS Code lets single cells use another language
         text = cell.source
         masks: Dict[str, str] = {}
+        indent = ""
         if _parse_error(text) is not None:
-            text, masks = mask_ipython(text, new_placeholder)
-            err = _parse_error(text)
+            masked, masks = mask_ipython(text, new_placeholder)
+            err = _parse_error(masked)
+            if err is not None:
+                dedented, indent = _dedent_like_ipython(text)
+                if indent:
+                    masked, masks = mask_ipython(dedented, new_placeholder)
+                    if _parse_error(masked) is None:
+                        err = None
             if err is not None:
                 bad.append(BadCell(cell.index, err.lineno or 1, err.offset or 1, err.msg or "invalid syntax"))
                 continue
+            text = masked
         restore.update(masks)
         added = not text.endswith(("\n", "\r"))
         if added:
             text += "\n"
         pieces.append(f"{marker}{cell.index}\n")
         nlines = len(split_lines(text))
-        parts.append(_Part(cell.index, line_no + 1, nlines, added))
+        parts.append(_Part(cell.index, line_no + 1, nlines, added, indent))
         pieces.append(text)
         line_no += 1 + nlines
     return NotebookModule(nb, "".join(pieces), parts, bad, marker, restore)

@@ -385,3 +385,40 @@ def test_module_round_trip_property(cells, trailing):
     for index, source in changed.items():
         assert source == nb.cells[index - 1].source.replace("Estimator(", "ScriptRunConfig(")
     assert json.loads(render_notebook(nb, changed))["cells"][0] == json.loads(data)["cells"][0]
+
+
+def _notebook_with(*sources):
+    cells = [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {}, "outputs": [],
+              "source": source} for i, source in enumerate(sources)]
+    nb = {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                                      "name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    return (json.dumps(nb, indent=1) + "\n").encode("utf-8")
+
+
+def test_indented_cell_is_migrated_like_ipython_runs_it():
+    """IPython strips the first line's indentation from a whole cell; such a cell is migrated
+    and gets its indentation back."""
+    from estimator_migrate.runner import process_bytes
+
+    data = _notebook_with(
+        "from azureml.train.estimator import Estimator\n",
+        "  est = Estimator(source_directory='src', compute_target='local',\n"
+        "                  use_gpu=True)\n"
+        "\n"
+        "  run = exp.submit(est)",
+    )
+    result, new_data = process_bytes(data, "indented.ipynb", Settings())
+    assert result.error is None and result.changed
+    assert not [f for f in result.findings if f.code == "EM901"]
+    cell = "".join(json.loads(new_data)["cells"][1]["source"])
+    assert cell.startswith("  est_env = Environment(")
+    assert "\n  est = ScriptRunConfig(source_directory='src'" in cell
+    assert cell.endswith("\n\n  run = exp.submit(est)")
+    nbformat.validate(nbformat.reads(new_data.decode("utf-8"), as_version=4))
+
+
+def test_indented_cell_that_cannot_be_restored_exactly_is_reported():
+    data = _notebook_with("    x = 1\n  y = 2\n")
+    module = build_module(load_notebook(data))
+    assert [b.cell for b in module.bad_cells] == [1]
