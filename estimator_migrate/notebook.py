@@ -388,7 +388,13 @@ class NotebookModule:
             text = "".join(out)
             if part.added_newline and text.endswith("\n"):
                 text = text[:-1]
-            restored[part.cell] = _indent_back(text, part.indent) if part.indent else text
+            text = _indent_back(text, part.indent) if part.indent else text
+            original = self.notebook.cells[part.cell - 1].source
+            if text != original and not original[:1] in ("\n", "\r"):
+                # An import line removed from the top of a cell leaves the blank line that
+                # followed it: a cell does not start with a blank line it did not have.
+                text = text.lstrip("\r\n")
+            restored[part.cell] = text
         if len(seen) != len(self.restore):
             raise NotebookError("an IPython line was lost in the migration")
         return restored

@@ -422,3 +422,16 @@ def test_indented_cell_that_cannot_be_restored_exactly_is_reported():
     data = _notebook_with("    x = 1\n  y = 2\n")
     module = build_module(load_notebook(data))
     assert [b.cell for b in module.bad_cells] == [1]
+
+
+def test_removed_import_at_the_top_of_a_cell_leaves_no_blank_first_line():
+    from estimator_migrate.runner import process_bytes
+
+    data = _notebook_with(
+        "from azureml.train.estimator import Estimator\n"
+        "\n"
+        "est = Estimator(source_directory='src', compute_target='local')",
+    )
+    result, new_data = process_bytes(data, "top.ipynb", Settings())
+    cell = "".join(json.loads(new_data)["cells"][0]["source"])
+    assert cell.startswith("from azureml.core")
