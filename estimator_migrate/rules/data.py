@@ -112,8 +112,7 @@ def data(plan: Plan) -> None:
                   "Datastore-backed project folders are legacy; consider removing it.")
     refs = plan.facts.get("data_references")
     if refs and not plan.blockers:
-        body = ", ".join(f"{k}: {v}" for k, v in refs)
-        plan.post_line(f"{{src}}.run_config.data_references = {{{body}}}")
+        _assign_dict(plan, "data_references", refs)
 
 
 def _inputs(plan: Plan) -> None:
@@ -150,8 +149,19 @@ def _inputs(plan: Plan) -> None:
             return
     plan.drop("inputs")
     if datasets:
-        body = ", ".join(f"{k}: {v}" for k, v in datasets)
-        plan.post_line(f"{{src}}.run_config.data = {{{body}}}")
+        _assign_dict(plan, "data", datasets)
+
+
+def _assign_dict(plan: Plan, field: str, items: List[Tuple[str, str]]) -> None:
+    """``src.run_config.<field> = {...}``: on one line when it fits, else one entry a line."""
+    one_line = f"{{src}}.run_config.{field} = {{{', '.join(f'{k}: {v}' for k, v in items)}}}"
+    if len(items) == 1 or len(one_line) <= 88:
+        plan.post_line(one_line)
+        return
+    plan.post_line(f"{{src}}.run_config.{field} = {{")
+    for k, v in items:
+        plan.post_line(f"    {k}: {v},")
+    plan.post_line("}")
 
 
 def _simple(expr: ast.AST) -> bool:
