@@ -106,7 +106,8 @@ _rule(
     est_env.docker.base_image = "mcr.microsoft.com/azureml/openmpi4.1.0-cuda11.1-cudnn8-ubuntu20.04"
     est_env.environment_variables["NCCL_TREE_THRESHOLD"] = "0"
     est = ScriptRunConfig(source_directory="src", script="train.py",
-                          compute_target="gpu-cluster", environment=est_env,
+                          compute_target="gpu-cluster",
+                          environment=est_env,
                           docker_runtime_config=DockerConfiguration(use_docker=True, shm_size=None),
                           max_run_duration_seconds=None)
     """,
@@ -127,24 +128,89 @@ _rule(
     removed tuned arguments from the fixed ones; with `run_config=` it does not, so the
     rewrite drops tuned arguments from `arguments`.
     """,
+    example="""
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                    script_params={"--lr": 0.1, "--epochs": 5})
+    hd = HyperDriveConfig(estimator=est,
+                          hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.001, 0.1)}),
+                          primary_metric_name="accuracy", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE,
+                          max_total_runs=20)
+    """,
+    fixed_example="""
+    est = ScriptRunConfig(source_directory="src", script="train.py", compute_target="cpu-cluster",
+                          arguments=["--epochs", 5],
+                          docker_runtime_config=DockerConfiguration(use_docker=True, shm_size=None),
+                          max_run_duration_seconds=None)
+    hd = HyperDriveConfig(run_config=est,
+                          hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.001, 0.1)}),
+                          primary_metric_name="accuracy", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE,
+                          max_total_runs=20)
+    """,
 )
 _rule(
     "EM104", "estimator-step",
     "`EstimatorStep` becomes a `PythonScriptStep` with the estimator's run configuration.",
     Severity.WARNING, True,
     "`EstimatorStep` is deprecated; it was a `PythonScriptStep` in disguise.",
+    example="""
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target=cluster)
+    step = EstimatorStep(name="train", estimator=est, estimator_entry_script_arguments=["--out", out],
+                         outputs=[out], compute_target=cluster)
+    """,
+    fixed_example="""
+    est = ScriptRunConfig(source_directory="src",
+                          script="train.py",
+                          compute_target=cluster,
+                          docker_runtime_config=DockerConfiguration(use_docker=True, shm_size=None),
+                          max_run_duration_seconds=None)
+    # EstimatorStep reset these on the estimator's run configuration before using it
+    # (the target as it did, past the setter, which ignores None):
+    est.run_config.script = est.script
+    est.run_config._target = None
+    step = PythonScriptStep(script_name=est.script,
+                            name="train",
+                            arguments=["--out", out],
+                            compute_target=cluster,
+                            runconfig=est.run_config,
+                            outputs=[out],
+                            source_directory=est.source_directory)
+    """,
 )
 _rule(
     "EM105", "submit-script-params",
     "`Experiment.submit(est, script_params=...)` overrides are folded into `arguments`.",
     Severity.WARNING, True,
     "`ScriptRunConfig` has no submit-time overrides.",
+    example="""
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                    script_params={"--lr": 0.1, "--epochs": 5})
+    run = exp.submit(est, script_params={"--lr": 0.01})
+    """,
+    fixed_example="""
+    est = ScriptRunConfig(source_directory="src", script="train.py", compute_target="cpu-cluster",
+                          arguments=["--lr", 0.01, "--epochs", 5],
+                          docker_runtime_config=DockerConfiguration(use_docker=True, shm_size=None),
+                          max_run_duration_seconds=None)
+    run = exp.submit(est)
+    """,
 )
 _rule(
     "EM106", "estimator-attribute",
     "A change made to the estimator after construction is carried over to the new objects.",
     Severity.WARNING, True,
     "`est.run_config` and `est.conda_dependencies` were live objects; their edits were submitted.",
+    example="""
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster")
+    est.conda_dependencies.add_pip_package("pandas")
+    """,
+    fixed_example="""
+    est = ScriptRunConfig(source_directory="src",
+                          script="train.py",
+                          compute_target="cpu-cluster",
+                          docker_runtime_config=DockerConfiguration(use_docker=True, shm_size=None),
+                          max_run_duration_seconds=None)
+    est.run_config.environment.python.conda_dependencies.add_pip_package("pandas")
+    """,
 )
 _rule(
     "EM201", "data-reference-review",
@@ -157,6 +223,20 @@ _rule(
     Datasets (`as_named_input(...).as_mount()`) are the recommended replacement.
     """,
     fix_safety="Equivalent run configuration; consider moving to datasets.",
+    example="""
+    ds = ws.get_default_datastore()
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                    script_params={"--data": ds.path("mnist").as_mount()})
+    """,
+    fixed_example="""
+    ds = ws.get_default_datastore()
+    data_ref = ds.path("mnist").as_mount()
+    est = ScriptRunConfig(source_directory="src", script="train.py", compute_target="cpu-cluster",
+                          arguments=["--data", str(data_ref)],
+                          docker_runtime_config=DockerConfiguration(use_docker=True, shm_size=None),
+                          max_run_duration_seconds=None)
+    est.run_config.data_references = {data_ref.data_reference_name: data_ref.to_config()}
+    """,
 )
 _rule(
     "EM202", "curated-environment",
