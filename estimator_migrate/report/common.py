@@ -26,10 +26,6 @@ def kind(finding: Finding) -> str:
     return MANUAL
 
 
-def needs_person(finding: Finding) -> bool:
-    return kind(finding) != FIXED
-
-
 def level(finding: Finding) -> str:
     """GitHub/SARIF level. EM1xx are warnings, not notices: `check` fails on them, and
     notices are folded away in the GitHub UI. EM2xx warn; EM3xx/EM9xx are errors."""

@@ -118,7 +118,8 @@ def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: 
     if unknown:
         stop("EM305", f"{kind} does not accept {', '.join(f'`{u}`' for u in unknown)} (TypeError)")
         return None
-    missing = [p for p in kwargs if p not in owned_params()]
+    owned = owned_params()
+    missing = [p for p in kwargs if p not in owned]
     if missing:  # pragma: no cover - a parameter without a concern is a bug in this tool
         stop("EM902", f"no rule handles {', '.join(missing)}")
         return None
