@@ -180,14 +180,18 @@ def discover(
     for path in paths:
         if os.path.isdir(path):
             ignore = _ancestor_gitignore(path) if respect_gitignore else GitIgnore()
-            for file in _walk(path, excludes, ignore, respect_gitignore, set()):
-                found.setdefault(_display(file))
+            # The walk joins names onto the normalised folder, so its paths are display paths.
+            for file in _walk(_display(path), excludes, ignore, respect_gitignore, set()):
+                found.setdefault(file)
         elif os.path.lexists(path):
             if force_exclude and _explicit_file_excluded(path, excludes):
                 continue
             found.setdefault(_display(path))
         else:
             raise FileNotFoundError(path)
+    if len(paths) == 1:
+        # One folder is walked in sorted order already: siblings sorted by name, depth first.
+        return list(found)
     return sorted(found, key=_sort_key)
 
 
@@ -224,26 +228,30 @@ def _walk(folder: str, excludes: ExcludeSpec, ignore: GitIgnore, respect_gitigno
         ignore = ignore.child(absolute)
     try:
         with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
+            entries = sorted(listing, key=_name)
     except OSError:
         return
-    # Paths relative to the exclude root are built by string joins, not relpath per entry:
-    # on a large tree that was most of the discovery time.
+    # Paths are built by string joins, not os.path.join or relpath per entry: on a large tree
+    # those were most of the discovery time. scandir names never hold a separator.
+    prefix = "" if folder == os.curdir else (folder if folder.endswith(os.sep) else folder + os.sep)
+    absolute_prefix = absolute if absolute.endswith(os.sep) else absolute + os.sep
     rel_folder = _relative(absolute, excludes.root)
+    rel_prefix = rel_folder + "/" if rel_folder else ""
+    check_files = not (excludes.folders_only and ignore.folders_only)
     for entry in entries:
         name = entry.name
-        path = os.path.join(folder, name)
         try:
             is_dir = entry.is_dir()  # follows symlinks; loops are caught by `seen`
         except OSError:
             continue
         if not is_dir and not name.endswith(SUFFIXES):
             continue
+        path = prefix + name
         # Outside the root the name alone is matched, so `venv/` still excludes ../venv.
-        rel = name if not rel_folder else rel_folder + "/" + name
-        full = os.path.join(absolute, name)
+        rel = rel_prefix + name
         if is_dir:
-            if name == ".git" or excludes.matches_relative(rel, True) or ignore.ignored_absolute(full, True):
+            if (name == ".git" or excludes.matches_relative(rel, True)
+                    or ignore.ignored_absolute(absolute_prefix + name, True)):
                 continue
             if _is_virtualenv(path):
                 continue
@@ -254,6 +262,11 @@ def _walk(folder: str, excludes: ExcludeSpec, ignore: GitIgnore, respect_gitigno
                     continue
             except OSError:
                 continue
-            if excludes.matches_relative(rel, False) or ignore.ignored_absolute(full, False):
+            if check_files and (excludes.matches_relative(rel, False)
+                                or ignore.ignored_absolute(absolute_prefix + name, False)):
                 continue
             yield path
+
+
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
