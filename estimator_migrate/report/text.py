@@ -1,66 +1,77 @@
 """The human report: findings grouped by file, each with its next step, then a summary.
 
-Colour comes from rich and only when the caller says so (a terminal without NO_COLOR).
+Each line is built as styled pieces; rich draws them only when the caller asks for colour (a
+terminal without NO_COLOR). Without colour the pieces are joined as they are: importing rich
+would cost more than the rest of a run over a tree without estimators (issue 9).
 """
 
 from __future__ import annotations
 
-import io
-from typing import Optional, Sequence
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import List, Optional, Sequence, Tuple
 
 from estimator_migrate.report.common import FIXED, MANUAL, REVIEW, findings_of, kind, location
 
 _STYLE = {MANUAL: "bold red", REVIEW: "yellow", FIXED: "green"}
 
+Line = List[Tuple[str, str]]  # (text, rich style) pieces
+
 
 def render(results: Sequence, *, mode: str = "check", color: bool = False, quiet: bool = False,
            baselined: int = 0, suppressed: Optional[int] = None, width: int = 100, **_) -> str:
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, color_system="standard" if color else None,
-                      width=width, highlight=False, soft_wrap=True, emoji=False)
     done_label = "fixed" if mode == "fix" else "fixable"
     counts = {FIXED: 0, REVIEW: 0, MANUAL: 0}
+    lines: List[Line] = []
     for result in results:
         found = findings_of(result)
         if not found:
             continue
         if not quiet:
-            console.print(Text(result.path, style="bold underline"))
+            lines.append([(result.path, "bold underline")])
         for finding in found:
             category = kind(finding)
             counts[category] += 1
             tag = {FIXED: done_label, REVIEW: f"{done_label}, review", MANUAL: "manual"}[category]
-            line = Text.assemble((location(finding), "bold"), ": ", (finding.code, _STYLE[category]),
-                                 f" [{tag}] ", finding.message)
-            console.print(line)
+            lines.append([(location(finding), "bold"), (": ", ""), (finding.code, _STYLE[category]),
+                          (f" [{tag}] ", ""), (finding.message, "")])
             if finding.hint and not quiet and category != FIXED:
-                console.print(Text.assemble("    ", ("next step: ", "cyan"), finding.hint))
+                lines.append([("    ", ""), ("next step: ", "cyan"), (finding.hint, "")])
         if not quiet:
-            console.print()
+            lines.append([])
     if not quiet:
-        console.print(_summary(results, counts, mode, baselined, suppressed))
+        lines += _summary(results, counts, mode, baselined, suppressed)
+    if color:
+        return _rich(lines, width)
+    return "".join("".join(text for text, _ in line) + "\n" for line in lines)
+
+
+def _rich(lines: Sequence[Line], width: int) -> str:
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, color_system="standard", width=width, highlight=False,
+                      soft_wrap=True, emoji=False)
+    for line in lines:
+        console.print(Text.assemble(*line))
     return buffer.getvalue()
 
 
-def _summary(results: Sequence, counts, mode: str, baselined: int, suppressed: Optional[int]) -> Table:
-    files = len(results)
+def _summary(results: Sequence, counts, mode: str, baselined: int, suppressed: Optional[int]) -> List[Line]:
     changed = sum(1 for r in results if r.changed)
     errors = sum(1 for r in results if r.error)
-    table = Table(title=None, show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column(justify="right")
-    table.add_row("files checked", str(files))
-    table.add_row("files changed" if mode == "fix" else "files that would change", str(changed))
-    table.add_row("rewrites " + ("applied" if mode == "fix" else "available"), str(counts[FIXED]))
-    table.add_row("rewrites to review (EM2xx)", str(counts[REVIEW]))
-    table.add_row("need manual work (EM3xx/EM9xx)", str(counts[MANUAL]))
+    rows = [("files checked", len(results)),
+            ("files changed" if mode == "fix" else "files that would change", changed),
+            ("rewrites " + ("applied" if mode == "fix" else "available"), counts[FIXED]),
+            ("rewrites to review (EM2xx)", counts[REVIEW]),
+            ("need manual work (EM3xx/EM9xx)", counts[MANUAL])]
     if suppressed is not None:
-        table.add_row("suppressed by comments", str(suppressed))
+        rows.append(("suppressed by comments", suppressed))
     if baselined:
-        table.add_row("in the baseline (not shown)", str(baselined))
-    table.add_row("file errors", str(errors))
-    return table
+        rows.append(("in the baseline (not shown)", baselined))
+    rows.append(("file errors", errors))
+    # Two columns: bold labels, then the numbers aligned on the right.
+    label_width = max(len(label) for label, _ in rows)
+    number_width = max(len(str(number)) for _, number in rows)
+    return [[(label.ljust(label_width), "bold"), ("  " + str(number).rjust(number_width), "")] for label, number in rows]
