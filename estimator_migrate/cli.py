@@ -27,7 +27,7 @@ from estimator_migrate.report import render
 from estimator_migrate.report.common import MANUAL, findings_of, kind, record_line_texts
 
 from estimator_migrate.parallel import SERIAL_BELOW  # noqa: E402,F401 - part of this module's interface
-# Show a progress bar from this many files on (and only on a terminal).
+# Show a progress bar from this many files that need the engine on (and only on a terminal).
 PROGRESS_FROM = 50
 
 
@@ -69,8 +69,9 @@ def print_diff(diff: str, stream) -> None:
 
 # -- running files ---------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
-class Task:
-    path: str
+class Job:
+    """What every file of one run shares. Files travel to workers as bare paths."""
+
     settings: Any
     write: bool
     want_diff: bool
@@ -79,27 +80,29 @@ class Task:
     record_lines: bool
 
 
-def process(task: Task):
+def process(job: Job, path: str):
     """Run one file; never raises, so one bad file cannot stop the others."""
     runner = _runner()
     try:
         original = None
-        if task.record_lines and task.write:
-            with open(task.path, "rb") as handle:
+        if job.record_lines and job.write:
+            with open(path, "rb") as handle:
                 original = handle.read()
-        result = runner.process_file(task.path, task.settings, write=task.write, want_diff=task.want_diff,
-                                     display_path=task.path)
+        result = runner.process_file(path, job.settings, write=job.write, want_diff=job.want_diff,
+                                     display_path=path)
         if original is not None:
             record_line_texts(result, original)
         return result
     except Exception as exc:  # noqa: BLE001 - reported as this file's error, exit code 2
-        return runner.FileResult(path=task.path, findings=[], error=f"internal error: {type(exc).__name__}: {exc}")
+        return runner.FileResult(path=path, findings=[], error=f"internal error: {type(exc).__name__}: {exc}")
 
 
 def _warm_up() -> None:
     """Import the engine and every rule before forking, so each worker does not repeat it."""
     _runner()
     try:
+        from estimator_migrate import core  # noqa: F401
+        from estimator_migrate import notebook  # noqa: F401
         from estimator_migrate.rules import load_rules
 
         load_rules()
@@ -108,29 +111,37 @@ def _warm_up() -> None:
         pass
 
 
-def _skip(task: Task):
-    """In the parent, before a pool: the result of a file the prefilter rules out, else None."""
-    quick = getattr(_runner(), "prefiltered_result", None)  # a stand-in runner may not have one
-    if quick is None:
-        return None
-    result = quick(task.path, display_path=task.path)
-    if result is not None and task.record_lines and task.write:
-        record_line_texts(result, b"")  # as process() does; there are no findings to look up
-    return result
+def run_files(paths: Sequence[str], job: Job, jobs: Optional[int], progress: bool) -> List:
+    """Results in the order of ``paths``. The runner's raw-bytes prefilter sorts the files out
+    first (most files of a repository are read once and never decoded); the others run
+    serially for few files or ``jobs == 1``, else in a process pool (parallel.py)."""
+    import functools
 
-
-def run_files(tasks: Sequence[Task], jobs: Optional[int], progress: bool) -> List:
-    """Results in the order of ``tasks``. Serial for few files or ``jobs == 1``; otherwise only
-    the files the prefilter cannot rule out go to a process pool (see parallel.py)."""
     from estimator_migrate import parallel
 
-    bar = _progress(len(tasks)) if progress else None
+    runner = _runner()
+    rules_out = getattr(runner, "rules_out", None)  # a stand-in runner may have no prefilter
+    skip = parallel.flags(rules_out, paths, jobs) if rules_out is not None else [False] * len(paths)
+    results: List[Any] = [None] * len(paths)
+    todo: List[int] = []
+    for index, path in enumerate(paths):
+        if skip[index]:
+            results[index] = runner.FileResult(path, [])
+            if job.record_lines and job.write:
+                record_line_texts(results[index], b"")  # as process() does; there are no findings
+        else:
+            todo.append(index)
+    bar = _progress(len(todo)) if progress and len(todo) >= PROGRESS_FROM else None
     advance = (lambda: bar.advance(bar.task_ids[0])) if bar is not None else None
     try:
-        return parallel.run(tasks, process, jobs, skip=_skip, warm_up=_warm_up, advance=advance)
+        done = parallel.run([paths[i] for i in todo], functools.partial(process, job), jobs, warm_up=_warm_up,
+                            advance=advance)
     finally:
         if bar is not None:
             bar.stop()
+    for index, result in zip(todo, done):
+        results[index] = result
+    return results
 
 
 def _progress(total: int):
@@ -296,10 +307,9 @@ def run(mode: str, *, paths: Tuple[str, ...], diff: bool, select, ignore, enviro
                               exclude=options.exclude, extend_exclude=options.extend_exclude,
                               force_exclude=options.force_exclude)
     need_lines = bool(options.baseline) or any(f == "sarif" for f, _ in outputs) or options.output_format == "sarif"
-    tasks = [Task(path, options.settings(), write=(mode == "fix" and not diff), want_diff=diff,
-                  record_lines=need_lines) for path in files]
-    progress = not quiet and len(tasks) >= PROGRESS_FROM and sys.stderr.isatty()
-    results = run_files(tasks, options.jobs, progress)
+    job = Job(options.settings(), write=(mode == "fix" and not diff), want_diff=diff, record_lines=need_lines)
+    progress = not quiet and sys.stderr.isatty()
+    results = run_files(files, job, options.jobs, progress)
     FileResult = _runner().FileResult
     results += [FileResult(path=p, findings=[], error=f"{p}: no such file or directory") for p in missing]
     return _finish(mode, options, results, diff, quiet, outputs, report_path)

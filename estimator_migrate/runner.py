@@ -10,18 +10,23 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
-import re
-import stat
-import unicodedata
 import warnings
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
-from estimator_migrate import core
 from estimator_migrate.codes import RULES
 from estimator_migrate.findings import Finding
-from estimator_migrate.notebook import NotebookError, build_module, cell_diffs, encode_notebook, load_notebook, render_notebook
+from estimator_migrate.prefilter import NotRegularFile, is_notebook, may_contain_estimators, read_regular
+# rules_out is the CLI's prefilter: True when process_file would return FileResult(path, []).
+from estimator_migrate.prefilter import rules_out  # noqa: F401
 from estimator_migrate.settings import Settings
 from estimator_migrate.sources import SourceError, atomic_write, decode_source, encode_source, unified_diff
+
+if TYPE_CHECKING:
+    from estimator_migrate import core
+
+# The engine (core) and the notebook reader are imported by the functions that need them: on a
+# tree without estimators every file is ruled out by the prefilter, and their imports would be
+# a large part of the run (issue 9).
 
 # Bigger Python texts are refused rather than risking minutes and gigabytes in the parser.
 # For notebooks this counts the code only (outputs with images make notebooks big).
@@ -37,39 +42,6 @@ class FileResult:
     diff: str = ""  # unified diff ("" when unchanged), computed when want_diff
     error: Optional[str] = None  # one-line error: unreadable, invalid notebook, write failure, ... (CLI exits 2)
     suppressed: int = 0  # findings silenced by noqa / ignore comments
-
-
-_COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
-# In notebook JSON: an escape of a non-ASCII character, or of one of the letters of "azureml"
-# (ANSI colour codes in outputs, \\u001b, are neither).
-_NON_ASCII_ESCAPE = re.compile(rb"\\u(?:(?!00[0-7][0-9a-fA-F])[0-9a-fA-F]{4}|00(?:61|7[aA]|75|72|65|6[cCdD]))")
-
-
-def may_contain_estimators(data: bytes, notebook: bool = True) -> bool:
-    """Cheap test on the raw bytes: False only when the file cannot use the Azure ML SDK.
-
-    Every name the engine recognises is imported from ``azureml``. Python normalises
-    identifiers with NFKC, so ``import ａｚｕｒｅｍｌ`` (full-width letters) is that import too;
-    such spellings only hide in non-ASCII bytes or, in notebook JSON, in ``\\uXXXX`` escapes,
-    and only then is the text looked at more closely. In Python source (``notebook=False``) an
-    escape never spells a name: Python reads ``\\u`` only inside string literals.
-    """
-    if b"azureml" in data:
-        return True
-    if data.isascii() and not (notebook and b"\\u" in data and _NON_ASCII_ESCAPE.search(data)):
-        return False
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Not UTF-8: Python reads it only with a coding cookie; then let the decoder decide.
-        return bool(_COOKIE_RE.search(b"\n".join(data.splitlines()[:2])))
-    if _NON_ASCII_ESCAPE.search(data):
-        text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
-    return "azureml" in unicodedata.normalize("NFKC", text)
-
-
-def is_notebook(name: str) -> bool:
-    return str(name).lower().endswith(".ipynb")
 
 
 def _one_line(text: str) -> str:
@@ -98,6 +70,8 @@ def _parses(text: str) -> Optional[str]:
 def _migrate_checked(text: str, shown: str, settings: Settings, verify: bool = True) -> core.Result:
     """migrate_source plus the safety checks: the result must parse and a second pass over it
     must change nothing. Raises _Unsafe (the file is then left as it is)."""
+    from estimator_migrate import core
+
     result = core.migrate_source(text, path=shown, settings=settings)
     if result.error is not None or result.new_source == text or not verify:
         # Without a write (check, --diff) the engine's own passes stand: it stops only when a
@@ -146,6 +120,8 @@ def _migrate_python(data: bytes, shown: str, settings: Settings, want_diff: bool
 
 def _migrate_notebook(data: bytes, shown: str, settings: Settings, want_diff: bool,
                       verify: bool = True) -> Tuple[FileResult, bytes]:
+    from estimator_migrate.notebook import NotebookError, build_module, cell_diffs, encode_notebook, load_notebook, render_notebook
+
     nb = load_notebook(data)
     module = build_module(nb)
     findings = [
@@ -214,64 +190,19 @@ def process_bytes(data: bytes, name: str, settings: Settings, *, want_diff: bool
         return FileResult(shown, [], error=f"{shown}: {_describe(err)}"), data
 
 
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-# Opening non-blocking makes opening a FIFO return at once (it is then refused by its type), so
-# a file needs one open and one fstat instead of a stat, an open and an fstat.
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-
-
 def _read(path: str) -> Tuple[bytes, os.stat_result]:
     try:
-        if not _NONBLOCK:
-            st = os.stat(path)
-            _check_regular(st)
-        fd = _open_readonly(path)
-        try:
-            st = os.fstat(fd)
-            _check_regular(st)
-            chunks = []
-            while True:  # until EOF: a short read is not proof of the end on every file system
-                chunk = os.read(fd, max(st.st_size + 1, 65536))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), st
-        finally:
-            os.close(fd)
+        return read_regular(path)
     except FileNotFoundError:
         raise SourceError("no such file or directory") from None
     except IsADirectoryError:
         raise SourceError("is a directory") from None
+    except NotRegularFile:
+        raise SourceError("not a regular file") from None  # FIFOs and devices would block or never end
     except PermissionError:
         raise SourceError("permission denied (cannot read)") from None
     except OSError as err:
         raise SourceError(f"cannot read: {err.strerror or type(err).__name__}") from None
-
-
-def _open_readonly(path: str) -> int:
-    return os.open(path, _OPEN_FLAGS | _NONBLOCK)
-
-
-def _check_regular(st: os.stat_result) -> None:
-    if stat.S_ISDIR(st.st_mode):
-        raise SourceError("is a directory")
-    if not stat.S_ISREG(st.st_mode):
-        raise SourceError("not a regular file")  # FIFOs and devices would block or never end
-
-
-def prefiltered_result(path, display_path: Optional[str] = None) -> Optional[FileResult]:
-    """The result of :func:`process_file` for a file that the raw-bytes prefilter rules out
-    (no findings, nothing to write), or None when the file needs the whole pipeline, or cannot
-    be read (process_file then reports why). Cheap: one read, no decoding; the parallel runner
-    calls it in the parent so that only candidate files travel to the workers."""
-    try:
-        data, _ = _read(os.fspath(path))
-    except Exception:  # noqa: BLE001 - process_file reports it
-        return None
-    shown = display_path if display_path is not None else os.fspath(path)
-    if may_contain_estimators(data, notebook=is_notebook(shown)):
-        return None
-    return FileResult(shown, [])
 
 
 def process_file(path, settings: Settings, *, write: bool, want_diff: bool = False,

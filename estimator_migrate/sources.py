@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
-import difflib
 import io
 import os
 import re
 import stat
-import tempfile
-import tokenize
 from typing import Optional, Union
 
 from estimator_migrate.text import split_lines
+
+# difflib, tempfile and tokenize are imported where they are used: the CLI imports this module
+# on every run, also when no file needs decoding, diffing or writing.
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -79,6 +79,8 @@ def decode_source(data: bytes) -> DecodedSource:
     nul = data.find(b"\x00")
     if nul >= 0:
         raise SourceError(f"contains a null byte at byte offset {nul} (line {_line_of(data, nul)}); binary file?")
+    import tokenize
+
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as err:
@@ -177,6 +179,8 @@ def atomic_write(path: PathLike, data: bytes, *, expected_stat=None) -> None:
     on disk since (mtime_ns, size, inode) is refused. Raises SourceError; the original is then
     untouched and no temp file is left behind, also on KeyboardInterrupt.
     """
+    import tempfile
+
     target = os.path.realpath(os.fspath(path))
     directory = os.path.dirname(target) or os.curdir
     try:
@@ -236,6 +240,8 @@ def unified_diff(old: str, new: str, fromfile: str, tofile: str) -> str:
     without one is marked like diff(1) does."""
     if old == new:
         return ""
+    import difflib
+
     out = []
     for line in difflib.unified_diff(split_lines(old), split_lines(new), fromfile, tofile):
         if not line.endswith(("\n", "\r")):

@@ -186,7 +186,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
         def denied(*args, **kwargs):
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr(runner, "_open_readonly", denied)
+        monkeypatch.setattr(runner, "read_regular", denied)
     result = process_file(path, SETTINGS, write=True, display_path="secret.py")
     assert result.error == "secret.py: permission denied (cannot read)"
     os.chmod(path, 0o644)

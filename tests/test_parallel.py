@@ -1,6 +1,9 @@
-"""The process pool runner: order kept, skipped tasks never reach a worker, serial when small."""
+"""The process pool runner and the forked prefilter: order kept, serial when small, a failing
+helper replaced."""
 
 import os
+
+import pytest
 
 from estimator_migrate import parallel
 
@@ -9,13 +12,10 @@ def square_with_pid(n):
     return n * n, os.getpid()
 
 
-def test_order_kept_and_skips_stay_in_the_parent():
-    tasks = list(range(40))
-    skip = lambda n: ("skipped", os.getpid()) if n % 3 else None  # noqa: E731
-    results = parallel.run(tasks, square_with_pid, 2, skip=skip, serial_below=4)
-    assert [r[0] for r in results] == [n * n if n % 3 == 0 else "skipped" for n in tasks]
-    assert all(pid == os.getpid() for value, pid in results if value == "skipped")
-    assert any(pid != os.getpid() for value, pid in results if value != "skipped")  # pooled
+def test_pool_keeps_order():
+    results = parallel.run(list(range(40)), square_with_pid, 2, serial_below=4)
+    assert [r[0] for r in results] == [n * n for n in range(40)]
+    assert any(pid != os.getpid() for _, pid in results)  # pooled
 
 
 def test_serial_for_few_files_or_one_job():
@@ -27,9 +27,48 @@ def test_serial_for_few_files_or_one_job():
     assert {r[1] for r in results} == {os.getpid()}
 
 
-def test_few_candidates_after_skipping_run_in_the_parent():
-    results = parallel.run(list(range(50)), square_with_pid, 2, skip=lambda n: None if n < 3 else ("s", 0))
-    assert {pid for value, pid in results[:3]} == {os.getpid()}
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
+
+
+@needs_fork
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_flags_shared_with_forked_helpers(jobs, tmp_path):
+    parent = os.getpid()
+    log = tmp_path / "pids"
+
+    def odd(n):
+        with open(log, "a") as handle:  # which process answered
+            handle.write(f"{os.getpid()}\n")
+        return n % 2 == 1
+
+    tasks = list(range(2500))
+    assert parallel.flags(odd, tasks, jobs, split_from=1000) == [n % 2 == 1 for n in tasks]
+    pids = set(log.read_text().split())
+    assert str(parent) in pids and len(pids) == jobs  # every helper did a share, so did this process
+
+
+@needs_fork
+def test_flags_redone_here_when_a_helper_fails():
+    parent = os.getpid()
+
+    def fragile(n):
+        if os.getpid() != parent:
+            raise RuntimeError("a helper breaks")
+        return n > 10
+
+    tasks = list(range(3000))
+    assert parallel.flags(fragile, tasks, 2, split_from=1000) == [n > 10 for n in tasks]
+
+
+def test_flags_serial_for_few_tasks_or_one_job():
+    parent = os.getpid()
+
+    def here(n):
+        assert os.getpid() == parent
+        return True
+
+    assert parallel.flags(here, list(range(50)), 2) == [True] * 50
+    assert parallel.flags(here, list(range(3000)), 1) == [True] * 3000
 
 
 def test_available_cores():

@@ -65,7 +65,7 @@ def test_prefilter_never_decodes_or_parses(tmp_path, monkeypatch):
 
     use_engine(monkeypatch, boom)
     monkeypatch.setattr(runner, "decode_source", boom)
-    monkeypatch.setattr(runner, "load_notebook", boom)
+    monkeypatch.setattr("estimator_migrate.notebook.load_notebook", boom)
     for name, data in [("a.py", b"import os\n"), ("b.ipynb", b"not json at all"), ("c.py", b"\x00\x01\x02")]:
         result = process_file(write(tmp_path, name, data), SETTINGS, write=True)
         assert result == FileResult(path=str(tmp_path / name), findings=[])
@@ -305,14 +305,15 @@ def test_migrate_source_can_be_replaced(tmp_path, monkeypatch):
     assert result.changed and b"ScriptRunConfig()" in out
 
 
-def test_prefiltered_result_only_for_files_without_azureml(tmp_path):
-    from estimator_migrate.runner import prefiltered_result
+def test_rules_out_only_files_without_azureml(tmp_path):
+    from estimator_migrate.runner import rules_out
 
     plain = write(tmp_path, "plain.py", b"import os\nprint(os.sep)\n")
-    assert prefiltered_result(plain, display_path="plain.py") == FileResult("plain.py", [])
-    assert prefiltered_result(write(tmp_path, "est.py", b"from azureml.train.estimator import Estimator\n")) is None
-    assert prefiltered_result(tmp_path / "missing.py") is None  # process_file reports the error
-    assert prefiltered_result(tmp_path) is None
+    assert rules_out(plain) is True
+    assert process_file(plain, SETTINGS, write=True) == FileResult(str(plain), [])  # what the CLI assumes
+    assert rules_out(write(tmp_path, "est.py", b"from azureml.train.estimator import Estimator\n")) is False
+    assert rules_out(tmp_path / "missing.py") is False  # process_file reports the error
+    assert rules_out(tmp_path) is False
 
 
 def test_escapes_do_not_spell_names_in_python_source():

@@ -206,7 +206,7 @@ def test_directory_not_writable(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     # Tests run as root, where directory permission bits do not bite: simulate.
-    monkeypatch.setattr(sources.tempfile, "mkstemp", denied)
+    monkeypatch.setattr("tempfile.mkstemp", denied)
     with pytest.raises(SourceError, match=r"^cannot write: directory .* is not writable \(Permission denied\)$"):
         atomic_write(path, b"new\n")
     assert path.read_bytes() == b"old\n"
