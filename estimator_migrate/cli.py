@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-import traceback
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import click
@@ -270,6 +269,8 @@ def _guarded(mode: str, kwargs: Dict[str, Any]) -> int:
         click.echo("estimator-migrate: interrupted", err=True)
         return 130
     except Exception as exc:  # noqa: BLE001 - an internal error must still exit 2, with a trace
+        import traceback
+
         traceback.print_exc(file=sys.stderr)
         click.echo(f"estimator-migrate: internal error: {type(exc).__name__}: {exc}", err=True)
         return 2
@@ -341,10 +342,10 @@ def _run_stdin(mode: str, options: Options, diff: bool, quiet: bool, stdin_filen
 
 def _finish(mode: str, options: Options, results: List, diff: bool, quiet: bool, outputs, report_path,
             report_to_stderr: Optional[bool] = None) -> int:
-    from estimator_migrate import baseline as baseline_file
-
     baselined = 0
     if options.baseline:
+        from estimator_migrate import baseline as baseline_file
+
         if not os.path.exists(options.baseline):
             count = baseline_file.write(options.baseline, results)
             click.echo(f"estimator-migrate: wrote {count} finding(s) to the baseline {options.baseline}", err=True)

@@ -16,11 +16,6 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from estimator_migrate.codes import RULES
 from estimator_migrate.settings import Settings
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
-
 SECTION = "estimator-migrate"
 OUTPUT_FORMATS = ("text", "json", "github", "sarif", "junit")
 ENVIRONMENTS = ("faithful", "curated")
@@ -105,6 +100,11 @@ def _has_section(path: str) -> bool:
 
 
 def _load_toml(path: str) -> Dict[str, Any]:
+    # Imported here: a tree without a pyproject.toml never needs a TOML parser.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -92,6 +91,8 @@ def source_lines(data: bytes, path: str, cell: Optional[int]) -> List[str]:
     """The lines of a file (or of one notebook cell, 1-based over all cells)."""
     text = data.decode("utf-8", errors="replace")
     if path.endswith(".ipynb"):
+        import json  # only notebooks need it
+
         try:
             cells = json.loads(text).get("cells", [])
             source = cells[(cell or 1) - 1].get("source", "")
