@@ -13,19 +13,19 @@ Exit codes (as ruff, ESLint, Prettier):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import click
 
-from estimator_migrate import __version__
+from estimator_migrate import __version__, parallel
 from estimator_migrate.codes import RULES, lookup
 from estimator_migrate.config import OUTPUT_FORMATS, ConfigError, Options, convert, parse_codes, resolve
 from estimator_migrate.report import render
 from estimator_migrate.report.common import MANUAL, findings_of, kind, record_line_texts
 
-from estimator_migrate.parallel import SERIAL_BELOW  # noqa: E402,F401 - part of this module's interface
 # Show a progress bar from this many files that need the engine on (and only on a terminal).
 PROGRESS_FROM = 50
 
@@ -114,10 +114,6 @@ def run_files(paths: Sequence[str], job: Job, jobs: Optional[int], progress: boo
     """Results in the order of ``paths``. The runner's raw-bytes prefilter sorts the files out
     first (most files of a repository are read once and never decoded); the others run
     serially for few files or ``jobs == 1``, else in a process pool (parallel.py)."""
-    import functools
-
-    from estimator_migrate import parallel
-
     runner = _runner()
     rules_out = getattr(runner, "rules_out", None)  # a stand-in runner may have no prefilter
     skip = parallel.flags(rules_out, paths, jobs) if rules_out is not None else [False] * len(paths)
