@@ -54,3 +54,15 @@ def test_runner_measures_a_process_and_reports_ratios(bench, tmp_path):
                                     "check -j 2": (0.1, 31.0)})
     text = "\n".join(lines)
     assert "| `check -j 1` | 0.200 | 2.00 | 30 |" in text and "2.00x speed-up" in text
+
+
+def test_report_shows_both_floors_for_a_mixed_tree(bench):
+    _, run = bench
+    lines = run.report("mixed", "toy", {"grep -rl azureml": (0.1, 2.0), "libcst parse+codegen": (2.0, 50.0),
+                                        "check -j 1": (1.0, 30.0)})
+    text = "\n".join(lines)
+    assert "| command | median s | x grep -rl azureml | x libcst parse+codegen | peak RSS MB |" in text
+    assert "| `check -j 1` | 1.000 | 10.00 | 0.50 | 30 |" in text
+    candidates = "\n".join(run.report("candidates", "toy", {"grep -rl azureml": (0.01, 2.0),
+                                                           "libcst parse+codegen": (2.0, 50.0)}))
+    assert "x grep" not in candidates
