@@ -39,8 +39,9 @@ def flags(predicate: Callable[[Any], bool], tasks: Sequence[Any], jobs: Optional
     From ``split_from`` tasks on, ``jobs - 1`` forked helpers each take every ``jobs``-th task
     and send back one byte per task through a pipe, while this process does its own share.
     Nothing but those bytes crosses (the helpers inherit the tasks and the predicate), so this
-    is worth it for a predicate as cheap as the prefilter. A helper that fails is replaced by
-    this process doing its share. Without ``os.fork`` (Windows) everything runs here."""
+    is worth it for a predicate as cheap as the prefilter. A helper that fails, or cannot be
+    forked, is replaced by this process doing its share. Without ``os.fork`` (Windows)
+    everything runs here."""
     jobs = min(jobs or available_cores(), max(1, len(tasks) // max(1, split_from // 2)))
     if jobs <= 1 or len(tasks) < split_from or not hasattr(os, "fork"):
         return [bool(predicate(task)) for task in tasks]
@@ -48,7 +49,10 @@ def flags(predicate: Callable[[Any], bool], tasks: Sequence[Any], jobs: Optional
     helpers = []
     try:
         for share in range(1, jobs):
-            helpers.append(_fork_helper(predicate, tasks[share::jobs], share))
+            try:
+                helpers.append(_fork_helper(predicate, tasks[share::jobs], share))
+            except OSError:  # no more processes allowed, out of memory, ...: do it here
+                out[share::jobs] = [bool(predicate(task)) for task in tasks[share::jobs]]
         out[0::jobs] = [bool(predicate(task)) for task in tasks[0::jobs]]
         for index, (share, pid, reader) in enumerate(helpers):
             data = _read_all(reader)
@@ -75,7 +79,12 @@ def flags(predicate: Callable[[Any], bool], tasks: Sequence[Any], jobs: Optional
 
 def _fork_helper(predicate: Callable[[Any], bool], share: Sequence[Any], number: int):
     reader, writer = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        raise
     if pid == 0:  # the helper: compute, write, leave without running any exit handler
         status = 1
         try:

@@ -73,3 +73,16 @@ def test_flags_serial_for_few_tasks_or_one_job():
 
 def test_available_cores():
     assert parallel.available_cores() >= 1
+
+
+@needs_fork
+def test_flags_done_here_when_fork_fails(monkeypatch):
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    tasks = list(range(3000))
+    assert parallel.flags(lambda n: n % 7 == 0, tasks, 3, split_from=1000) == [n % 7 == 0 for n in tasks]
+    if before is not None:
+        assert len(os.listdir("/proc/self/fd")) == before  # the pipes were closed
