@@ -121,9 +121,7 @@ def run_files(paths: Sequence[str], job: Job, jobs: Optional[int], progress: boo
     todo: List[int] = []
     for index, path in enumerate(paths):
         if skip[index]:
-            results[index] = runner.FileResult(path, [])
-            if job.record_lines and job.write:
-                record_line_texts(results[index], b"")  # as process() does; there are no findings
+            results[index] = runner.FileResult(path, [])  # no findings, so no line texts to record
         else:
             todo.append(index)
     bar = _progress(len(todo)) if progress and len(todo) >= PROGRESS_FROM else None
