@@ -83,9 +83,29 @@ class Plan:
         return self.ctx.segment(self.kwargs[param])
 
     def literal(self, param: str, default=static.UNKNOWN):
+        """The argument's value when it is a literal (or a name certainly holding an unchanged
+        literal when the estimator is called), else UNKNOWN."""
         if param not in self.kwargs:
             return default
-        return static.literal(self.ctx.names, self.kwargs[param])
+        return static.literal(self.ctx.names, self.kwargs[param], self.call)
+
+    def value_of(self, expr: ast.AST):
+        """``static.literal`` read where the estimator reads its arguments."""
+        return static.literal(self.ctx.names, expr, self.call)
+
+    def resolve(self, expr: ast.AST) -> ast.AST:
+        """Follow names to the expression that built the object, when what it holds is certainly
+        unchanged when the estimator reads it (else the expression itself)."""
+        return static.resolve(self.ctx.names, expr, self.call)
+
+    def portable(self, expr: ast.AST) -> bool:
+        """Whether the code of ``expr`` (found by following a name) may be written at the
+        estimator call and means the same there."""
+        return static.portable(self.ctx.names, expr, self.call)
+
+    def shared_after(self, param: str) -> bool:
+        """Whether the object passed as ``param`` may be used again after the estimator call."""
+        return static.shared_after(self.ctx.names, self.kwargs[param], self.call)
 
     def given(self, param: str) -> bool:
         """Passed with a value other than a literal None (the estimator's usual default)."""

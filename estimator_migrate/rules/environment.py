@@ -52,6 +52,12 @@ def environment(plan: Plan) -> None:
                               f"if {extra} not in {reqs}]", "pip_packages")
             plan.env_line(f"{cd}.set_pip_requirements([{plan.q('azureml-defaults')}, "
                           f"*{plan.use('CondaDependencies')}.merge_requirements({reqs})])")
+        elif pip_items and plan.shared_after("pip_packages"):
+            # The estimator inserted azureml-defaults into the caller's list and kept that very
+            # list as the pip section; other code sees both, so do exactly the same.
+            held = plan.code("pip_packages")
+            plan.env_line(f"{held}.insert(0, {plan.q('azureml-defaults')})", "pip_packages")
+            plan.env_line(f"{cd}.set_pip_requirements({held})")
         elif pip_items:
             plan.env_line(f"{cd}.set_pip_requirements([{plan.q('azureml-defaults')}, {', '.join(pip_items)}])",
                           "pip_packages")
@@ -160,8 +166,8 @@ def _list_items(plan: Plan, param: str) -> List[str]:
     if not plan.given(param):
         return []
     ctx = plan.ctx
-    expr = plan.kwargs[param]
-    resolved = static.resolve(ctx.names, expr)
-    if isinstance(resolved, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in resolved.elts):
+    resolved = plan.resolve(plan.kwargs[param])
+    if isinstance(resolved, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in resolved.elts) \
+            and all(plan.portable(e) for e in resolved.elts):
         return [ctx.segment(e) for e in resolved.elts]
-    return [f"*{plan.code(param)}"]
+    return [f"*{plan.code(param)}"]  # read from the list itself, when the estimator read it
