@@ -78,9 +78,7 @@ def _why_unknown(plan: Plan, name: ast.Name) -> str:
         return f"`{name.id}` is not certainly one dictionary literal here (bound in a branch, a loop or elsewhere)"
     change = static.first_change(ctx.names, name, plan.call)
     if change is not None:
-        stmt = ctx.enclosing_statement(change)
-        text = ctx.segment(stmt).splitlines()[0].strip()
-        return f"`{name.id}` may be changed between its assignment and this call, by `{text}`"
+        return f"`{name.id}` may be changed between its assignment and this call, by " + where(ctx, change, plan.call)
     return f"`{name.id}` is built at run time (not a dictionary literal)"
 
 
@@ -89,6 +87,23 @@ class _Group:
 
     def __init__(self, items: List[str], before: List[str], after: str):
         self.items, self.before, self.after = items, before, after
+
+
+def where(ctx, node: ast.AST, here: ast.AST) -> str:
+    """``the statement`` that holds ``node``, and the function it runs in when ``here`` is not in it."""
+    stmt = ctx.enclosing_statement(node)
+    text = f"`{ctx.segment(stmt).splitlines()[0].strip()}`"
+    function = next((a for a in _ancestors(ctx, stmt) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+    if function is not None and not any(a is function for a in _ancestors(ctx, here)):
+        return f"{text} in `{function.name}()`"
+    return text
+
+
+def _ancestors(ctx, node: ast.AST):
+    node = ctx.parent(node)
+    while node is not None:
+        yield node
+        node = ctx.parent(node)
 
 
 def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str]) -> List[_Group]:
