@@ -80,7 +80,8 @@ def environment(plan: Plan) -> None:
     if plan.given("image_registry_details"):
         plan.env_line(f"{{env}}.docker.base_image_registry = {plan.code('image_registry_details')}",
                       "image_registry_details")
-    if plan.truthy("user_managed") is not False:
+    if plan.has("user_managed") and plan.literal("user_managed") is not False:
+        # Whatever was given (True, None, a variable) is what the estimator stored there.
         plan.env_line(f"{{env}}.python.user_managed_dependencies = {plan.code('user_managed')}", "user_managed")
     if plan.given("environment_variables"):
         # Run-level variables (T16): not env.environment_variables, which lands elsewhere.
