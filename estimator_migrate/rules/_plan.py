@@ -145,7 +145,7 @@ class Plan:
 
     def use(self, name: str) -> str:
         """The local name to write for an SDK name (imports are added afterwards)."""
-        return sdk_name(self.ctx, name)
+        return sdk_name(self.ctx, name, self.call)
 
     def q(self, text: str) -> str:
         """A string literal in the file's quote style."""
@@ -153,16 +153,19 @@ class Plan:
         return f"{self.quote}{body}{self.quote}"
 
 
-def sdk_name(ctx: FileContext, name: str) -> str:
-    """``name`` itself unless the module already binds it to something else; then an alias."""
-    from estimator_migrate.imports import ALIAS_PREFIX
+def sdk_name(ctx: FileContext, name: str, at: Optional[ast.AST] = None) -> str:
+    """``name`` itself unless something visible where the new code goes (``at``; default: the
+    module) binds it to anything but that SDK name; then an alias the module does not use.
+    Whether an import of it reaches the new code is settled afterwards (imports.fix_imports)."""
+    from estimator_migrate.imports import ALIAS_PREFIX, MODULES
     from estimator_migrate.symbols import IMPORT_FROM
 
-    bindings = ctx.names.module_scope.bindings.get(name)
+    scope = ctx.names.scope_of.get(id(at), ctx.names.module_scope) if at is not None else ctx.names.module_scope
+    bindings = ctx.names.bindings_of(name, scope)
     if not bindings:
         return name
-    expected = f"{IMPORT_FROM.get(name, '')}.{name}"
-    if all(b.kind == "import" and b.qualname in (expected, f"azureml.core.{name}") for b in bindings):
+    expected = {name} if name in MODULES else {f"{IMPORT_FROM.get(name, '')}.{name}", f"azureml.core.{name}"}
+    if all(b.kind == "import" and b.qualname in expected for b in bindings):
         return name
     return ALIAS_PREFIX + name
 
