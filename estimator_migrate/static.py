@@ -26,6 +26,7 @@ question (``portable``): every name in it must hold the same thing at both place
 from __future__ import annotations
 
 import ast
+import builtins
 from typing import Any, Iterator, List, Optional, Tuple
 
 from estimator_migrate.names import Binding, NameResolver, Scope
@@ -41,13 +42,15 @@ UNKNOWN: Any = _Unknown()
 
 # Methods whose result holds nothing of the receiver that could be changed through it.
 _READ_ONLY_METHODS = frozenset({
-    "keys", "count", "index", "__len__", "__contains__", "startswith", "endswith", "lower", "upper", "strip",
+    "keys", "count", "index", "copy", "__len__", "__contains__", "startswith", "endswith", "lower", "upper", "strip",
     "lstrip", "rstrip", "split", "rsplit", "splitlines", "format", "replace", "encode", "isdigit", "isalpha",
     "serialize", "to_config", "__str__", "__repr__",
 })
 # Methods whose result shares parts of the receiver (a value of a dict, the items of a list):
 # the result's own use decides.
-_VIEW_METHODS = frozenset({"get", "values", "items", "copy", "__getitem__"})
+# (``copy()`` is a new container, like ``dict(x)``/``list(x)``: taken as read-only too, though its
+# items are the same objects.)
+_VIEW_METHODS = frozenset({"get", "values", "items", "__getitem__"})
 # Builtins that only read their arguments (their results are new objects or plain values).
 _READING_BUILTINS = frozenset({
     "print", "len", "str", "repr", "ascii", "format", "isinstance", "issubclass", "type", "id", "hash", "bool",
@@ -218,10 +221,13 @@ def value_at(names: NameResolver, name: ast.Name, until: Optional[ast.AST] = Non
 
 
 def _immutable(value: ast.AST) -> bool:
-    """Values that cannot be changed in place (a tuple's items are followed on their own)."""
+    """Values that cannot be changed in place. A tuple's names are followed on their own (putting
+    an object in the tuple hands it on, which its own check sees); a list inside it is not."""
     if isinstance(value, ast.UnaryOp):
         value = value.operand
-    return isinstance(value, (ast.Constant, ast.Tuple, ast.JoinedStr))
+    if isinstance(value, ast.Tuple):
+        return all(isinstance(e, ast.Name) or _immutable(e) for e in value.elts)
+    return isinstance(value, (ast.Constant, ast.JoinedStr))
 
 
 single_binding_value = value_at  # the name the rules used before content and identity were told apart
@@ -515,7 +521,7 @@ def _unchanged_from(names: NameResolver, name: ast.Name, until: ast.AST) -> bool
     scope = _scope(names, name)
     home = names.defining_scope(name.id, scope)
     if home is None:
-        return True
+        return hasattr(builtins, name.id)  # anything else unbound here may be changed elsewhere
     if _deferred(names, until, home) or _deferred(names, name, home):
         return not any(u is not name and not _harmless(names, u) for u in names.uses(name.id, scope))
     start, stop = _end(_statement_of(names, name)), _end(until)
