@@ -92,7 +92,7 @@ def _rewrite_call(ctx: FileContext, call: ast.Call, stmt: ast.stmt, estimator: a
     kw = next((k for k in call.keywords if k.value is estimator), None)
     if factory:
         func = call.func
-        new_name = sdk_name(ctx, "HyperDriveConfig") if isinstance(func, ast.Name) else None
+        new_name = sdk_name(ctx, "HyperDriveConfig", call) if isinstance(func, ast.Name) else None
         if isinstance(func, ast.Attribute):  # hd.HyperDriveRunConfig -> hd.HyperDriveConfig
             ranges.append((func.end_lineno, func.end_col_offset - len(func.attr), func.end_lineno,
                            func.end_col_offset, "HyperDriveConfig"))
@@ -194,7 +194,7 @@ def _strip_tuned(ctx: FileContext, ref: SrcRef, sampling, estimator, call, group
         name = ctx.unique_name(f"{held}_tuning" if held.isidentifier() else "tuning_config")
         stmt = ctx.enclosing_statement(call)
         indent = ctx.indent_of(stmt.lineno)
-        src_name = sdk_name(ctx, "ScriptRunConfig")
+        src_name = sdk_name(ctx, "ScriptRunConfig", call)
         align = ctx.newline + " " * (len(indent) + len(name) + len(src_name) + 4)
         insert = Edit(stmt.lineno, stmt.lineno - 1,
                       f"{indent}{name} = {src_name}({held}.source_directory, script={held}.script,{align}"

@@ -80,7 +80,7 @@ def migrate_estimator_step(ctx: FileContext, call: ast.Call) -> None:
                  "version"):
         if name in params:
             values[name] = ctx.segment(params[name])
-    func = sdk_name(ctx, "PythonScriptStep")
+    func = sdk_name(ctx, "PythonScriptStep", call)
     items = [f"{k}={values[k]}" for k in _ORDER if k in values]
     col = ctx.char_col(call.lineno, call.col_offset)
     first = ctx.lines[call.lineno - 1]

@@ -139,7 +139,7 @@ def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use:
         where = f"`{holder}`'s `arguments`"
     else:
         # Other uses must keep the arguments as they were: a ScriptRunConfig for this submit only.
-        func = sdk_name(ctx, "ScriptRunConfig")
+        func = sdk_name(ctx, "ScriptRunConfig", submit)
         parts = [f"{holder}.source_directory", f"script={holder}.script", f"arguments={listed}",
                  f"run_config={holder}.run_config"]
         copy = f"{func}({', '.join(parts)})"
