@@ -68,7 +68,8 @@ def apply_rename(form: Dict[str, Any], mapping: Mapping[str, str]) -> Dict[str, 
 
     form["argv"] = [token(t) for t in form.get("argv") or []]
     for side in ("inputs", "outputs"):
-        form[side] = {mapping.get(k, k): v for k, v in (form.get(side) or {}).items()}
+        if side in form:
+            form[side] = {mapping.get(k, k): v for k, v in (form[side] or {}).items()}
     form["notes"] = list(form.get("notes") or []) + [f"renamed {a} -> {b} (argument position)"
                                                      for a, b in sorted(mapping.items())]
     return form

@@ -18,7 +18,6 @@ Sockets are blocked for the whole v2 run.
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import os
 import warnings
@@ -151,11 +150,12 @@ def _is_v1_job(value) -> bool:
 
 
 def _record_bound(value, workdir: str) -> recorder.Submission:
-    """Record a v2 node the program built but did not submit, as a submit would send it."""
+    """Record a v2 node the program built but did not submit, as a submit would send it (this
+    mutates the node, V20; the program has finished, so nothing else sees it)."""
     old = os.getcwd()
     os.chdir(workdir)
     try:
-        return recorder.record(copy.deepcopy(value))
+        return recorder.record(value)
     finally:
         os.chdir(old)
 
