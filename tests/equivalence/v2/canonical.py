@@ -349,7 +349,10 @@ def v1_canonical(config, **kwargs) -> Dict[str, Any]:
 # -- v2 side ---------------------------------------------------------------------------------------
 _MODES = {"ReadOnlyMount": "ro_mount", "ReadWriteMount": "rw_mount", "Download": "download", "Upload": "upload",
           "Direct": "direct", "EvalMount": "eval_mount", "EvalDownload": "eval_download"}
-_PLACEHOLDER = re.compile(r"\$\{\{\s*(inputs|outputs|search_space)\.([A-Za-z0-9_]+)\s*\}\}")
+# Exactly the SDK's own form (no spaces inside the braces): whether the service also substitutes
+# ``${{ inputs.x }}`` is unverified, so such text stays text and gets a note.
+_PLACEHOLDER = re.compile(r"\$\{\{(inputs|outputs|search_space)\.([A-Za-z0-9_]+)\}\}")
+_SPACED_PLACEHOLDER = re.compile(r"\$\{\{\s+(inputs|outputs|search_space)\.|\$\{\{(inputs|outputs|search_space)\.\w+\s+\}\}")
 _OPTIONAL = re.compile(r"\$\[\[(.*?)\]\]", re.DOTALL)
 
 
@@ -379,6 +382,8 @@ def substitute(command: str, literals: Mapping[str, str], known: Mapping[str, st
 
 def argv_of(command: str, literals: Mapping[str, str], known: Mapping[str, str], notes: List[str]) -> List[str]:
     text = substitute(command, literals, known, notes)
+    if _SPACED_PLACEHOLDER.search(command):
+        notes.append("a placeholder with spaces inside the braces: the SDK does not check it, substitution unverified")
     if _SHELL_OPERATORS.search(_PLACEHOLDER.sub("", command)):
         notes.append("the command uses shell syntax (operators, variables): argv is what a shell would split")
     try:
