@@ -39,7 +39,8 @@ def mutated(case, old, new, count=1):
 
 def test_there_are_pairs_of_every_kind():
     names = set(BY_NAME)
-    assert {"generic_mpi_estimator", "pytorch_nccl", "tensorflow_ps_src", "hyperdrive_bandit"} <= names
+    assert {"generic_mpi_estimator", "pytorch_nccl", "tensorflow_ps_src", "hyperdrive_bandit",
+            "pipeline_prep_train"} <= names
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -301,3 +302,34 @@ def test_identifier_names():
     assert canonical.v2_name("0a1b2c") == "_0a1b2c"
     assert canonical.v2_name("my-data.v2") == "my_data_v2"
     assert canonical.v2_search_name("--batch-size") == "batch_size"
+
+
+# -- pipelines ------------------------------------------------------------------------------------
+def test_pipeline_differences_are_named(tmp_path):
+    case = BY_NAME["pipeline_prep_train"]
+    source = mutated(case, "    instance_count=2,\n", "").replace("    is_deterministic=False,\n", "")
+    source = source.replace('    train.compute = "gpu-cluster"\n', "")
+    source = source.replace("lr=learning_rate)", "lr=0.05)")
+    problems, _, _ = run_pair(case, tmp_path, source)
+    assert sorted(problems) == [
+        "submit #1: steps.train.argv: v1=['python', 'train.py', '--data', '<from:prep.prepared>', '--lr', "
+        "'<param:learning_rate=0.05>'] v2=['python', 'train.py', '--data', '<from:prep.prepared>', '--lr', '0.05']",
+        "submit #1: steps.train.compute: v1='gpu-cluster' v2='cpu-cluster'",
+        "submit #1: steps.train.instance_count: v1=2 v2=1",
+        "submit #1: steps.train.reuse: v1=False v2=True",
+    ]
+
+
+def test_pipeline_wiring_and_node_names(tmp_path):
+    case = BY_NAME["pipeline_prep_train"]
+    rewired = mutated(case, "data=prep.outputs.prepared", "data=raw_images")
+    problems, _, _ = run_pair(case, tmp_path / "rewired", rewired)
+    assert problems == [
+        "submit #1: steps.train.argv: v1=['python', 'train.py', '--data', '<from:prep.prepared>', '--lr', "
+        "'<param:learning_rate=0.05>'] v2=['python', 'train.py', '--data', "
+        "'<data:azureml://datastores/workspaceblobstore/paths/images/raw|ro_mount>', '--lr', "
+        "'<param:learning_rate=0.05>']"]
+    renamed = mutated(case, "    train = train_command(", "    training = train_command(").replace(
+        "    train.compute", "    training.compute")
+    problems, _, _ = run_pair(case, tmp_path / "renamed", renamed)
+    assert sorted(p.split(":")[1].strip() for p in problems) == ["steps.train", "steps.training"]

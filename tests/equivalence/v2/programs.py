@@ -149,6 +149,23 @@ def _is_v1_job(value) -> bool:
     return isinstance(value, (MMLBaseEstimator, ScriptRunConfig, HyperDriveConfig))
 
 
+def _consumed(namespace: Dict[str, Any]) -> set:
+    """ids of estimators / ScriptRunConfigs / run configs used by a HyperDriveConfig or a step."""
+    consumed = set()
+    steps = []
+    for value in namespace.values():
+        if isinstance(value, HyperDriveConfig):
+            consumed |= {id(value.estimator), id(value.run_config)}
+        elif Pipeline is not None and isinstance(value, Pipeline):
+            steps += list(getattr(value, "_steps", []))
+        elif hasattr(value, "_runconfig"):
+            steps.append(value)
+    for step in steps:
+        consumed.add(id(getattr(step, "_runconfig", None)))  # an EstimatorStep shares its estimator's
+    consumed.discard(id(None))
+    return consumed
+
+
 def _record_bound(value, workdir: str) -> recorder.Submission:
     """Record a v2 node the program built but did not submit, as a submit would send it (this
     mutates the node, V20; the program has finished, so nothing else sees it)."""
@@ -171,13 +188,12 @@ def compare_runs(before: V1Run, after: V2Run, *, rename=None) -> List[str]:
         new_canonical = canonical.v2_canonical(new, base=after.workdir)
         problems += [f"submit #{i}: {d}" for d in comparing.compare(old.canonical, new_canonical)]
     submitted = {id(s.config) for s in before.submits}
+    consumed = _consumed(before.namespace)
     for name, value in before.namespace.items():
         if not _is_v1_job(value) or id(value) in submitted:
             continue
-        if isinstance(value, (MMLBaseEstimator, ScriptRunConfig)) and any(
-                isinstance(v, HyperDriveConfig) and (v.estimator is value or v.run_config is value)
-                for v in before.namespace.values()):
-            continue  # compared as the trial of its HyperDriveConfig
+        if id(value) in consumed or id(getattr(value, "run_config", None)) in consumed:
+            continue  # compared as the trial of its HyperDriveConfig or as a pipeline step
         new = after.namespace.get(name)
         if not isinstance(new, (BaseNode, Job)):
             problems.append(f"{name}: the v2 program binds {type(new).__name__} to this name, not a job")
