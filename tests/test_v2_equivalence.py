@@ -333,3 +333,10 @@ def test_pipeline_wiring_and_node_names(tmp_path):
         "    train.compute", "    training.compute")
     problems, _, _ = run_pair(case, tmp_path / "renamed", renamed)
     assert sorted(p.split(":")[1].strip() for p in problems) == ["steps.train", "steps.training"]
+
+
+def test_what_v2_cannot_express_is_reported_not_compared(tmp_path):
+    case = BY_NAME["pytorch_nccl"]
+    problems, before, _ = run_pair(case, tmp_path)
+    assert not problems
+    assert any("backend nccl" in r for r in programs.reported(before))

@@ -5,7 +5,7 @@ order, plus bound objects": estimators, ScriptRunConfigs and HyperDriveConfigs t
 to a name but never submits are compared with the v2 node bound to the same name (recorded as
 if it were submitted).
 
-The v1 program runs on the v1 harness's stand-ins (``harness.offline_sdk``) with three additions:
+Both programs run with sockets and DNS blocked. The v1 program runs on the v1 harness's stand-ins (``harness.offline_sdk``) with three additions:
 the experiment name of each submit is kept, ``Dataset.get_by_name`` returns a *registered*
 stand-in (name and version survive, so ``azureml:<name>:<version>`` can be compared), and
 ``Environment.get`` keeps the version it was asked for.
@@ -99,7 +99,7 @@ def run_v1_program(source: str, workdir: str, *, rename=None, compute_location: 
     old = os.getcwd()
     os.chdir(workdir)
     try:
-        with harness.offline_sdk(rec, compute_location), warnings.catch_warnings():
+        with recorder.blocked_network(), harness.offline_sdk(rec, compute_location), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             stand_in_submit, stand_in_get = Experiment.submit, Environment.get
 
