@@ -4,6 +4,7 @@ estimator imports the rewrite made unused, and touch nothing else."""
 from __future__ import annotations
 
 import ast
+import re
 from typing import Dict, List, Optional, Tuple
 
 from estimator_migrate.names import NameResolver
@@ -49,7 +50,7 @@ def fix_imports(original: NameResolver, current: str, names: NameResolver) -> st
         if target and not _reached(names, local, target):
             module, name = target
             needed.setdefault(module, []).append((name, local if local != (name or module) else None))
-    removals = _unused_estimator_imports(names, before, after)
+    removals = _unused_estimator_imports(names, before, after, current)
     if not needed and not removals:
         return current
     return _apply(current, names, needed, removals)
@@ -100,10 +101,10 @@ def _runs_before(names: NameResolver, binding: ast.stmt, use: ast.stmt) -> bool:
     return False
 
 
-def _unused_estimator_imports(names: NameResolver, before: Dict[str, int], after: Dict[str, int]):
+def _unused_estimator_imports(names: NameResolver, before: Dict[str, int], after: Dict[str, int], source: str):
     """(import statement, alias) pairs whose name the rewrite left without any use."""
     out = []
-    still_named = _named_otherwise(names)
+    still_named = _named_otherwise(names, source)
     for node in names.imports():
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
@@ -123,14 +124,15 @@ def _unused_estimator_imports(names: NameResolver, before: Dict[str, int], after
     return out
 
 
-def _named_otherwise(names: NameResolver) -> set:
+def _named_otherwise(names: NameResolver, source: str) -> set:
     """Names something still needs without reading them: ``del name`` (NameError once the import
     is gone) and the module's ``__all__`` (a re-export other modules import from here)."""
     found = set()
     tree = names.module_scope.node
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Del):
-            found.add(node.id)
+    if re.search(r"\bdel\b", source):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Del):
+                found.add(node.id)
     for node in tree.body:
         targets = node.targets if isinstance(node, ast.Assign) else \
             [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
