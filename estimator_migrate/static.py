@@ -255,6 +255,8 @@ def _first_change(names: NameResolver, name: ast.Name, binding: Binding, until: 
         return next((u for u in uses if not _harmless(names, u)), None)
     start, stop = _end(binding.node), _end(until)
     loops = _loops_around(names, until, binding.node)
+    if loops and not _harmless(names, name):
+        return name  # the reading call itself changes it, and runs again on the next iteration
     for use in uses:
         if _inside(names, use, binding.node):
             continue
@@ -288,6 +290,8 @@ def _used_after(names: NameResolver, name: ast.Name, binding: Binding, until: as
         return bool(others)
     start, stop = _end(binding.node), _end(until)
     loops = _loops_around(names, until, binding.node)
+    if loops:
+        return True  # the next iteration reads it again
     for use in others:
         if _deferred(names, use, home):
             return True

@@ -77,6 +77,8 @@ def _why_unknown(plan: Plan, name: ast.Name) -> str:
     if binding is None:
         return f"`{name.id}` is not certainly one dictionary literal here (bound in a branch, a loop or elsewhere)"
     change = static.first_change(ctx.names, name, plan.call)
+    if change is name:
+        return f"the estimator adds `--resume-from` to `{name.id}`, and it runs again in the loop around it"
     if change is not None:
         return f"`{name.id}` may be changed between its assignment and this call, by " + where(ctx, change, plan.call)
     return f"`{name.id}` is built at run time (not a dictionary literal)"
