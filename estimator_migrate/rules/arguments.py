@@ -16,6 +16,7 @@ from estimator_migrate.rules import data as data_rule
 from estimator_migrate.rules._plan import Plan, concern
 
 _EMPTY = ("", None)
+_CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 class _Blocked(Exception):
@@ -25,32 +26,62 @@ class _Blocked(Exception):
 @concern("arguments", 30, "script_params")
 def arguments(plan: Plan) -> None:
     expr = plan.kwargs["script_params"]
-    names = plan.ctx.names
-    if static.literal(names, expr) is None:
+    if plan.literal("script_params") is None:
         plan.drop("script_params")
         return
     inline = isinstance(expr, ast.Dict)
     source_name: Optional[str] = None
     if isinstance(expr, ast.Name):
-        value = static.single_binding_value(names, expr)
+        value = plan.resolve(expr)
         if not isinstance(value, ast.Dict):
-            why = ("is changed in place before the call" if static.is_mutated(names, expr) else
-                   "is not certainly a dictionary literal here (bound in a branch, a loop or elsewhere)")
-            plan.block("EM304", f"`script_params={expr.id}`: `{expr.id}` {why}, so the flattened arguments "
-                       "cannot be computed statically",
-                       "Write `arguments=[...]` by hand: each key, then its value; a '' or None value is a bare "
-                       "flag.", expr)
+            plan.block("EM304", f"`script_params={expr.id}`: {_why_unknown(plan, expr)}, so the flattened "
+                       "arguments cannot be computed statically", _HINT, expr)
+            return
+        if plan.given("resume_from") and plan.shared_after("script_params"):
+            # The estimator added '--resume-from' to the caller's dictionary (spec §2); later code
+            # that reads it would miss that entry after migration.
+            plan.block("EM304", f"with `resume_from` the estimator added `--resume-from` to `{expr.id}`, which "
+                       "is used again later; the migrated code would not change it",
+                       "Give this estimator a dictionary of its own, then run the tool again.", expr)
             return
         source_name, expr = expr.id, value
     if not isinstance(expr, ast.Dict) or any(k is None for k in expr.keys):
-        plan.block("EM304", "`script_params` is built at run time (not a dictionary literal)",
-                   "Write `arguments=[...]` by hand: each key, then its value; a '' or None value is a bare flag.")
+        plan.block("EM304", "`script_params` is built at run time (not a dictionary literal)", _HINT)
+        return
+    keys = [plan.value_of(k) for k in expr.keys]
+    if len(keys) > 1 and (any(k is static.UNKNOWN for k in keys) or _repeated(keys)):
+        plan.block("EM304", "`script_params` has keys that are not distinct literals, so which entries the "
+                   "dictionary kept is not known statically", _HINT)
         return
     try:
         groups = _flatten(plan, expr, inline, source_name)
     except _Blocked:
         return
     plan.rename("script_params", "arguments", _render_list(plan, groups))
+
+
+def _repeated(keys: list) -> bool:
+    try:
+        return len(dict.fromkeys(keys)) != len(keys)  # 1 and True are one key, as in the dictionary
+    except TypeError:
+        return True
+
+
+_HINT = "Write `arguments=[...]` by hand: each key, then its value; a '' or None value is a bare flag."
+
+
+def _why_unknown(plan: Plan, name: ast.Name) -> str:
+    """Why a ``script_params`` variable is not followed, as precisely as the source tells."""
+    ctx = plan.ctx
+    binding = static.reaching_binding(ctx.names, name)
+    if binding is None:
+        return f"`{name.id}` is not certainly one dictionary literal here (bound in a branch, a loop or elsewhere)"
+    change = static.first_change(ctx.names, name, plan.call)
+    if change is name:
+        return f"the estimator adds `--resume-from` to `{name.id}`, and it runs again in the loop around it"
+    if change is not None:
+        return f"`{name.id}` may be changed between its assignment and this call, by " + where(ctx, change, plan.call)
+    return f"`{name.id}` is built at run time (not a dictionary literal)"
 
 
 class _Group:
@@ -60,15 +91,37 @@ class _Group:
         self.items, self.before, self.after = items, before, after
 
 
+def where(ctx, node: ast.AST, here: ast.AST) -> str:
+    """``the statement`` that holds ``node``, and the function it runs in when ``here`` is not in it."""
+    stmt = ctx.enclosing_statement(node)
+    text = f"`{ctx.segment(stmt).splitlines()[0].strip()}`"
+    function = next((a for a in _ancestors(ctx, stmt) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+    if function is not None and not any(a is function for a in _ancestors(ctx, here)):
+        return f"{text} in `{function.name}()`"
+    return text
+
+
+def _ancestors(ctx, node: ast.AST):
+    node = ctx.parent(node)
+    while node is not None:
+        yield node
+        node = ctx.parent(node)
+
+
 def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str]) -> List[_Group]:
     ctx = plan.ctx
     out: List[_Group] = []
     prev_end = node.lineno  # comments between entries of an inline dict are kept with the next entry
     for key, value in zip(node.keys, node.values):
         items: List[str] = []
-        if static.literal(ctx.names, key) not in _EMPTY:
-            items.append(ctx.segment(key))
-        items.extend(_value_items(plan, key, value, inline, source_name))
+        key_value = plan.value_of(key)
+        key_code = _key_code(plan, key, key_value)
+        if key_value not in _EMPTY:
+            items.append(key_code)
+        # What the estimator read for this entry, as code that is valid at the call: the entry of
+        # the dictionary variable itself when the value's own code would not mean the same there.
+        held = f"{source_name}[{key_code}]" if source_name is not None else ctx.segment(value)
+        items.extend(_value_items(plan, key, value, held))
         before, after = [], ""
         if inline:
             before = [ln.strip() for ln in ctx.lines[prev_end:key.lineno - 1] if ln.strip().startswith("#")]
@@ -85,6 +138,27 @@ def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str
     return out
 
 
+def _key_code(plan: Plan, key: ast.AST, value) -> str:
+    if plan.portable(key):
+        return plan.ctx.segment(key)
+    if isinstance(value, str):
+        return plan.q(value)
+    if isinstance(value, (int, float)) or value is None:
+        return repr(value)
+    _block(plan, "EM304", f"the key `{plan.ctx.segment(key)}` may hold another value at the estimator call", key)
+    return ""
+
+
+def _code(plan: Plan, node: ast.AST, fallback: Optional[str]) -> str:
+    """The code of ``node`` when it means the same at the estimator call, else ``fallback``."""
+    if plan.portable(node):
+        return plan.ctx.segment(node)
+    if fallback is None:
+        _block(plan, "EM304", f"`{plan.ctx.segment(node)}` may hold another value at the estimator call than "
+               "where the dictionary was built", node)
+    return fallback or ""
+
+
 def _trailing_comment(ctx, value: ast.AST) -> str:
     line = ctx.lines[value.end_lineno - 1]
     rest = line[ctx.char_col(value.end_lineno, value.end_col_offset):].rstrip("\r\n")
@@ -92,55 +166,60 @@ def _trailing_comment(ctx, value: ast.AST) -> str:
     return stripped if stripped.startswith("#") else ""
 
 
-def _value_items(plan: Plan, key: ast.AST, value: ast.AST, inline: bool, source_name: Optional[str]) -> List[str]:
+def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> List[str]:
     ctx = plan.ctx
-    names = ctx.names
-    lit = static.literal(names, value)
-    code = ctx.segment(value)
+    lit = plan.value_of(value)
+    code = _code(plan, value, held)
     if lit is not static.UNKNOWN:
         if lit in _EMPTY:
             return []  # bare flag
         if isinstance(lit, (list, tuple)):
-            resolved = static.resolve(names, value)
-            return [_element_code(plan, e, v) for e, v in zip(resolved.elts, lit) if v not in _EMPTY]
+            resolved = plan.resolve(value)
+            return [_element_code(plan, e, v, f"{held}[{i}]") for i, (e, v) in enumerate(zip(resolved.elts, lit))
+                    if v not in _EMPTY]
         if isinstance(lit, dict):
-            resolved = static.resolve(names, value)
-            return [ctx.segment(k) for k, v in zip(resolved.keys, lit) if v is not None and k is not None
-                    and static.literal(names, k) not in _EMPTY]
+            resolved = plan.resolve(value)
+            return [_code(plan, k, None) for k, v in zip(resolved.keys, lit) if v is not None and k is not None
+                    and plan.value_of(k) not in _EMPTY]
         return [code]
-    resolved = static.resolve(names, value)
+    resolved = plan.resolve(value)
     if isinstance(resolved, (ast.List, ast.Tuple)):
         items = []
-        for element in resolved.elts:
+        for i, element in enumerate(resolved.elts):
             if isinstance(element, ast.Starred):
-                _block(plan, "EM304", f"the list value `{code}` is unpacked at run time", value)
+                _block(plan, "EM304", f"the list value `{ctx.segment(value)}` is unpacked at run time", value)
             kind = data_rule.classify(plan, element)
             if kind in (data_rule.DATAREF, data_rule.DATASTORE):
                 _block(plan, "EM301", f"`{ctx.segment(element)}` is a DataReference inside a list value; the "
                        "estimator never registered it, so the original run was broken", element,
                        "Pass the reference as its own argument, or use a dataset.")
-            element_lit = static.literal(names, element)
+            element_lit = plan.value_of(element)
             if element_lit in _EMPTY:
                 continue
-            items.append(_element_code(plan, element, element_lit))
+            items.append(_element_code(plan, element, element_lit, f"{held}[{i}]"))
         return items
     if isinstance(resolved, ast.Dict):
-        return [ctx.segment(k) for k in resolved.keys if k is not None and static.literal(names, k) not in _EMPTY]
+        return [_code(plan, k, None) for k in resolved.keys if k is not None and plan.value_of(k) not in _EMPTY]
+    if isinstance(static.resolve_identity(ctx.names, value), _CONTAINERS):
+        # The estimator expanded a container's items; which items it held is not known here.
+        _block(plan, "EM304", f"`{ctx.segment(value)}` is a list, set or dictionary whose items are not known "
+               "statically (built at run time, or changed before the estimator call); the estimator expanded "
+               "them into separate arguments", value)
     kind = data_rule.classify(plan, value)
     if kind in (data_rule.DATASET, data_rule.OUTPUT, data_rule.SCALAR):
         return [code]
     if kind in (data_rule.DATAREF, data_rule.DATASTORE):
         ref = code
-        if not isinstance(value, ast.Name):
+        if not isinstance(value, ast.Name) or code != ctx.segment(value):
             # Evaluate the reference once: a second ``ds.path(...).as_mount()`` would get another
             # random reference name. A shared dictionary already holds the very object.
-            held = f"{source_name}[{ctx.segment(key)}]" if source_name is not None else code
-            ref = plan.ctx.unique_name(_name_from_key(key, ctx) + "_ref")
+            ref = plan.ctx.unique_name(_name_from_key(key, plan) + "_ref")
             plan.pre_lines.append(f"{ref} = {held}")
         argument, ref_key, ref_value = data_rule.reference_code(plan, ref, kind)
         data_rule.add_data_reference(plan, ref_key, ref_value)
-        plan.note("EM201", f"`{code}` is a {'datastore' if kind == data_rule.DATASTORE else 'DataReference'}; "
-                  "migrated as `str(ref)` plus a `run_config.data_references` entry; review it",
+        plan.note("EM201", f"`{ctx.segment(value)}` is a "
+                  f"{'datastore' if kind == data_rule.DATASTORE else 'DataReference'}; migrated as `str(ref)` plus "
+                  "a `run_config.data_references` entry; review it",
                   "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", value)
         return [argument]
     reason = {
@@ -148,15 +227,15 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, inline: bool, source_
         data_rule.PIPELINE: "a PipelineData, which only works inside a pipeline step",
         data_rule.UNKNOWN_DATA: "a mount of something the tool cannot identify (dataset or datastore?)",
     }[kind]
-    _block(plan, "EM301", f"`{code}` is {reason}", value,
+    _block(plan, "EM301", f"`{ctx.segment(value)}` is {reason}", value,
            "Use `dataset.as_named_input('name').as_mount()` in `arguments`, or migrate this argument by hand.")
     return []
 
 
-def _element_code(plan: Plan, element: ast.AST, value) -> str:
+def _element_code(plan: Plan, element: ast.AST, value, fallback: str) -> str:
     if isinstance(value, (list, tuple, dict, set)):
         return plan.q(str(value))  # the estimator str()-ed nested iterables
-    return plan.ctx.segment(element)
+    return _code(plan, element, fallback)
 
 
 def _block(plan: Plan, code: str, message: str, node: ast.AST, hint: str = "") -> None:
@@ -164,8 +243,8 @@ def _block(plan: Plan, code: str, message: str, node: ast.AST, hint: str = "") -
     raise _Blocked()
 
 
-def _name_from_key(key: ast.AST, ctx) -> str:
-    value = static.literal(ctx.names, key)
+def _name_from_key(key: ast.AST, plan: Plan) -> str:
+    value = plan.value_of(key)
     words = re.findall(r"[A-Za-z0-9]+", value) if isinstance(value, str) else []
     name = "_".join(w.lower() for w in words) or "data"
     return name if not name[0].isdigit() else "arg_" + name

@@ -40,6 +40,13 @@ def submit_overrides(ctx: FileContext, call: ast.Call) -> None:
             _fold(ctx, call, stmt, holder, use, submit, overrides, only_use=len(uses) == 1)
 
 
+_CONTAINERS = (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _unsigned(node: ast.AST) -> ast.AST:
+    return node.operand if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) else node
+
+
 def _submit_call(ctx: FileContext, use: ast.Name):
     parent = ctx.parent(use)
     if isinstance(parent, ast.keyword) and parent.arg == "config":
@@ -64,18 +71,21 @@ def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use:
         return manual(f"`{other[0]}` at submit has no ScriptRunConfig counterpart",
                       f"Set `{holder}.run_config.data_references` / `.data` before the submit instead.")
     params = next(k for k in overrides if k.arg == "script_params")
-    value = static.resolve(ctx.names, params.value)
-    if static.literal(ctx.names, params.value) in ({}, None):
+    value = static.resolve(ctx.names, params.value, submit)
+    if static.literal(ctx.names, params.value, submit) in ({}, None):
         new_items = []
     elif not isinstance(value, ast.Dict) or any(k is None for k in value.keys):
         return manual("`script_params` is not a literal dictionary")
     else:
         new_items = list(zip(value.keys, value.values))
     for key, val in new_items:
-        k, v = static.literal(ctx.names, key), static.literal(ctx.names, val)
+        k, v = static.literal(ctx.names, key, submit), static.literal(ctx.names, val, submit)
         if not isinstance(k, str) or v in ("", None) or isinstance(v, (list, tuple, dict, set)) or \
-                isinstance(val, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Call)):
+                isinstance(static.resolve_identity(ctx.names, val), _CONTAINERS + (ast.Call,)):
             return manual(f"the override `{ctx.segment(key)}: {ctx.segment(val)}` is not a flag with a plain value")
+        if not static.portable(ctx.names, val, submit):
+            return manual(f"the override `{ctx.segment(val)}` may hold another value at the submit than where the "
+                          "dictionary was built")
     if any(k.arg == "resume_from" for k in src.keywords):
         return manual("with `resume_from` the arguments gain `--resume-from` at run time")
     arguments = next((k for k in src.keywords if k.arg == "arguments"), None)
@@ -88,13 +98,17 @@ def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use:
                       "Write the arguments this run should get by hand.")
     if not ctx.may_fix("EM105", submit, *lines):
         return
-    # merge_dict(convert_list_to_dict(arguments), script_params), then flattened again.
-    copy_mode = not (only_use and src_stmt is not submit_stmt)
+    # merge_dict(convert_list_to_dict(arguments), script_params), then flattened again. The
+    # overrides move into the ScriptRunConfig's own statement only when they are constants: any
+    # other expression could mean something else there (a name rebound in between).
+    constants = all(isinstance(_unsigned(val), ast.Constant) for _, val in new_items)
+    copy_mode = not (only_use and src_stmt is not submit_stmt and constants)
 
     def item(node: ast.AST, index: int) -> str:
         # A copy for one submit refers to what the ScriptRunConfig holds rather than evaluating the
-        # expression again (a second ``.as_mount()`` would be a second object).
-        if copy_mode and not static.is_literal(ctx.names, node):
+        # expression again (a second ``.as_mount()`` would be a second object, a name may have
+        # been rebound since).
+        if copy_mode and not isinstance(_unsigned(node), ast.Constant):
             return f"{holder}.arguments[{index}]"
         return ctx.segment(node)
 
@@ -125,7 +139,7 @@ def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use:
         where = f"`{holder}`'s `arguments`"
     else:
         # Other uses must keep the arguments as they were: a ScriptRunConfig for this submit only.
-        func = sdk_name(ctx, "ScriptRunConfig")
+        func = sdk_name(ctx, "ScriptRunConfig", submit)
         parts = [f"{holder}.source_directory", f"script={holder}.script", f"arguments={listed}",
                  f"run_config={holder}.run_config"]
         copy = f"{func}({', '.join(parts)})"
