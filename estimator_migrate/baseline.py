@@ -70,7 +70,4 @@ def apply(path: str, results: Sequence) -> Tuple[List, int]:
 
 
 def _replace(result, findings):
-    new = dataclasses.replace(result, findings=findings)
-    if hasattr(result, "line_texts"):  # recorded by the CLI; not a dataclass field
-        new.line_texts = result.line_texts
-    return new
+    return dataclasses.replace(result, findings=findings)

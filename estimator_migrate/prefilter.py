@@ -1,6 +1,8 @@
-"""The raw-bytes prefilter: decide, without decoding or parsing, that a file cannot use the
-Azure ML SDK. Most files of a repository are ruled out here, so this module is kept light
-(standard library only, nothing of the engine) and the test itself is kept fast.
+"""The raw-bytes prefilter: decide, without parsing, that a file cannot use the Azure ML SDK,
+and read files once. Most files of a repository are ruled out here, so this module is kept
+light (standard library only, nothing of the engine) and the test itself is kept fast: an ASCII
+file is never decoded, a non-ASCII one is normalised only when it holds a character that can
+spell "azureml".
 """
 
 from __future__ import annotations
@@ -9,12 +11,19 @@ import os
 import re
 import stat
 import unicodedata
-from typing import Tuple
+from typing import Dict, Tuple
 
+# PEP 263: a comment naming the encoding, on one of the first two lines (tokenize has the last word).
 _COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
+_FIRST_TWO_LINES = re.compile(rb"\A[^\r\n]*(?:\r\n|\r|\n)?[^\r\n]*")
 # In notebook JSON: an escape of a non-ASCII character, or of one of the letters of "azureml"
 # (ANSI colour codes in outputs, \\u001b, are neither).
 _NON_ASCII_ESCAPE = re.compile(rb"\\u(?:(?!00[0-7][0-9a-fA-F])[0-9a-fA-F]{4}|00(?:61|7[aA]|75|72|65|6[cCdD]))")
+_ASCII_BYTES = bytes(range(128))
+_ASCII_RUNS = re.compile("[\x00-\x7f]+")
+_LETTERS = frozenset("azureml")
+# Characters seen so far -> whether NFKC turns them into text with a letter of "azureml".
+_SPELLS: Dict[str, bool] = {}
 
 # After this many "z" that are not the start of "zureml", the plain substring search is faster.
 _Z_PROBES = 16
@@ -46,22 +55,72 @@ def may_contain_estimators(data: bytes, notebook: bool = True) -> bool:
 
     Every name the engine recognises is imported from ``azureml``. Python normalises
     identifiers with NFKC, so ``import ａｚｕｒｅｍｌ`` (full-width letters) is that import too;
-    such spellings only hide in non-ASCII bytes or, in notebook JSON, in ``\\uXXXX`` escapes,
-    and only then is the text looked at more closely. In Python source (``notebook=False``) an
-    escape never spells a name: Python reads ``\\u`` only inside string literals.
+    such spellings only hide in non-ASCII characters or, in notebook JSON, in ``\\uXXXX``
+    escapes. The text is normalised only when one of its characters can become a letter of
+    "azureml" (each distinct character is looked at once per process), which real non-ASCII
+    text (comments in other languages, names, symbols) almost never has. A file that is not
+    UTF-8 is read as Python reads it: with its coding cookie, or not at all. In Python source
+    (``notebook=False``) an escape never spells a name: Python reads ``\\u`` only inside
+    string literals.
     """
     if contains_azureml(data):
         return True
-    if data.isascii() and not (notebook and b"\\u" in data and _NON_ASCII_ESCAPE.search(data)):
-        return False
+    escapes = notebook and b"\\u" in data
+    if data.isascii():
+        return escapes and _escapes_spell(data) and _spelled(data.decode("ascii"), notebook)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        # Not UTF-8: Python reads it only with a coding cookie; then let the decoder decide.
-        return bool(_COOKIE_RE.search(b"\n".join(data.splitlines()[:2])))
-    if _NON_ASCII_ESCAPE.search(data):
-        text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+        return _with_cookie(data, notebook)
+    # Bytes below 0x80 never occur inside a UTF-8 sequence: without them, what is left are the
+    # non-ASCII characters, still valid UTF-8.
+    if _can_spell(data.translate(None, _ASCII_BYTES).decode("utf-8")) or (escapes and _escapes_spell(data)):
+        return _spelled(text, notebook)
+    return False
+
+
+def _can_spell(chars: str) -> bool:
+    """Whether NFKC can turn one of ``chars`` into (text with) a letter of "azureml"."""
+    for char in set(chars):
+        spells = _SPELLS.get(char)
+        if spells is None:
+            spells = _SPELLS[char] = not _LETTERS.isdisjoint(unicodedata.normalize("NFKC", char))
+        if spells:
+            return True
+    return False
+
+
+def _escapes_spell(data: bytes) -> bool:
+    found = _NON_ASCII_ESCAPE.findall(data)
+    return bool(found) and _can_spell(_unescape(b"".join(found).decode("ascii")))
+
+
+def _unescape(text: str) -> str:
+    """JSON ``\\uXXXX`` escapes replaced by their characters (surrogate pairs joined)."""
+    text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+
+
+def _spelled(text: str, notebook: bool) -> bool:
+    """The precise test, for the rare text that needs it: "azureml" after NFKC."""
+    if notebook and "\\u" in text:
+        text = _unescape(text)
     return "azureml" in unicodedata.normalize("NFKC", text)
+
+
+def _with_cookie(data: bytes, notebook: bool) -> bool:
+    """A file that is not UTF-8: Python reads it only with a coding cookie, in that codec."""
+    if not _COOKIE_RE.search(_FIRST_TWO_LINES.match(data).group()):
+        return False
+    try:
+        import io
+        import tokenize
+
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return True  # an unknown or wrong codec: the full pipeline says what is wrong
+    return "azureml" in text or (_can_spell(_ASCII_RUNS.sub("", text)) and _spelled(text, notebook))
 
 
 def is_notebook(name: str) -> bool:
@@ -104,14 +163,3 @@ def _check_regular(st: os.stat_result) -> None:
         raise IsADirectoryError("is a directory")
     if not stat.S_ISREG(st.st_mode):
         raise NotRegularFile("not a regular file")
-
-
-def rules_out(path: str) -> bool:
-    """True when the file at ``path`` cannot need any work (the runner would return no findings
-    and no change): it was read and its bytes cannot use the SDK. False when it may, or cannot
-    be read (the full pipeline then says why)."""
-    try:
-        data, _ = read_regular(path)
-    except OSError:
-        return False
-    return not may_contain_estimators(data, notebook=is_notebook(path))

@@ -1,4 +1,7 @@
-"""What several renderers share: levels, "needs a person", paths, the source line text."""
+"""What several renderers share: levels, "needs a person", paths, fingerprints.
+
+Renderers take a sequence of core.FileResult and never read files: the text of a finding's
+line comes from FileResult.line_texts, recorded by the core as the file was read."""
 
 from __future__ import annotations
 
@@ -70,60 +73,9 @@ def relative_uri(path: str, root: Optional[str] = None, allow_parent: bool = Fal
     return rel.replace(os.sep, "/")
 
 
-def line_text(result, finding: Finding, cache: Optional[Dict] = None) -> str:
-    """The source text of the finding's first line, for fingerprints. The CLI records the
-    texts before a fix rewrites the file (``result.line_texts``); otherwise read the file
-    (once per file and cell within one ``cache``; no global cache, files change)."""
-    recorded: Optional[Dict] = getattr(result, "line_texts", None)
-    if recorded is not None:
-        return recorded.get((finding.cell, finding.line), "")
-    cache = {} if cache is None else cache
-    key = (result.path, finding.cell)
-    if key not in cache:
-        cache[key] = _source_lines(result.path, finding.cell)
-    lines = cache[key]
-    if 1 <= finding.line <= len(lines):
-        return lines[finding.line - 1]
-    return ""
-
-
-def source_lines(data: bytes, path: str, cell: Optional[int]) -> List[str]:
-    """The lines of a file (or of one notebook cell, 1-based over all cells)."""
-    text = data.decode("utf-8", errors="replace")
-    if path.endswith(".ipynb"):
-        import json  # only notebooks need it
-
-        try:
-            cells = json.loads(text).get("cells", [])
-            source = cells[(cell or 1) - 1].get("source", "")
-        except (ValueError, AttributeError, IndexError, TypeError):
-            return []
-        text = "".join(source) if isinstance(source, list) else str(source)
-    return text.splitlines()
-
-
-def _source_lines(path: str, cell: Optional[int]) -> List[str]:
-    try:
-        with open(path, "rb") as handle:
-            return source_lines(handle.read(), path, cell)
-    except OSError:
-        return []
-
-
-def record_line_texts(result, data: bytes) -> None:
-    """Remember the text of every finding's line from the original bytes (before a fix)."""
-    texts = {}
-    cache: Dict[Optional[int], List[str]] = {}
-    for finding in result.findings:
-        if finding.cell not in cache:
-            cache[finding.cell] = source_lines(data, result.path, finding.cell)
-        lines = cache[finding.cell]
-        if 1 <= finding.line <= len(lines):
-            texts[(finding.cell, finding.line)] = lines[finding.line - 1]
-    try:
-        result.line_texts = texts
-    except AttributeError:  # a FileResult with __slots__: fall back to reading the file
-        pass
+def line_text(result, finding: Finding) -> str:
+    """The text of the finding's first line as the file was read (before a fix rewrote it)."""
+    return result.line_texts.get((finding.cell, finding.line), "")
 
 
 def location(finding: Finding) -> str:
@@ -143,10 +95,9 @@ def fingerprints(results: Sequence, root: Optional[str] = None,
     import hashlib
 
     seen: Dict[Tuple[str, str, str], int] = {}
-    cache: Dict = {}
     out = []
     for result, finding in all_findings(results):
-        text = " ".join(line_text(result, finding, cache).split())
+        text = " ".join(line_text(result, finding).split())
         uri = relative_uri(finding.path, root, allow_parent)
         key = (finding.code, uri, text)
         index = seen.get(key, 0)
