@@ -64,6 +64,9 @@ def run_files(paths: Sequence[str], job: runner.Job, jobs: Optional[int], progre
     """Results in the order of ``paths``: each file is read once here and prefiltered; the few
     that may hold estimators are migrated serially, or in a process pool when there are enough
     of them (parallel.py)."""
+    process = functools.partial(runner.process, job)
+    if not progress:
+        return parallel.run(paths, runner.scan, process, jobs, warm_up=core.warm_up)
     candidates = 0
     bar = None
     done = 0
@@ -77,14 +80,13 @@ def run_files(paths: Sequence[str], job: runner.Job, jobs: Optional[int], progre
     def advance() -> None:
         nonlocal bar, done
         done += 1
-        if bar is None and progress and candidates >= PROGRESS_FROM:
+        if bar is None and candidates >= PROGRESS_FROM:
             bar = _progress(len(paths), done)
         elif bar is not None:
             bar.advance(bar.task_ids[0])
 
     try:
-        return parallel.run(paths, scan, functools.partial(runner.process, job), jobs, warm_up=core.warm_up,
-                            advance=advance)
+        return parallel.run(paths, scan, process, jobs, warm_up=core.warm_up, advance=advance)
     finally:
         if bar is not None:
             bar.stop()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 from estimator_migrate.codes import RULES
 from estimator_migrate.findings import Finding
@@ -53,12 +53,14 @@ class FileResult:
     diff: str = ""  # unified diff, when asked for and changed
     error: Optional[str] = None  # one line: unreadable, undecodable, invalid notebook, write failure (exit 2)
     suppressed: int = 0  # findings silenced by noqa / ignore comments
-    # The text of each finding's line as it was read (before a fix), for fingerprints.
-    line_texts: Mapping[LineKey, str] = dataclasses.field(default_factory=dict, hash=False)
+    # The text of each finding's line as it was read (before a fix): ((cell, line), text)
+    # pairs, for fingerprints. Pairs rather than a dict keep the result immutable.
+    line_texts: Tuple[Tuple[LineKey, str], ...] = ()
     written: bool = False  # set by the file layer when it rewrote the file on disk
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "findings", tuple(self.findings))
+        if type(self.findings) is not tuple:  # a list is accepted
+            object.__setattr__(self, "findings", tuple(self.findings))
 
 
 def migrate_source(source: str, *, path: str = "<string>", settings: Settings = Settings()) -> "Result":
@@ -178,7 +180,8 @@ def _unsafe_findings(err: _Unsafe, path: str, place: Callable[[Finding], Finding
     return findings
 
 
-def _line_texts(findings: Sequence[Finding], lines_of: Callable[[Optional[int]], List[str]]) -> Dict[LineKey, str]:
+def _line_texts(findings: Sequence[Finding],
+                lines_of: Callable[[Optional[int]], List[str]]) -> Tuple[Tuple[LineKey, str], ...]:
     texts: Dict[LineKey, str] = {}
     cache: Dict[Optional[int], List[str]] = {}
     for finding in findings:
@@ -187,7 +190,7 @@ def _line_texts(findings: Sequence[Finding], lines_of: Callable[[Optional[int]],
         lines = cache[finding.cell]
         if 1 <= finding.line <= len(lines):
             texts[(finding.cell, finding.line)] = lines[finding.line - 1].rstrip("\r\n")
-    return texts
+    return tuple(texts.items())
 
 
 # -- Python files ---------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def run(tasks: Iterable[Any], scan: Callable[[Any], Any], process: Callable[[Any
     ``jobs``: worker processes (None or 0: all cores; 1: serial). ``advance`` is called once per
     finished task (a progress bar)."""
     workers = jobs or available_cores()
-    tick = advance or (lambda: None)
+    tick = advance or _nothing
     results: List[Any] = []
     held: List[Tuple[int, Any]] = []  # candidates waiting to see whether a pool pays
     in_flight: Deque[Tuple[int, Any]] = collections.deque()
@@ -57,9 +57,10 @@ def run(tasks: Iterable[Any], scan: Callable[[Any], Any], process: Callable[[Any
     try:
         for index, task in enumerate(tasks):
             scanned = scan(task)
-            if not isinstance(scanned, Work):
+            if type(scanned) is not Work:
                 results.append(scanned)
-                tick()
+                if advance is not None:
+                    advance()
                 continue
             results.append(None)
             if workers == 1:
@@ -93,6 +94,10 @@ def run(tasks: Iterable[Any], scan: Callable[[Any], Any], process: Callable[[Any
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     return results
+
+
+def _nothing() -> None:
+    pass
 
 
 _PROCESS: Optional[Callable[[Any], Any]] = None  # the worker's process function (set by fork or initializer)

@@ -21,6 +21,7 @@ _FIRST_TWO_LINES = re.compile(rb"\A[^\r\n]*(?:\r\n|\r|\n)?[^\r\n]*")
 _NON_ASCII_ESCAPE = re.compile(rb"\\u(?:(?!00[0-7][0-9a-fA-F])[0-9a-fA-F]{4}|00(?:61|7[aA]|75|72|65|6[cCdD]))")
 _ASCII_BYTES = bytes(range(128))
 _ASCII_RUNS = re.compile("[\x00-\x7f]+")
+_WINDOW = len("azureml")
 _LETTERS = frozenset("azureml")
 # Characters seen so far -> whether NFKC turns them into text with a letter of "azureml".
 _SPELLS: Dict[str, bool] = {}
@@ -102,10 +103,21 @@ def _unescape(text: str) -> str:
 
 
 def _spelled(text: str, notebook: bool) -> bool:
-    """The precise test, for the rare text that needs it: "azureml" after NFKC."""
+    """The precise test, for the rare text that needs it: "azureml" after NFKC, looked for only
+    around the characters that can spell a letter of it. NFKC maps every character to at least
+    one character and never makes an ASCII letter out of two, so "azureml" spelled with such a
+    character lies within the 7 characters on either side of it."""
     if notebook and "\\u" in text:
         text = _unescape(text)
-    return "azureml" in unicodedata.normalize("NFKC", text)
+        if "azureml" in text:  # spelled with escaped ASCII letters
+            return True
+    chars = [c for c in set(_ASCII_RUNS.sub("", text)) if _can_spell(c)]
+    if not chars:
+        return False
+    pattern = re.compile("|".join(map(re.escape, chars)))
+    normalize = unicodedata.normalize
+    return any("azureml" in normalize("NFKC", text[max(0, m.start() - _WINDOW):m.end() + _WINDOW])
+               for m in pattern.finditer(text))
 
 
 def _with_cookie(data: bytes, notebook: bool) -> bool:

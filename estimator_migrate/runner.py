@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Callable, Tuple, Union
+from typing import Callable, Union
 
 from estimator_migrate.core import FileResult, describe, migrate_bytes
 from estimator_migrate.parallel import Work
 from estimator_migrate.prefilter import NotRegularFile, is_notebook, may_contain_estimators, read_regular
 from estimator_migrate.settings import Settings
-from estimator_migrate.sources import SourceError, atomic_write
+from estimator_migrate.sources import atomic_write
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,29 +41,26 @@ class Loaded:
     stat: os.stat_result
 
 
-def read(path: str) -> Tuple[bytes, os.stat_result]:
-    """The bytes of a regular file and its stat; SourceError with a one-line reason."""
-    try:
-        return read_regular(path)
-    except FileNotFoundError:
-        raise SourceError("no such file or directory") from None
-    except IsADirectoryError:
-        raise SourceError("is a directory") from None
-    except NotRegularFile:
-        raise SourceError("not a regular file") from None  # FIFOs and devices would block or never end
-    except PermissionError:
-        raise SourceError("permission denied (cannot read)") from None
-    except OSError as err:
-        raise SourceError(f"cannot read: {err.strerror or type(err).__name__}") from None
+def _reason(err: OSError) -> str:
+    """Why a file could not be read, in one line."""
+    if isinstance(err, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(err, IsADirectoryError):
+        return "is a directory"
+    if isinstance(err, NotRegularFile):
+        return "not a regular file"  # FIFOs and devices would block or never end
+    if isinstance(err, PermissionError):
+        return "permission denied (cannot read)"
+    return f"cannot read: {err.strerror or type(err).__name__}"
 
 
 def scan(path: str) -> Union[FileResult, Work]:
     """Read ``path`` once. A file that cannot be read, or whose bytes cannot use the SDK, is
     finished here; any other comes back as ``Work(Loaded)`` for :func:`process`."""
     try:
-        data, stat = read(path)
-    except SourceError as err:
-        return FileResult(path, error=f"{path}: {err}")
+        data, stat = read_regular(path)
+    except OSError as err:
+        return FileResult(path, error=f"{path}: {_reason(err)}")
     if not may_contain_estimators(data, notebook=is_notebook(path)):
         return FileResult(path)
     return Work(Loaded(path, data, stat))

@@ -59,7 +59,8 @@ def migrate_bytes(data, path, settings, *, diff=False, verify=True):
     texts = {(None, f.line): lines[f.line - 1] for f in findings if 1 <= f.line <= len(lines)}
     changed = new != text
     return FileResult(path, findings, changed=changed, new_data=new.encode("utf-8"),
-                      diff=_diff(text, new, path) if diff and changed else "", error=error, line_texts=texts)
+                      diff=_diff(text, new, path) if diff and changed else "", error=error,
+                      line_texts=tuple(texts.items()))
 
 
 ESTIMATOR_CODE = (

@@ -77,7 +77,7 @@ def test_scan_rules_out(tmp_path):
 
 # Characters that NFKC turns into letters of "azureml" (full-width, mathematical, ordinal,
 # modifier, Roman numeral), look-alikes that it does not, and ordinary non-ASCII text.
-SPELLING = "\uff41\uff5a\uff55\uff52\uff45\uff4d\uff4c\U0001d41a\U0001d433\u00aa\u1d49\u217f\u217c\u02b3"
+SPELLING = "\uff41\uff5a\uff55\uff52\uff45\uff4d\uff4c\U0001d41a\U0001d433\u00aa\u1d49\u217f\u217c\u02b3\u1dbb"
 OTHER = "\u00e9\u00e0\u00fc\u4e2d\u6587\u2500\u2713\u0430\u0435\u0301\u200b\U0001f600\ufeff\u0391"
 letters = st.sampled_from(list("azureml") + list(SPELLING) + list(OTHER) + [" ", "\n", "import ", "azur", "eml"])
 texts = st.lists(letters, max_size=40).map("".join)
@@ -87,7 +87,7 @@ def python_reads_azureml(text):
     return "azureml" in unicodedata.normalize("NFKC", text)
 
 
-@hsettings(max_examples=600, deadline=None)
+@hsettings(max_examples=1500, deadline=None)
 @given(texts)
 def test_never_rules_out_what_nfkc_reads_as_azureml(text):
     data = text.encode("utf-8")
@@ -107,6 +107,17 @@ def test_ordinary_non_ascii_text_is_ruled_out_without_normalising(text):
     prefilter._SPELLS.clear()
     assert not may_contain_estimators(text.encode("utf-8"), notebook=True)
     assert not any(prefilter._SPELLS.values())  # no character could spell: no NFKC of the text
+
+
+@pytest.mark.parametrize("text", [
+    "x" * 5000 + " import \uff41zureml " + "y" * 5000,  # far from the start and the end
+    "\uff41zureml", "azurem\u217c", "# caf\u00e9\n" * 300 + "import a\u1dbbureml",  # at the edges
+    "\U0001d41a\U0001d433\U0001d42e\U0001d42b\U0001d41e\U0001d426\U0001d425",  # every letter spelled
+])
+def test_spelled_names_anywhere_in_long_text(text):
+    assert python_reads_azureml(text)
+    assert may_contain_estimators(text.encode("utf-8"), notebook=False)
+    assert may_contain_estimators(json.dumps([text], ensure_ascii=True).encode(), notebook=True)
 
 
 def test_cookie_files_are_read_in_their_codec():

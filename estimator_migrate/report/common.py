@@ -73,11 +73,6 @@ def relative_uri(path: str, root: Optional[str] = None, allow_parent: bool = Fal
     return rel.replace(os.sep, "/")
 
 
-def line_text(result, finding: Finding) -> str:
-    """The text of the finding's first line as the file was read (before a fix rewrote it)."""
-    return result.line_texts.get((finding.cell, finding.line), "")
-
-
 def location(finding: Finding) -> str:
     """``path:line:col`` (notebooks: ``path:cell N:line:col`` as ruff prints them)."""
     where = f"{finding.path}:"
@@ -95,9 +90,13 @@ def fingerprints(results: Sequence, root: Optional[str] = None,
     import hashlib
 
     seen: Dict[Tuple[str, str, str], int] = {}
+    texts: Dict[int, Dict] = {}  # id(result) -> its line texts
     out = []
     for result, finding in all_findings(results):
-        text = " ".join(line_text(result, finding).split())
+        if id(result) not in texts:
+            texts[id(result)] = dict(result.line_texts)
+        # The finding's line as the file was read (before a fix rewrote it).
+        text = " ".join(texts[id(result)].get((finding.cell, finding.line), "").split())
         uri = relative_uri(finding.path, root, allow_parent)
         key = (finding.code, uri, text)
         index = seen.get(key, 0)
