@@ -11,6 +11,9 @@ Three synthetic trees are generated (see generate_tree.py):
   floor is a bare libcst parse + codegen of those files in one process (libcst_floor.py).
 - ``mixed``: N files of which a small fraction (default 5%) use estimators, like a real
   repository. Both floors are shown: grep over the tree, libcst over its candidate files.
+- ``stdlib``: copies of the running Python's standard library (stdlib_tree.py; 6 copies, about
+  10,700 files with CPython 3.11): real code with non-ASCII text and files in other encodings
+  with coding cookies, none using azureml. The floor is grep, as for ``clean``.
 
 Every command runs as its own process (interpreter start-up included, output to /dev/null);
 each measurement is repeated and the median is reported, with ratios to the floor and the
@@ -33,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from generate_tree import generate  # noqa: E402
+from stdlib_tree import generate as generate_stdlib  # noqa: E402
 
 TOOL = [sys.executable, "-m", "estimator_migrate"]
 
@@ -118,10 +122,11 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", help="where to build the trees (default: a temporary folder, removed)")
     parser.add_argument("--quick", action="store_true", help="20-file trees, one repeat")
-    parser.add_argument("--only", choices=["clean", "candidates", "mixed"], help="run one scenario")
+    parser.add_argument("--stdlib-copies", type=int, default=6, help="copies of the standard library in the stdlib tree")
+    parser.add_argument("--only", choices=["clean", "candidates", "mixed", "stdlib"], help="run one scenario")
     args = parser.parse_args(argv)
     if args.quick:
-        args.files, args.candidate_files, args.repeat = 20, 20, 1
+        args.files, args.candidate_files, args.repeat, args.stdlib_copies = 20, 20, 1, 1
     jobs = sorted({1, os.cpu_count() or 1})
     workdir = args.workdir or tempfile.mkdtemp(prefix="estimator-migrate-bench-")
     out: List[str] = [f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
@@ -143,6 +148,12 @@ def main(argv=None) -> int:
             out += report("mixed", f"{stats['files']} files, {stats['candidates']} with estimators, "
                           f"{stats['notebooks']} notebooks, {stats['bytes'] / 1e6:.0f} MB",
                           scenario("mixed", tree, args.repeat, jobs))
+        if args.only in (None, "stdlib"):
+            tree = os.path.join(workdir, "stdlib")
+            stats = generate_stdlib(tree, args.stdlib_copies)
+            out += report("stdlib", f"{stats['files']} files of the standard library ({args.stdlib_copies} copies), "
+                          f"{stats['non_ascii']} with non-ASCII bytes, {stats['bytes'] / 1e6:.0f} MB",
+                          scenario("stdlib", tree, args.repeat, jobs))
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
