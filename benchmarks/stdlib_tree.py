@@ -15,10 +15,9 @@ from __future__ import annotations
 import argparse
 import os
 import sysconfig
-from typing import Dict, List
 
 
-def stdlib_files(stdlib: str) -> List[str]:
+def stdlib_files(stdlib: str) -> list[str]:
     """The ``.py`` files of the standard library, sorted, without third-party packages."""
     found = []
     for folder, dirs, files in os.walk(stdlib):
@@ -27,7 +26,7 @@ def stdlib_files(stdlib: str) -> List[str]:
     return found
 
 
-def generate(out: str, copies: int = 6, stdlib: str = "") -> Dict[str, int]:
+def generate(out: str, copies: int = 6, stdlib: str = "") -> dict[str, int]:
     """Write ``copies`` copies of the standard library's ``.py`` files under ``out``
     (``out/copy0/...``); returns counts. Same interpreter, same bytes."""
     stdlib = stdlib or sysconfig.get_paths()["stdlib"]

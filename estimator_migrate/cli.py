@@ -15,7 +15,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import click
 
@@ -60,7 +61,7 @@ def print_diff(diff: str, stream) -> None:
 
 
 # -- running files ---------------------------------------------------------------------------
-def run_files(paths: Sequence[str], job: runner.Job, jobs: Optional[int], progress: bool) -> List[FileResult]:
+def run_files(paths: Sequence[str], job: runner.Job, jobs: int | None, progress: bool) -> list[FileResult]:
     """Results in the order of ``paths``: each file is read once here and prefiltered; the few
     that may hold estimators are migrated serially, or in a process pool when there are enough
     of them (parallel.py)."""
@@ -115,7 +116,7 @@ def exit_code(results: Sequence, mode: str, exit_zero_even_if_changed: bool) -> 
 
 
 # -- options -----------------------------------------------------------------------------------
-def _output_file(value: str) -> Tuple[str, str]:
+def _output_file(value: str) -> tuple[str, str]:
     fmt, sep, path = value.partition(":")
     if not sep or fmt not in OUTPUT_FORMATS or not path:
         raise click.BadParameter(f"expected FORMAT:PATH with FORMAT one of {', '.join(OUTPUT_FORMATS)}, got {value!r}",
@@ -169,7 +170,7 @@ def _common_options(func):
 @click.option("--list-rules", is_flag=True, help="List the finding codes and exit.")
 @click.option("--explain", metavar="CODE", help="Explain a finding code (or rule name) and exit.")
 @click.pass_context
-def main(ctx: click.Context, list_rules: bool, explain: Optional[str]) -> None:
+def main(ctx: click.Context, list_rules: bool, explain: str | None) -> None:
     """Rewrite Azure ML SDK v1 estimators into ScriptRunConfig, or report what needs a person."""
     if list_rules:
         for rule in RULES.values():
@@ -180,7 +181,7 @@ def main(ctx: click.Context, list_rules: bool, explain: Optional[str]) -> None:
         try:
             rule = lookup(explain)
         except KeyError:
-            raise click.BadParameter(f"unknown code {explain!r} (see --list-rules)", param_hint="--explain")
+            raise click.BadParameter(f"unknown code {explain!r} (see --list-rules)", param_hint="--explain") from None
         click.echo(rule.explain(), nl=False)
         ctx.exit(0)
     if ctx.invoked_subcommand is None:
@@ -206,7 +207,7 @@ def fix(ctx: click.Context, **kwargs) -> None:
     ctx.exit(_guarded("fix", kwargs, ctx.obj))
 
 
-def _guarded(mode: str, kwargs: Dict[str, Any], migrate: Optional[Callable[..., FileResult]]) -> int:
+def _guarded(mode: str, kwargs: dict[str, Any], migrate: Callable[..., FileResult] | None) -> int:
     """``migrate``: the core to run, from click's context object (``main(obj=...)``); None
     means core.migrate_bytes. Tests of the command line pass a stand-in this way."""
     try:
@@ -227,7 +228,7 @@ def _guarded(mode: str, kwargs: Dict[str, Any], migrate: Optional[Callable[..., 
         return 2
 
 
-def run(mode: str, *, paths: Tuple[str, ...], diff: bool, select, ignore, environment, add_todo_comments,
+def run(mode: str, *, paths: tuple[str, ...], diff: bool, select, ignore, environment, add_todo_comments,
         exclude, extend_exclude, force_exclude, jobs, baseline, report_path, output_format, output_files,
         quiet, stdin_filename, config_file, isolated, exit_zero_even_if_changed=None,
         migrate: Callable[..., FileResult] = core.migrate_bytes) -> int:
@@ -266,7 +267,7 @@ def run(mode: str, *, paths: Tuple[str, ...], diff: bool, select, ignore, enviro
     return _finish(mode, options, results, diff, quiet, outputs, report_path)
 
 
-def _run_stdin(mode: str, options: Options, diff: bool, quiet: bool, stdin_filename: Optional[str],
+def _run_stdin(mode: str, options: Options, diff: bool, quiet: bool, stdin_filename: str | None,
                outputs, report_path, migrate: Callable[..., FileResult]) -> int:
     name = stdin_filename or "-"
     data = sys.stdin.buffer.read()
@@ -288,8 +289,8 @@ def _run_stdin(mode: str, options: Options, diff: bool, quiet: bool, stdin_filen
     return _finish(mode, options, [result], diff, quiet, outputs, report_path, report_to_stderr=report_to_stderr)
 
 
-def _finish(mode: str, options: Options, results: List[FileResult], diff: bool, quiet: bool, outputs, report_path,
-            report_to_stderr: Optional[bool] = None) -> int:
+def _finish(mode: str, options: Options, results: list[FileResult], diff: bool, quiet: bool, outputs, report_path,
+            report_to_stderr: bool | None = None) -> int:
     baselined = 0
     if options.baseline:
         from estimator_migrate import baseline as baseline_file
@@ -324,7 +325,7 @@ def _finish(mode: str, options: Options, results: List[FileResult], diff: bool, 
     return exit_code(results, mode, options.exit_zero_even_if_changed)
 
 
-def _suppressed(results: Sequence[FileResult]) -> Optional[int]:
+def _suppressed(results: Sequence[FileResult]) -> int | None:
     return sum(r.suppressed for r in results) if results else None
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from estimator_migrate.codes import RULES
 from estimator_migrate.findings import Finding
@@ -37,7 +38,7 @@ Engine = Callable[..., "Result"]
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
 
 # (cell, line) of a finding: cell is None outside notebooks, line is 1-based (in the cell).
-LineKey = Tuple[Optional[int], int]
+LineKey = tuple[int | None, int]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,17 +46,17 @@ class FileResult:
     """What the tool found in one file, and what it made of it."""
 
     path: str  # the display path; every finding carries it too
-    findings: Tuple[Finding, ...] = ()  # with .path set, and .cell in notebooks
+    findings: tuple[Finding, ...] = ()  # with .path set, and .cell in notebooks
     changed: bool = False  # the migrated content differs from the input
     # The bytes to write or print: the migrated file, or the input itself when unchanged. The
     # file layer drops them once written (None), so reports never hold file contents.
-    new_data: Optional[bytes] = None
+    new_data: bytes | None = None
     diff: str = ""  # unified diff, when asked for and changed
-    error: Optional[str] = None  # one line: unreadable, undecodable, invalid notebook, write failure (exit 2)
+    error: str | None = None  # one line: unreadable, undecodable, invalid notebook, write failure (exit 2)
     suppressed: int = 0  # findings silenced by noqa / ignore comments
     # The text of each finding's line as it was read (before a fix): ((cell, line), text)
     # pairs, for fingerprints. Pairs rather than a dict keep the result immutable.
-    line_texts: Tuple[Tuple[LineKey, str], ...] = ()
+    line_texts: tuple[tuple[LineKey, str], ...] = ()
     written: bool = False  # set by the file layer when it rewrote the file on disk
 
     def __post_init__(self) -> None:
@@ -63,7 +64,7 @@ class FileResult:
             object.__setattr__(self, "findings", tuple(self.findings))
 
 
-def migrate_source(source: str, *, path: str = "<string>", settings: Settings = Settings()) -> "Result":
+def migrate_source(source: str, *, path: str = "<string>", settings: Settings = Settings()) -> Result:
     """The engine alone on one source text: no decoding, no notebooks, no safety net. For
     files, use :func:`migrate_bytes`."""
     from estimator_migrate.engine import run_engine
@@ -72,7 +73,7 @@ def migrate_source(source: str, *, path: str = "<string>", settings: Settings = 
 
 
 def migrate_bytes(data: bytes, path: str = "<bytes>", settings: Settings = Settings(), *, diff: bool = False,
-                  verify: bool = True, engine: Optional[Engine] = None) -> FileResult:
+                  verify: bool = True, engine: Engine | None = None) -> FileResult:
     """Migrate the content of one file. Never raises for bad input: a problem with it is a
     finding (EM901, EM902) or ``error``. KeyboardInterrupt is let through.
 
@@ -127,7 +128,7 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def _finding(code: str, message: str, path: str, line: int = 1, column: int = 1, cell: Optional[int] = None) -> Finding:
+def _finding(code: str, message: str, path: str, line: int = 1, column: int = 1, cell: int | None = None) -> Finding:
     return Finding(code=code, message=message, line=line, column=column, severity=RULES[code].severity,
                    path=path, cell=cell)
 
@@ -143,7 +144,7 @@ class _Unsafe(Exception):
     """The rewrite failed a safety check; args: (why, the engine's first result)."""
 
 
-def _parses(text: str) -> Optional[str]:
+def _parses(text: str) -> str | None:
     import ast
 
     try:
@@ -155,7 +156,7 @@ def _parses(text: str) -> Optional[str]:
     return None
 
 
-def _checked(text: str, path: str, settings: Settings, verify: bool, engine: Engine) -> "Result":
+def _checked(text: str, path: str, settings: Settings, verify: bool, engine: Engine) -> Result:
     """The engine's result; with ``verify`` it must parse and a second pass over it must change
     nothing, else _Unsafe (the file is then left as it is)."""
     result = engine(text, path=path, settings=settings)
@@ -172,7 +173,7 @@ def _checked(text: str, path: str, settings: Settings, verify: bool, engine: Eng
     return result
 
 
-def _unsafe_findings(err: _Unsafe, path: str, place: Callable[[Finding], Finding]) -> List[Finding]:
+def _unsafe_findings(err: _Unsafe, path: str, place: Callable[[Finding], Finding]) -> list[Finding]:
     """The first pass's findings, no longer marked fixed, and one EM902 naming the file."""
     message, result = err.args
     findings = [dataclasses.replace(place(f), fixed=False) for f in result.findings]
@@ -181,9 +182,9 @@ def _unsafe_findings(err: _Unsafe, path: str, place: Callable[[Finding], Finding
 
 
 def _line_texts(findings: Sequence[Finding],
-                lines_of: Callable[[Optional[int]], List[str]]) -> Tuple[Tuple[LineKey, str], ...]:
-    texts: Dict[LineKey, str] = {}
-    cache: Dict[Optional[int], List[str]] = {}
+                lines_of: Callable[[int | None], list[str]]) -> tuple[tuple[LineKey, str], ...]:
+    texts: dict[LineKey, str] = {}
+    cache: dict[int | None, list[str]] = {}
     for finding in findings:
         if finding.cell not in cache:
             cache[finding.cell] = lines_of(finding.cell)
@@ -202,7 +203,7 @@ def _migrate_python(data: bytes, path: str, settings: Settings, diff: bool, veri
     decoded = decode_source(data)
     text = decoded.text
 
-    def lines_of(cell: Optional[int]) -> List[str]:
+    def lines_of(cell: int | None) -> list[str]:
         return split_lines(text) if cell is None else []
 
     try:
@@ -224,14 +225,21 @@ def _migrate_python(data: bytes, path: str, settings: Settings, diff: bool, veri
 
 def _migrate_notebook(data: bytes, path: str, settings: Settings, diff: bool, verify: bool,
                       engine: Engine) -> FileResult:
-    from estimator_migrate.notebook import NotebookError, build_module, cell_diffs, encode_notebook, load_notebook, render_notebook
+    from estimator_migrate.notebook import (
+        NotebookError,
+        build_module,
+        cell_diffs,
+        encode_notebook,
+        load_notebook,
+        render_notebook,
+    )
 
     nb = load_notebook(data)
 
-    def lines_of(cell: Optional[int]) -> List[str]:
+    def lines_of(cell: int | None) -> list[str]:
         return split_lines(nb.cells[cell - 1].source) if cell is not None and 1 <= cell <= len(nb.cells) else []
 
-    def done(findings: List[Finding], **fields) -> FileResult:
+    def done(findings: list[Finding], **fields) -> FileResult:
         return FileResult(path, findings, line_texts=_line_texts(findings, lines_of), **fields)
 
     module = build_module(nb)

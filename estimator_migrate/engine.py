@@ -36,7 +36,7 @@ class Result:
     # Set when the source could not be processed at all (for example a syntax error); the
     # findings then hold one EM901/EM902 finding and new_source == source.
     error: Optional[str] = None
-    # Findings silenced by ``# noqa`` / ``# estimator-migrate: ignore`` comments.
+    # Findings silenced by suppression comments (noqa, estimator-migrate: ignore).
     suppressed: int = 0
 
     @property

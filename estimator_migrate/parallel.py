@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import collections
 import os
-from typing import Any, Callable, Deque, Iterable, List, NamedTuple, Optional, Tuple
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 # Below this many candidates a process pool costs more (start-up, imports) than it saves.
 SERIAL_BELOW = 8
@@ -40,9 +41,9 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def run(tasks: Iterable[Any], scan: Callable[[Any], Any], process: Callable[[Any], Any], jobs: Optional[int], *,
-        warm_up: Optional[Callable[[], None]] = None, advance: Optional[Callable[[], None]] = None,
-        serial_below: int = SERIAL_BELOW) -> List[Any]:
+def run(tasks: Iterable[Any], scan: Callable[[Any], Any], process: Callable[[Any], Any], jobs: int | None, *,
+        warm_up: Callable[[], None] | None = None, advance: Callable[[], None] | None = None,
+        serial_below: int = SERIAL_BELOW) -> list[Any]:
     """For every task, its result, in the order of ``tasks``: ``scan(task)`` when that is not a
     :class:`Work`, else ``process(work.payload)``.
 
@@ -50,9 +51,9 @@ def run(tasks: Iterable[Any], scan: Callable[[Any], Any], process: Callable[[Any
     finished task (a progress bar)."""
     workers = jobs or available_cores()
     tick = advance or _nothing
-    results: List[Any] = []
-    held: List[Tuple[int, Any]] = []  # candidates waiting to see whether a pool pays
-    in_flight: Deque[Tuple[int, Any]] = collections.deque()
+    results: list[Any] = []
+    held: list[tuple[int, Any]] = []  # candidates waiting to see whether a pool pays
+    in_flight: collections.deque[tuple[int, Any]] = collections.deque()
     pool = None
     try:
         for index, task in enumerate(tasks):
@@ -100,7 +101,7 @@ def _nothing() -> None:
     pass
 
 
-_PROCESS: Optional[Callable[[Any], Any]] = None  # the worker's process function (set by fork or initializer)
+_PROCESS: Callable[[Any], Any] | None = None  # the worker's process function (set by fork or initializer)
 
 
 def _init_worker(process: Callable[[Any], Any]) -> None:

@@ -11,7 +11,6 @@ import os
 import re
 import stat
 import unicodedata
-from typing import Dict, Tuple
 
 # PEP 263: a comment naming the encoding, on one of the first two lines (tokenize has the last word).
 _COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
@@ -24,7 +23,7 @@ _ASCII_RUNS = re.compile("[\x00-\x7f]+")
 _WINDOW = len("azureml")
 _LETTERS = frozenset("azureml")
 # Characters seen so far -> whether NFKC turns them into text with a letter of "azureml".
-_SPELLS: Dict[str, bool] = {}
+_SPELLS: dict[str, bool] = {}
 
 # After this many "z" that are not the start of "zureml", the plain substring search is faster.
 _Z_PROBES = 16
@@ -149,7 +148,7 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC"
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
-def read_regular(path: str) -> Tuple[bytes, os.stat_result]:
+def read_regular(path: str) -> tuple[bytes, os.stat_result]:
     """The bytes of a regular file and its stat. Raises OSError (IsADirectoryError for a
     folder, NotRegularFile for anything else that is not a regular file)."""
     if not _NONBLOCK:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Callable, Union
+from collections.abc import Callable
 
 from estimator_migrate.core import FileResult, describe, migrate_bytes
 from estimator_migrate.parallel import Work
@@ -54,7 +54,7 @@ def _reason(err: OSError) -> str:
     return f"cannot read: {err.strerror or type(err).__name__}"
 
 
-def scan(path: str) -> Union[FileResult, Work]:
+def scan(path: str) -> FileResult | Work:
     """Read ``path`` once. A file that cannot be read, or whose bytes cannot use the SDK, is
     finished here; any other comes back as ``Work(Loaded)`` for :func:`process`."""
     try:

@@ -7,7 +7,9 @@ import os
 import unicodedata
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from estimator_migrate import prefilter, runner
 from estimator_migrate.core import FileResult

@@ -8,7 +8,10 @@ import os
 
 import nbformat
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from toy_engine import toy_engine
 
 from estimator_migrate import runner, sources
 from estimator_migrate.core import FileResult, migrate_bytes
@@ -17,7 +20,6 @@ from estimator_migrate.findings import Finding
 from estimator_migrate.parallel import Work
 from estimator_migrate.prefilter import may_contain_estimators
 from estimator_migrate.settings import Settings
-from toy_engine import toy_engine
 
 SETTINGS = Settings()
 IMPORT = "from azureml.train.estimator import Estimator\n"
@@ -93,7 +95,8 @@ def test_fix_python_file(tmp_path):
     result = process_file("src/train.py", diff=True)
     assert result.changed and result.written and result.error is None
     assert path.read_bytes() == (IMPORT + "est = ScriptRunConfig(source_directory='.')\r\n").encode()
-    assert [(f.code, f.path, f.line, f.column, f.cell) for f in result.findings] == [("EM101", "src/train.py", 2, 7, None)]
+    assert [(f.code, f.path, f.line, f.column, f.cell) for f in result.findings] == [
+        ("EM101", "src/train.py", 2, 7, None)]
     assert result.diff.startswith("--- a/src/train.py\n+++ b/src/train.py\n")
     assert "-est = Estimator(source_directory='.')\r\n+est = ScriptRunConfig(source_directory='.')\r\n" in result.diff
     assert no_temp_files(tmp_path)
@@ -169,7 +172,8 @@ def _unsafe(tmp_path, fn):
 
 def test_output_that_does_not_parse(tmp_path):
     def broken(source, *, path, settings):
-        return Result(source, source.replace("Estimator()", "ScriptRunConfig(("), (Finding("EM101", "x", 2, 7, fixed=True),))
+        new = source.replace("Estimator()", "ScriptRunConfig((")
+        return Result(source, new, (Finding("EM101", "x", 2, 7, fixed=True),))
 
     assert "does not parse (line 2: " in _unsafe(tmp_path, broken)
 

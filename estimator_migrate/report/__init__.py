@@ -7,7 +7,7 @@ keyword context (see common.Context) and ignores what it does not need.
 from __future__ import annotations
 
 import importlib
-from typing import Sequence
+from collections.abc import Sequence
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
 

@@ -6,7 +6,7 @@ line comes from FileResult.line_texts, recorded by the core as the file was read
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from collections.abc import Iterator, Sequence
 
 from estimator_migrate.codes import RULES
 from estimator_migrate.findings import Finding
@@ -41,7 +41,7 @@ def rule_name(code: str) -> str:
     return rule.name if rule is not None else code
 
 
-def findings_of(result) -> List[Finding]:
+def findings_of(result) -> list[Finding]:
     """The findings of one FileResult, plus a synthetic one for an error without an EM9xx."""
     found = [f if f.path else f.with_path(result.path) for f in result.findings]
     if result.error and not any(f.code.startswith("EM9") for f in found):
@@ -51,13 +51,13 @@ def findings_of(result) -> List[Finding]:
     return sorted(found, key=Finding.sort_key)
 
 
-def all_findings(results: Sequence) -> Iterator[Tuple[object, Finding]]:
+def all_findings(results: Sequence) -> Iterator[tuple[object, Finding]]:
     for result in results:
         for finding in findings_of(result):
             yield result, finding
 
 
-def relative_uri(path: str, root: Optional[str] = None, allow_parent: bool = False) -> str:
+def relative_uri(path: str, root: str | None = None, allow_parent: bool = False) -> str:
     """``path`` relative to ``root`` (default: the working directory), forward slashes;
     absolute when it lies outside, unless ``allow_parent`` permits ``../`` paths."""
     if path in ("-", "") or path.startswith("<"):
@@ -81,16 +81,17 @@ def location(finding: Finding) -> str:
     return f"{where}{finding.line}:{finding.column}"
 
 
-def fingerprints(results: Sequence, root: Optional[str] = None,
-                 allow_parent: bool = False) -> List[Tuple[object, Finding, str, str]]:
-    """(result, finding, fingerprint, uri) per finding. The fingerprint that survives edits elsewhere in the file: a hash of the
-    code, the repository-relative path, the finding's line text with whitespace collapsed,
-    and the occurrence index among identical (code, path, text) triples. Line numbers are
-    left out on purpose, so inserting a line above does not make an old finding look new."""
+def fingerprints(results: Sequence, root: str | None = None,
+                 allow_parent: bool = False) -> list[tuple[object, Finding, str, str]]:
+    """(result, finding, fingerprint, uri) per finding. The fingerprint survives edits elsewhere
+    in the file: a hash of the code, the repository-relative path, the finding's line text (as
+    read, before a fix) with whitespace collapsed, and the occurrence index among identical
+    (code, path, text) triples. Line numbers are left out on purpose, so inserting a line
+    above does not make an old finding look new."""
     import hashlib
 
-    seen: Dict[Tuple[str, str, str], int] = {}
-    texts: Dict[int, Dict] = {}  # id(result) -> its line texts
+    seen: dict[tuple[str, str, str], int] = {}
+    texts: dict[int, dict] = {}  # id(result) -> its line texts
     out = []
     for result, finding in all_findings(results):
         if id(result) not in texts:
