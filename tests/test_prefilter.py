@@ -31,6 +31,7 @@ def test_contains_azureml_is_in(data):
     b"", b"z", b"azureml", b"zazureml", b"azuremlz", b"x" * 100 + b"azureml",
     b"z" * (prefilter._Z_PROBES - 1) + b"azureml",  # found by the probes
     b"z" * (prefilter._Z_PROBES + 5) + b"azureml",  # found after the fall-back to the plain search
+    (b"z" + b" " * prefilter._Z_GAP) * (prefilter._Z_PROBES * 3) + b"azureml",  # sparse "z": probed to the end
     b"z" * 1000,  # base64-like: many "z", no word
     b"azurem" + b"z" * 40 + b"l",
 ])

@@ -43,6 +43,8 @@ def rule_name(code: str) -> str:
 
 def findings_of(result) -> list[Finding]:
     """The findings of one FileResult, plus a synthetic one for an error without an EM9xx."""
+    if not result.findings and not result.error:
+        return []  # most files of a tree: keep the reports cheap for them
     found = [f if f.path else f.with_path(result.path) for f in result.findings]
     if result.error and not any(f.code.startswith("EM9") for f in found):
         found.append(Finding(code=FILE_ERROR_CODE, message=result.error, line=1, column=1,
