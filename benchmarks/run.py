@@ -11,6 +11,9 @@ Three synthetic trees are generated (see generate_tree.py):
   floor is a bare libcst parse + codegen of those files in one process (libcst_floor.py).
 - ``mixed``: N files of which a small fraction (default 5%) use estimators, like a real
   repository. Both floors are shown: grep over the tree, libcst over its candidate files.
+- ``stdlib``: copies of the running Python's standard library (stdlib_tree.py; 6 copies, about
+  10,700 files with CPython 3.11): real code with non-ASCII text and files in other encodings
+  with coding cookies, none using azureml. The floor is grep, as for ``clean``.
 
 Every command runs as its own process (interpreter start-up included, output to /dev/null);
 each measurement is repeated and the median is reported, with ratios to the floor and the
@@ -27,17 +30,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from generate_tree import generate  # noqa: E402
+from stdlib_tree import generate as generate_stdlib  # noqa: E402
 
 TOOL = [sys.executable, "-m", "estimator_migrate"]
 
 
-def measure(argv: Sequence[str], cwd: str, stdin: Optional[bytes] = None) -> Tuple[float, float, int]:
+def measure(argv: Sequence[str], cwd: str, stdin: bytes | None = None) -> tuple[float, float, int]:
     """(wall seconds, peak RSS in MB of the largest process, exit code) of one run."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
@@ -54,16 +58,16 @@ def measure(argv: Sequence[str], cwd: str, stdin: Optional[bytes] = None) -> Tup
     return elapsed, rss_kb / 1024, proc.returncode
 
 
-def candidate_files(tree: str) -> List[str]:
+def candidate_files(tree: str) -> list[str]:
     out = subprocess.run(["grep", "-rl", "--include=*.py", "--include=*.ipynb", "azureml", "."], cwd=tree,
                          capture_output=True, text=True).stdout
     return sorted(out.split())
 
 
-def scenario(name: str, tree: str, repeat: int, jobs: Sequence[int]) -> Dict[str, Tuple[float, float]]:
+def scenario(name: str, tree: str, repeat: int, jobs: Sequence[int]) -> dict[str, tuple[float, float]]:
     """Median time and max peak RSS of every command on ``tree``."""
     cands = candidate_files(tree)
-    commands: Dict[str, Tuple[List[str], Optional[bytes]]] = {
+    commands: dict[str, tuple[list[str], bytes | None]] = {
         "grep -rl azureml": (["grep", "-rl", "azureml", "."], None),
     }
     if cands:
@@ -72,8 +76,8 @@ def scenario(name: str, tree: str, repeat: int, jobs: Sequence[int]) -> Dict[str
     for mode in ("check", "fix --diff"):
         for j in jobs:
             commands[f"{mode} -j {j}"] = (TOOL + mode.split() + ["-q", "-j", str(j), "."], None)
-    times: Dict[str, List[float]] = {k: [] for k in commands}
-    rss: Dict[str, float] = {k: 0.0 for k in commands}
+    times: dict[str, list[float]] = {k: [] for k in commands}
+    rss: dict[str, float] = {k: 0.0 for k in commands}
     for label, (argv, stdin) in commands.items():  # warm the page cache and the .pyc files
         _, _, code = measure(argv, tree, stdin)
         if label.startswith(("check", "fix")) and code not in (0, 1):
@@ -86,7 +90,7 @@ def scenario(name: str, tree: str, repeat: int, jobs: Sequence[int]) -> Dict[str
     return {k: (statistics.median(v), rss[k]) for k, v in times.items()}
 
 
-def report(name: str, description: str, results: Dict[str, Tuple[float, float]]) -> List[str]:
+def report(name: str, description: str, results: dict[str, tuple[float, float]]) -> list[str]:
     floors = [key for key in ("grep -rl azureml", "libcst parse+codegen") if key in results]
     if name == "candidates":  # grep over 500 files is no floor for parsing them
         floors = ["libcst parse+codegen"]
@@ -118,13 +122,15 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", help="where to build the trees (default: a temporary folder, removed)")
     parser.add_argument("--quick", action="store_true", help="20-file trees, one repeat")
-    parser.add_argument("--only", choices=["clean", "candidates", "mixed"], help="run one scenario")
+    parser.add_argument("--stdlib-copies", type=int, default=6,
+                        help="copies of the standard library in the stdlib tree")
+    parser.add_argument("--only", choices=["clean", "candidates", "mixed", "stdlib"], help="run one scenario")
     args = parser.parse_args(argv)
     if args.quick:
-        args.files, args.candidate_files, args.repeat = 20, 20, 1
+        args.files, args.candidate_files, args.repeat, args.stdlib_copies = 20, 20, 1, 1
     jobs = sorted({1, os.cpu_count() or 1})
     workdir = args.workdir or tempfile.mkdtemp(prefix="estimator-migrate-bench-")
-    out: List[str] = [f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+    out: list[str] = [f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
                       f"median of {args.repeat} runs.", ""]
     try:
         if args.only in (None, "clean"):
@@ -143,6 +149,12 @@ def main(argv=None) -> int:
             out += report("mixed", f"{stats['files']} files, {stats['candidates']} with estimators, "
                           f"{stats['notebooks']} notebooks, {stats['bytes'] / 1e6:.0f} MB",
                           scenario("mixed", tree, args.repeat, jobs))
+        if args.only in (None, "stdlib"):
+            tree = os.path.join(workdir, "stdlib")
+            stats = generate_stdlib(tree, args.stdlib_copies)
+            out += report("stdlib", f"{stats['files']} files of the standard library ({args.stdlib_copies} copies), "
+                          f"{stats['non_ascii']} with non-ASCII bytes, {stats['bytes'] / 1e6:.0f} MB",
+                          scenario("stdlib", tree, args.repeat, jobs))
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -1,18 +1,25 @@
-"""estimator-migrate: rewrite Azure ML SDK v1 estimators into ScriptRunConfig + Environment."""
+"""estimator-migrate: rewrite Azure ML SDK v1 estimators into ScriptRunConfig + Environment.
+
+The library entry point is :func:`migrate_bytes` (the bytes of one file in, a
+:class:`FileResult` out); :func:`migrate_source` runs the engine alone on one source text.
+"""
 
 from typing import TYPE_CHECKING, Any
 
+# The one place the version is written: pyproject.toml reads it from here.
 __version__ = "0.1.0"
 
-__all__ = ["Finding", "Result", "Settings", "Severity", "__version__", "migrate_source"]
+__all__ = ["FileResult", "Finding", "Result", "Settings", "Severity", "__version__", "migrate_bytes",
+           "migrate_source"]
 
 if TYPE_CHECKING:
-    from estimator_migrate.core import Result, migrate_source
+    from estimator_migrate.core import FileResult, migrate_bytes, migrate_source
+    from estimator_migrate.engine import Result
     from estimator_migrate.findings import Finding, Severity
     from estimator_migrate.settings import Settings
 
-_EXPORTS = {"Result": "core", "migrate_source": "core", "Finding": "findings", "Severity": "findings",
-            "Settings": "settings"}
+_EXPORTS = {"FileResult": "core", "migrate_bytes": "core", "migrate_source": "core", "Result": "engine",
+            "Finding": "findings", "Severity": "findings", "Settings": "settings"}
 
 
 def __getattr__(name: str) -> Any:

@@ -13,7 +13,7 @@ import collections
 import dataclasses
 import json
 import os
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
 from estimator_migrate.config import ConfigError
 from estimator_migrate.report.common import fingerprints
@@ -48,7 +48,7 @@ def load(path: str) -> collections.Counter:
     return collections.Counter(prints)
 
 
-def apply(path: str, results: Sequence) -> Tuple[List, int]:
+def apply(path: str, results: Sequence) -> tuple[list, int]:
     """``results`` without the findings recorded in the baseline, and how many were hidden."""
     known = load(path)
     # fingerprints() sees a finding without a path as a new object; give them paths first.
@@ -70,7 +70,4 @@ def apply(path: str, results: Sequence) -> Tuple[List, int]:
 
 
 def _replace(result, findings):
-    new = dataclasses.replace(result, findings=findings)
-    if hasattr(result, "line_texts"):  # recorded by the CLI; not a dataclass field
-        new.line_texts = result.line_texts
-    return new
+    return dataclasses.replace(result, findings=findings)

@@ -1,6 +1,6 @@
-"""The command line: ``estimator-migrate check|fix PATH...``. A thin layer over the runner:
-find files, run them (serially or in a process pool), apply the baseline, render reports,
-choose the exit code.
+"""The command line: ``estimator-migrate check|fix PATH...``. A thin layer over the core:
+find files, run them through the file layer (runner.py; serially or in a process pool), apply
+the baseline, render reports, choose the exit code.
 
 Exit codes (as ruff, ESLint, Prettier):
   0  nothing to report (fix: nothing changed and nothing left for a person)
@@ -12,29 +12,23 @@ Exit codes (as ruff, ESLint, Prettier):
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import sys
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import click
 
-from estimator_migrate import __version__, parallel
+from estimator_migrate import __version__, core, parallel, runner
 from estimator_migrate.codes import RULES, lookup
 from estimator_migrate.config import OUTPUT_FORMATS, ConfigError, Options, convert, parse_codes, resolve
+from estimator_migrate.core import FileResult
 from estimator_migrate.report import render
-from estimator_migrate.report.common import MANUAL, findings_of, kind, record_line_texts
+from estimator_migrate.report.common import MANUAL, findings_of, kind
 
-# Show a progress bar from this many files that need the engine on (and only on a terminal).
+# Show a progress bar once this many files need the engine (and only on a terminal).
 PROGRESS_FROM = 50
-
-
-def _runner():
-    """The runner module, looked up at call time so tests can substitute a fake."""
-    from estimator_migrate import runner
-
-    return runner
 
 
 # -- colour and output ---------------------------------------------------------------------
@@ -67,82 +61,44 @@ def print_diff(diff: str, stream) -> None:
 
 
 # -- running files ---------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class Job:
-    """What every file of one run shares. Files travel to workers as bare paths."""
+def run_files(paths: Sequence[str], job: runner.Job, jobs: int | None, progress: bool) -> list[FileResult]:
+    """Results in the order of ``paths``: each file is read once here and prefiltered; the few
+    that may hold estimators are migrated serially, or in a process pool when there are enough
+    of them (parallel.py)."""
+    process = functools.partial(runner.process, job)
+    if not progress:
+        return parallel.run(paths, runner.scan, process, jobs, warm_up=core.warm_up)
+    candidates = 0
+    bar = None
+    done = 0
 
-    settings: Any
-    write: bool
-    want_diff: bool
-    # Keep the text of each finding's line from before a fix rewrites the file: the
-    # baseline and SARIF fingerprints need the original text.
-    record_lines: bool
+    def scan(path: str):
+        nonlocal candidates
+        scanned = runner.scan(path)
+        candidates += isinstance(scanned, parallel.Work)
+        return scanned
 
+    def advance() -> None:
+        nonlocal bar, done
+        done += 1
+        if bar is None and candidates >= PROGRESS_FROM:
+            bar = _progress(len(paths), done)
+        elif bar is not None:
+            bar.advance(bar.task_ids[0])
 
-def process(job: Job, path: str):
-    """Run one file; never raises, so one bad file cannot stop the others."""
-    runner = _runner()
     try:
-        original = None
-        if job.record_lines and job.write:
-            with open(path, "rb") as handle:
-                original = handle.read()
-        result = runner.process_file(path, job.settings, write=job.write, want_diff=job.want_diff,
-                                     display_path=path)
-        if original is not None:
-            record_line_texts(result, original)
-        return result
-    except Exception as exc:  # noqa: BLE001 - reported as this file's error, exit code 2
-        return runner.FileResult(path=path, findings=[], error=f"internal error: {type(exc).__name__}: {exc}")
-
-
-def _warm_up() -> None:
-    """Import the engine and every rule before forking, so each worker does not repeat it."""
-    _runner()
-    try:
-        from estimator_migrate import core  # noqa: F401
-        from estimator_migrate import notebook  # noqa: F401
-        from estimator_migrate.rules import load_rules
-
-        load_rules()
-        import libcst  # noqa: F401
-    except Exception:  # noqa: BLE001 - a broken import surfaces again, per file, in the worker
-        pass
-
-
-def run_files(paths: Sequence[str], job: Job, jobs: Optional[int], progress: bool) -> List:
-    """Results in the order of ``paths``. The runner's raw-bytes prefilter sorts the files out
-    first (most files of a repository are read once and never decoded); the others run
-    serially for few files or ``jobs == 1``, else in a process pool (parallel.py)."""
-    runner = _runner()
-    rules_out = getattr(runner, "rules_out", None)  # a stand-in runner may have no prefilter
-    skip = parallel.flags(rules_out, paths, jobs) if rules_out is not None else [False] * len(paths)
-    results: List[Any] = [None] * len(paths)
-    todo: List[int] = []
-    for index, path in enumerate(paths):
-        if skip[index]:
-            results[index] = runner.FileResult(path, [])  # no findings, so no line texts to record
-        else:
-            todo.append(index)
-    bar = _progress(len(todo)) if progress and len(todo) >= PROGRESS_FROM else None
-    advance = (lambda: bar.advance(bar.task_ids[0])) if bar is not None else None
-    try:
-        done = parallel.run([paths[i] for i in todo], functools.partial(process, job), jobs, warm_up=_warm_up,
-                            advance=advance)
+        return parallel.run(paths, scan, process, jobs, warm_up=core.warm_up, advance=advance)
     finally:
         if bar is not None:
             bar.stop()
-    for index, result in zip(todo, done):
-        results[index] = result
-    return results
 
 
-def _progress(total: int):
+def _progress(total: int, done: int):
     from rich.console import Console
     from rich.progress import Progress
 
     bar = Progress(console=Console(file=sys.stderr), transient=True)
-    bar.add_task("estimator-migrate", total=total)
+    bar.add_task("estimator-migrate", total=total, completed=done)
     bar.start()
     return bar
 
@@ -160,7 +116,7 @@ def exit_code(results: Sequence, mode: str, exit_zero_even_if_changed: bool) -> 
 
 
 # -- options -----------------------------------------------------------------------------------
-def _output_file(value: str) -> Tuple[str, str]:
+def _output_file(value: str) -> tuple[str, str]:
     fmt, sep, path = value.partition(":")
     if not sep or fmt not in OUTPUT_FORMATS or not path:
         raise click.BadParameter(f"expected FORMAT:PATH with FORMAT one of {', '.join(OUTPUT_FORMATS)}, got {value!r}",
@@ -214,7 +170,7 @@ def _common_options(func):
 @click.option("--list-rules", is_flag=True, help="List the finding codes and exit.")
 @click.option("--explain", metavar="CODE", help="Explain a finding code (or rule name) and exit.")
 @click.pass_context
-def main(ctx: click.Context, list_rules: bool, explain: Optional[str]) -> None:
+def main(ctx: click.Context, list_rules: bool, explain: str | None) -> None:
     """Rewrite Azure ML SDK v1 estimators into ScriptRunConfig, or report what needs a person."""
     if list_rules:
         for rule in RULES.values():
@@ -225,7 +181,7 @@ def main(ctx: click.Context, list_rules: bool, explain: Optional[str]) -> None:
         try:
             rule = lookup(explain)
         except KeyError:
-            raise click.BadParameter(f"unknown code {explain!r} (see --list-rules)", param_hint="--explain")
+            raise click.BadParameter(f"unknown code {explain!r} (see --list-rules)", param_hint="--explain") from None
         click.echo(rule.explain(), nl=False)
         ctx.exit(0)
     if ctx.invoked_subcommand is None:
@@ -238,7 +194,7 @@ def main(ctx: click.Context, list_rules: bool, explain: Optional[str]) -> None:
 @click.pass_context
 def check(ctx: click.Context, **kwargs) -> None:
     """Report estimators and what the rewrite would do; write nothing. Exit 1 on any finding."""
-    ctx.exit(_guarded("check", kwargs))
+    ctx.exit(_guarded("check", kwargs, ctx.obj))
 
 
 @main.command()
@@ -248,12 +204,14 @@ def check(ctx: click.Context, **kwargs) -> None:
 @click.pass_context
 def fix(ctx: click.Context, **kwargs) -> None:
     """Rewrite estimators in place. Exit 1 when a file changed or manual work remains."""
-    ctx.exit(_guarded("fix", kwargs))
+    ctx.exit(_guarded("fix", kwargs, ctx.obj))
 
 
-def _guarded(mode: str, kwargs: Dict[str, Any]) -> int:
+def _guarded(mode: str, kwargs: dict[str, Any], migrate: Callable[..., FileResult] | None) -> int:
+    """``migrate``: the core to run, from click's context object (``main(obj=...)``); None
+    means core.migrate_bytes. Tests of the command line pass a stand-in this way."""
     try:
-        return run(mode, **kwargs)
+        return run(mode, **kwargs, migrate=migrate or core.migrate_bytes)
     except ConfigError as exc:
         click.echo(f"estimator-migrate: error: {exc}", err=True)
         return 2
@@ -270,9 +228,10 @@ def _guarded(mode: str, kwargs: Dict[str, Any]) -> int:
         return 2
 
 
-def run(mode: str, *, paths: Tuple[str, ...], diff: bool, select, ignore, environment, add_todo_comments,
+def run(mode: str, *, paths: tuple[str, ...], diff: bool, select, ignore, environment, add_todo_comments,
         exclude, extend_exclude, force_exclude, jobs, baseline, report_path, output_format, output_files,
-        quiet, stdin_filename, config_file, isolated, exit_zero_even_if_changed=None) -> int:
+        quiet, stdin_filename, config_file, isolated, exit_zero_even_if_changed=None,
+        migrate: Callable[..., FileResult] = core.migrate_bytes) -> int:
     paths = paths or (".",)
     flags = {
         "select": parse_codes(select, "--select") if select else None,
@@ -293,7 +252,7 @@ def run(mode: str, *, paths: Tuple[str, ...], diff: bool, select, ignore, enviro
     if "-" in paths:
         if len(paths) > 1:
             raise click.UsageError("'-' (standard input) cannot be combined with other paths")
-        return _run_stdin(mode, options, diff, quiet, stdin_filename, outputs, report_path)
+        return _run_stdin(mode, options, diff, quiet, stdin_filename, outputs, report_path, migrate)
 
     from estimator_migrate import discover
 
@@ -301,17 +260,15 @@ def run(mode: str, *, paths: Tuple[str, ...], diff: bool, select, ignore, enviro
     files = discover.discover([p for p in paths if p not in missing], root=options.root,
                               exclude=options.exclude, extend_exclude=options.extend_exclude,
                               force_exclude=options.force_exclude)
-    need_lines = bool(options.baseline) or any(f == "sarif" for f, _ in outputs) or options.output_format == "sarif"
-    job = Job(options.settings(), write=(mode == "fix" and not diff), want_diff=diff, record_lines=need_lines)
+    job = runner.Job(options.settings(), write=(mode == "fix" and not diff), diff=diff, migrate=migrate)
     progress = not quiet and sys.stderr.isatty()
     results = run_files(files, job, options.jobs, progress)
-    FileResult = _runner().FileResult
-    results += [FileResult(path=p, findings=[], error=f"{p}: no such file or directory") for p in missing]
+    results += [FileResult(p, error=f"{p}: no such file or directory") for p in missing]
     return _finish(mode, options, results, diff, quiet, outputs, report_path)
 
 
-def _run_stdin(mode: str, options: Options, diff: bool, quiet: bool, stdin_filename: Optional[str],
-               outputs, report_path) -> int:
+def _run_stdin(mode: str, options: Options, diff: bool, quiet: bool, stdin_filename: str | None,
+               outputs, report_path, migrate: Callable[..., FileResult]) -> int:
     name = stdin_filename or "-"
     data = sys.stdin.buffer.read()
     if stdin_filename and options.force_exclude:
@@ -323,19 +280,17 @@ def _run_stdin(mode: str, options: Options, diff: bool, quiet: bool, stdin_filen
             if mode == "fix" and not diff:
                 sys.stdout.buffer.write(data)  # an editor integration expects the text back
             return 0
-    result, new_bytes = _runner().process_bytes(data, name, options.settings(), want_diff=diff)
-    if options.baseline or any(f == "sarif" for f, _ in outputs) or options.output_format == "sarif":
-        record_line_texts(result, data)
+    result = migrate(data, name, options.settings(), diff=diff)
     if mode == "fix" and not diff:
-        sys.stdout.buffer.write(new_bytes)
+        sys.stdout.buffer.write(result.new_data if result.new_data is not None else data)
         sys.stdout.flush()
     # stdout carries the code (fix) or the diff: the report goes to stderr then.
     report_to_stderr = mode == "fix" or diff
     return _finish(mode, options, [result], diff, quiet, outputs, report_path, report_to_stderr=report_to_stderr)
 
 
-def _finish(mode: str, options: Options, results: List, diff: bool, quiet: bool, outputs, report_path,
-            report_to_stderr: Optional[bool] = None) -> int:
+def _finish(mode: str, options: Options, results: list[FileResult], diff: bool, quiet: bool, outputs, report_path,
+            report_to_stderr: bool | None = None) -> int:
     baselined = 0
     if options.baseline:
         from estimator_migrate import baseline as baseline_file
@@ -370,11 +325,8 @@ def _finish(mode: str, options: Options, results: List, diff: bool, quiet: bool,
     return exit_code(results, mode, options.exit_zero_even_if_changed)
 
 
-def _suppressed(results: Sequence) -> Optional[int]:
-    # The runner may count findings silenced by noqa comments; show the count when it does.
-    counts = [getattr(r, "suppressed", None) for r in results]
-    known = [c for c in counts if isinstance(c, int)]
-    return sum(known) if known else None
+def _suppressed(results: Sequence[FileResult]) -> int | None:
+    return sum(r.suppressed for r in results) if results else None
 
 
 def _save(path: str, text: str) -> None:

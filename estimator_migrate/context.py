@@ -45,7 +45,6 @@ class FileContext:
         self.names = NameResolver(tree)
         self.findings: List[Finding] = []
         self.edits: List[Edit] = []
-        self.imports_needed: Set[str] = set()
         self._taken_names: Optional[Set[str]] = None
         self._suppressions: Dict[int, Set[str]] = {}
         for number, line in enumerate(self.lines, 1):

@@ -1,4 +1,6 @@
-"""The engine: parse with ``ast``, dispatch calls to rules, splice their edits, fix imports.
+"""The engine: source text in, migrated text and findings out (``run_engine``). It parses with
+``ast``, dispatches calls to rules, splices their edits and fixes imports. It knows nothing of
+files, encodings or notebooks: core.migrate_bytes wraps it with those and with the safety net.
 
 Why not a full libcst transform: a libcst traversal of a whole module costs about as much
 as parsing it, and most of a notebook has nothing to rewrite. Python's own parser finds the
@@ -11,11 +13,10 @@ from __future__ import annotations
 import ast
 import dataclasses
 import warnings
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from estimator_migrate import imports, todo
 from estimator_migrate.context import Edit, FileContext
-from estimator_migrate.core import Result
 from estimator_migrate.findings import Finding
 from estimator_migrate.names import NameResolver
 from estimator_migrate.rules import load_rules
@@ -23,6 +24,24 @@ from estimator_migrate.settings import Settings
 from estimator_migrate.text import split_lines
 
 MAX_PASSES = 4  # a rewrite can expose another (an estimator inside a HyperDriveConfig call)
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """What the engine made of one source text (a whole module, newlines as in the file)."""
+
+    source: str
+    new_source: str
+    findings: Tuple[Finding, ...] = ()
+    # Set when the source could not be processed at all (for example a syntax error); the
+    # findings then hold one EM901/EM902 finding and new_source == source.
+    error: Optional[str] = None
+    # Findings silenced by suppression comments (noqa, estimator-migrate: ignore).
+    suppressed: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return self.new_source != self.source
 
 
 def parse(source: str) -> ast.Module:

@@ -37,13 +37,6 @@ class Finding:
     path: str = ""
     cell: Optional[int] = None
 
-    @property
-    def name(self) -> str:
-        from estimator_migrate.codes import RULES
-
-        rule = RULES.get(self.code)
-        return rule.name if rule else self.code
-
     def with_path(self, path: str) -> "Finding":
         return dataclasses.replace(self, path=path)
 

@@ -13,7 +13,7 @@ import io
 import os
 import re
 import stat
-from typing import Optional, Union
+from typing import Union
 
 from estimator_migrate.text import split_lines
 
@@ -184,7 +184,7 @@ def atomic_write(path: PathLike, data: bytes, *, expected_stat=None) -> None:
     target = os.path.realpath(os.fspath(path))
     directory = os.path.dirname(target) or os.curdir
     try:
-        st: Optional[os.stat_result] = os.stat(target)
+        st: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
         st = None
     except OSError as err:
@@ -199,7 +199,7 @@ def atomic_write(path: PathLike, data: bytes, *, expected_stat=None) -> None:
     if expected_stat is not None:
         _check_unchanged(target, expected_stat)
 
-    tmp: Optional[str] = None
+    tmp: str | None = None
     try:
         try:
             fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(target) + ".", suffix=".tmp")

@@ -49,7 +49,6 @@ CANONICAL.update(_aliases("DEFAULT_GPU_IMAGE", "azureml.core.runconfig.DEFAULT_G
 
 ESTIMATORS = ("Estimator", "PyTorch", "TensorFlow", "Chainer", "SKLearn")
 FRAMEWORKS = ("PyTorch", "TensorFlow", "Chainer", "SKLearn")
-REPORTED_ONLY = ("MMLBaseEstimator", "MMLBaseEstimatorRunConfig", "LightGBM", "ReinforcementLearningEstimator", "MpiStep")
 
 # Where the names that migrated code uses are imported from.
 IMPORT_FROM = {

@@ -1,5 +1,7 @@
-"""A stand-in for estimator_migrate.runner with the agreed contract, so the CLI, discovery
-and report tests do not depend on the engine's progress. It flags lines by keyword:
+"""A stand-in for the core (core.migrate_bytes) with its contract, so the CLI, discovery and
+report tests do not depend on the engine's progress. The tests pass it to the command line
+as click's context object: ``CliRunner().invoke(cli.main, args, obj=migrate_bytes)``. It flags
+lines by keyword (the real file layer still reads and prefilters, so the files name azureml):
 
   "Estimator("   EM101, fixed: the text becomes "ScriptRunConfig("
   "DataReference" EM201, fixed (review), text unchanged
@@ -9,21 +11,10 @@ and report tests do not depend on the engine's progress. It flags lines by keywo
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
-from typing import Optional
 
+from estimator_migrate.core import FileResult
 from estimator_migrate.findings import Finding, Severity
-
-
-@dataclasses.dataclass
-class FileResult:
-    path: str
-    findings: list
-    changed: bool = False
-    written: bool = False
-    diff: str = ""
-    error: Optional[str] = None
 
 
 def _migrate(text: str, path: str, settings):
@@ -58,31 +49,18 @@ def _diff(old: str, new: str, path: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}"))
 
 
-def process_file(path, settings, *, write, want_diff=False, display_path=None):
-    shown = display_path or path
+def migrate_bytes(data, path, settings, *, diff=False, verify=True):
     try:
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return FileResult(shown, [], error=f"{shown}: cannot read: {exc}")
-    new, findings, error = _migrate(text, shown, settings)
-    result = FileResult(shown, findings, changed=new != text, error=error)
-    if want_diff and result.changed:
-        result.diff = _diff(text, new, shown)
-    if write and result.changed:
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            handle.write(new)
-        result.written = True
-    return result
-
-
-def process_bytes(data, name, settings, *, want_diff=False):
-    text = data.decode("utf-8")
-    new, findings, error = _migrate(text, name, settings)
-    result = FileResult(name, findings, changed=new != text, error=error)
-    if want_diff and result.changed:
-        result.diff = _diff(text, new, name)
-    return result, new.encode("utf-8")
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return FileResult(path, new_data=data, error=f"{path}: cannot decode: {exc}")
+    new, findings, error = _migrate(text, path, settings)
+    lines = text.splitlines()
+    texts = {(None, f.line): lines[f.line - 1] for f in findings if 1 <= f.line <= len(lines)}
+    changed = new != text
+    return FileResult(path, findings, changed=changed, new_data=new.encode("utf-8"),
+                      diff=_diff(text, new, path) if diff and changed else "", error=error,
+                      line_texts=tuple(texts.items()))
 
 
 ESTIMATOR_CODE = (

@@ -3,13 +3,14 @@ disk stays exactly as it was, and the other files are still processed."""
 
 import ast
 import codecs
+import functools
 import os
 import pathlib
 
 import pytest
 
-from estimator_migrate import engine, runner
-from estimator_migrate.runner import process_file
+from estimator_migrate import core, runner
+from estimator_migrate.core import migrate_bytes
 from estimator_migrate.settings import Settings
 from toy_engine import toy_engine
 
@@ -19,16 +20,22 @@ FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "notebo
 
 
 @pytest.fixture(autouse=True)
-def toy(monkeypatch):
-    monkeypatch.setattr(engine, "run_engine", toy_engine)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # files are named by their display path
 
 
-def check(tmp_path, name, data, *, error=None, codes=()):
+def process_file(path, *, diff=False, engine=toy_engine):
+    """Migrate one file in fix mode, with the toy engine unless told otherwise."""
+    job = runner.Job(SETTINGS, write=True, diff=diff, migrate=functools.partial(migrate_bytes, engine=engine))
+    return runner.process_file(path, job)
+
+
+def check(tmp_path, name, data, *, error=None, codes=(), engine=toy_engine):
     """Process ``data`` saved as ``name`` in fix mode and check the outcome; the file must be
     unchanged and every message one line."""
     path = tmp_path / name
     path.write_bytes(data)
-    result = process_file(path, SETTINGS, write=True, want_diff=True, display_path=name)
+    result = process_file(name, diff=True, engine=engine)
     assert path.read_bytes() == data
     assert not result.written and not result.changed and result.diff == ""
     if error is None:
@@ -96,7 +103,7 @@ def test_only_import_no_estimator(tmp_path):
 
 
 def test_huge_file_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(runner, "MAX_SOURCE_BYTES", 1000)
+    monkeypatch.setattr(core, "MAX_SOURCE_BYTES", 1000)
     data = IMPORT + b"x = 1\n" * 300 + b"est = Estimator()\n"
     check(tmp_path, "huge.py", data, error="too large to migrate (0.0 MB of code, limit 0 MB); left unchanged")
 
@@ -105,7 +112,7 @@ def test_large_file_still_processed(tmp_path):
     data = IMPORT + b"# a comment line that pads the file out\n" * 50_000 + b"x = [1, 2]\n" * 5_000 + b"est = Estimator()\n"
     path = tmp_path / "large.py"
     path.write_bytes(data)
-    result = process_file(path, SETTINGS, write=True)
+    result = process_file(path)
     assert result.written and path.read_bytes() == data.replace(b"Estimator()", b"ScriptRunConfig()")
 
 
@@ -133,12 +140,11 @@ def test_deep_nesting_syntax_limit(tmp_path):
     check(tmp_path, "deep.py", IMPORT + b"x = " + b"(" * 300 + b"1" + b")" * 300 + b"\n", codes=["EM901"])
 
 
-def test_recursion_in_the_engine(tmp_path, monkeypatch):
+def test_recursion_in_the_engine(tmp_path):
     def recurse(source, *, path, settings):
         return recurse(source, path=path, settings=settings)
 
-    monkeypatch.setattr(engine, "run_engine", recurse)
-    check(tmp_path, "a.py", IMPORT + b"est = Estimator()\n",
+    check(tmp_path, "a.py", IMPORT + b"est = Estimator()\n", engine=recurse,
           error="too deeply nested to process (Python's recursion limit); left unchanged")
 
 
@@ -158,21 +164,21 @@ def test_old_notebook_format(tmp_path):
 
 def test_missing_path(tmp_path):
     path = tmp_path / "nope.py"
-    result = process_file(path, SETTINGS, write=True)
+    result = process_file(path)
     assert result.error == f"{path}: no such file or directory"
     assert not path.exists()
 
 
 def test_directory(tmp_path):
     (tmp_path / "pkg.py").mkdir()
-    result = process_file(tmp_path / "pkg.py", SETTINGS, write=True, display_path="pkg.py")
+    result = process_file("pkg.py")
     assert result.error == "pkg.py: is a directory"
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_fifo(tmp_path):
     os.mkfifo(tmp_path / "pipe.py")
-    result = process_file(tmp_path / "pipe.py", SETTINGS, write=True, display_path="pipe.py")
+    result = process_file("pipe.py")
     assert result.error == "pipe.py: not a regular file"
 
 
@@ -187,7 +193,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
             raise PermissionError(13, "Permission denied")
 
         monkeypatch.setattr(runner, "read_regular", denied)
-    result = process_file(path, SETTINGS, write=True, display_path="secret.py")
+    result = process_file("secret.py")
     assert result.error == "secret.py: permission denied (cannot read)"
     os.chmod(path, 0o644)
     assert path.read_bytes() == data
@@ -210,7 +216,7 @@ def test_nothing_is_lost_in_a_batch(tmp_path):
     good = tmp_path / "good.py"
     good.write_bytes(IMPORT + b"est = Estimator()\n")
     names = sorted(bad) + ["missing.py", "good.py"]
-    results = [process_file(tmp_path / n, SETTINGS, write=True, display_path=n) for n in names]
+    results = [process_file(n) for n in names]
     for name, result in zip(names, results):
         if name == "good.py":
             assert result.written and result.error is None

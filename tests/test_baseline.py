@@ -10,19 +10,22 @@ from click.testing import CliRunner
 
 import _cli_support as fake
 from estimator_migrate import baseline, cli
+from estimator_migrate.core import FileResult
 
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "_runner", lambda: fake)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "old.py").write_text(fake.MANUAL_CODE)
     return tmp_path
 
 
 def check(*args):
-    return CliRunner().invoke(cli.main, ["check", "--baseline", "ci/baseline.json", *args, "."],
-                              catch_exceptions=False)
+    return invoke(["check", "--baseline", "ci/baseline.json", *args, "."])
+
+
+def invoke(args):
+    return CliRunner().invoke(cli.main, args, catch_exceptions=False, obj=fake.migrate_bytes)
 
 
 def test_first_run_writes_the_baseline_and_exits_zero(project):
@@ -75,15 +78,14 @@ def test_baseline_works_from_another_working_directory(project, monkeypatch):
     check()
     (project / "sub").mkdir()
     monkeypatch.chdir(project / "sub")
-    result = CliRunner().invoke(cli.main, ["check", "--baseline", "../ci/baseline.json", ".."], catch_exceptions=False)
+    result = invoke(["check", "--baseline", "../ci/baseline.json", ".."])
     assert result.exit_code == 0, result.output
 
 
 def test_fix_mode_fingerprints_use_the_text_before_the_rewrite(project):
     check()
     # fix rewrites the Estimator( line; the remaining EM302 must still match the baseline.
-    result = CliRunner().invoke(cli.main, ["fix", "--exit-zero-even-if-changed", "--baseline", "ci/baseline.json",
-                                           "."], catch_exceptions=False)
+    result = invoke(["fix", "--exit-zero-even-if-changed", "--baseline", "ci/baseline.json", "."])
     assert result.exit_code == 0, result.output
     assert "ScriptRunConfig(" in (project / "old.py").read_text()
 
@@ -99,5 +101,5 @@ def test_corrupt_baseline_is_a_config_error(project):
 def test_apply_keeps_results_without_known_findings(tmp_path):
     path = str(tmp_path / "b.json")
     baseline.write(path, [])
-    results = [fake.FileResult("a.py", [])]
+    results = [FileResult("a.py", [])]
     assert baseline.apply(path, results) == (results, 0)

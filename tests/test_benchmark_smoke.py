@@ -66,3 +66,22 @@ def test_report_shows_both_floors_for_a_mixed_tree(bench):
     candidates = "\n".join(run.report("candidates", "toy", {"grep -rl azureml": (0.01, 2.0),
                                                            "libcst parse+codegen": (2.0, 50.0)}))
     assert "x grep" not in candidates
+
+
+def test_stdlib_tree_copies_the_standard_library_files(tmp_path):
+    sys.path.insert(0, BENCH)
+    try:
+        import stdlib_tree
+    finally:
+        sys.path.remove(BENCH)
+    fake = tmp_path / "lib"
+    (fake / "pkg").mkdir(parents=True)
+    (fake / "site-packages" / "other").mkdir(parents=True)
+    (fake / "a.py").write_bytes("# caf\u00e9\n".encode())
+    (fake / "pkg" / "b.py").write_bytes(b"# -*- coding: latin-1 -*-\n# caf\xe9\n")
+    (fake / "pkg" / "c.txt").write_text("not python")
+    (fake / "site-packages" / "other" / "d.py").write_text("x = 1\n")
+    stats = stdlib_tree.generate(str(tmp_path / "out"), copies=2, stdlib=str(fake))
+    assert stats == {"files": 4, "non_ascii": 4, "bytes": 2 * (len("# caf\u00e9\n".encode()) + 33)}
+    assert sorted(os.path.relpath(f, tmp_path / "out") for f in _files(tmp_path / "out")) == [
+        "copy0/a.py", "copy0/pkg/b.py", "copy1/a.py", "copy1/pkg/b.py"]

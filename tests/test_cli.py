@@ -1,5 +1,5 @@
-"""The command line against a fake runner (tests/_cli_support.py): exit codes, modes,
-stdin, options, several outputs in one run."""
+"""The command line with a stand-in core (tests/_cli_support.py): exit codes, modes, stdin,
+options, several outputs in one run; and end to end with the real one."""
 
 from __future__ import annotations
 
@@ -14,11 +14,15 @@ from click.testing import CliRunner
 import _cli_support as fake
 from estimator_migrate import __version__, cli
 from estimator_migrate.codes import RULES
+from estimator_migrate.core import FileResult
+
+
+def crash(*args, **kwargs):  # module level: the pool pickles the core by reference
+    raise RuntimeError("kaput")
 
 
 @pytest.fixture
 def runner(monkeypatch):
-    monkeypatch.setattr(cli, "_runner", lambda: fake)
     monkeypatch.delenv("NO_COLOR", raising=False)
     return CliRunner()
 
@@ -31,8 +35,8 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
-def invoke(runner, *args, **kwargs):
-    return runner.invoke(cli.main, list(args), catch_exceptions=False, **kwargs)
+def invoke(runner, *args, migrate=fake.migrate_bytes, **kwargs):
+    return runner.invoke(cli.main, list(args), catch_exceptions=False, obj=migrate, **kwargs)
 
 
 def test_version(runner):
@@ -135,7 +139,7 @@ def test_check_diff(runner, project):
 
 
 def test_file_error_exits_2_and_other_files_are_processed(runner, project):
-    (project / "broken.py").write_text("SYNTAX ERROR\n")
+    (project / "broken.py").write_text("import azureml\nSYNTAX ERROR\n")
     result = invoke(runner, "fix", ".")
     assert result.exit_code == 2
     assert "EM901" in result.stdout
@@ -148,12 +152,8 @@ def test_missing_path_exits_2(runner, project):
     assert "nope.py" in result.stdout
 
 
-def test_runner_crash_is_a_file_error(runner, project, monkeypatch):
-    def boom(*args, **kwargs):
-        raise RuntimeError("kaput")
-
-    monkeypatch.setattr(fake, "process_file", boom)
-    result = invoke(runner, "check", "train.py")
+def test_core_crash_is_a_file_error(runner, project):
+    result = invoke(runner, "check", "train.py", migrate=crash)
     assert result.exit_code == 2
     assert "internal error: RuntimeError: kaput" in result.stdout
 
@@ -277,11 +277,11 @@ def test_colour_follows_terminal_and_no_color(monkeypatch):
 
 
 def test_exit_code_table():
-    ok = fake.FileResult("a.py", [])
-    fixable = fake.FileResult("a.py", fake._migrate(fake.ESTIMATOR_CODE, "a.py", cli.Options().settings())[1],
-                              changed=True)
-    manual = fake.FileResult("b.py", fake._migrate(fake.MANUAL_CODE, "b.py", cli.Options().settings())[1])
-    broken = fake.FileResult("c.py", [], error="boom")
+    ok = FileResult("a.py", [])
+    fixable = FileResult("a.py", fake._migrate(fake.ESTIMATOR_CODE, "a.py", cli.Options().settings())[1],
+                         changed=True)
+    manual = FileResult("b.py", fake._migrate(fake.MANUAL_CODE, "b.py", cli.Options().settings())[1])
+    broken = FileResult("c.py", [], error="boom")
     assert cli.exit_code([ok], "check", False) == 0
     assert cli.exit_code([fixable], "check", False) == 1
     assert cli.exit_code([fixable], "fix", False) == 1

@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from estimator_migrate import engine, runner
-from estimator_migrate.core import Result
+from estimator_migrate.core import migrate_bytes
+from estimator_migrate.engine import Result
 from estimator_migrate.findings import Finding
 from estimator_migrate.notebook import NotebookError, build_module, load_notebook, mask_ipython, render_notebook
 from estimator_migrate.settings import Settings
@@ -23,17 +23,14 @@ FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "notebo
 VALID = ["training", "magics", "bad_cell", "outputs_attachments"]
 
 
-@pytest.fixture
-def toy(monkeypatch):
-    monkeypatch.setattr(engine, "run_engine", toy_engine)
-
-
 def fixture_bytes(name):
     return (FIXTURES / f"{name}.ipynb").read_bytes()
 
 
-def run(data, name="nb.ipynb", diff=False):
-    return runner.process_bytes(data, name, Settings(), want_diff=diff)
+def run(data, name="nb.ipynb", diff=False, engine=toy_engine):
+    """(result, the bytes to write) of the core on notebook bytes, with the toy engine by default."""
+    result = migrate_bytes(data, name, Settings(), diff=diff, engine=engine)
+    return result, result.new_data
 
 
 def sources_of(data):
@@ -79,10 +76,9 @@ def test_cells_are_numbered_among_all_cells():
 # -- unchanged notebooks -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", VALID)
-def test_unchanged_notebook_is_byte_identical(name, monkeypatch):
-    monkeypatch.setattr(engine, "run_engine", identity_engine)
+def test_unchanged_notebook_is_byte_identical(name):
     data = fixture_bytes(name)
-    result, out = run(data)
+    result, out = run(data, engine=identity_engine)
     assert out == data and not result.changed and result.diff == ""
     nb = load_notebook(data)
     module = build_module(nb)
@@ -94,7 +90,7 @@ def test_unchanged_notebook_is_byte_identical(name, monkeypatch):
 # -- migrated notebooks ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", VALID)
-def test_only_code_cell_sources_change(name, toy):
+def test_only_code_cell_sources_change(name):
     data = fixture_bytes(name)
     result, out = run(data, diff=True)
     assert result.changed and result.error is None
@@ -109,7 +105,7 @@ def test_only_code_cell_sources_change(name, toy):
     nbformat.validate(nbformat.reads(out.decode("utf-8"), as_version=4))
 
 
-def test_output_is_what_jupyter_would_write(toy):
+def test_output_is_what_jupyter_would_write():
     data = fixture_bytes("training")
     _, out = run(data)
     nb = nbformat.reads(data.decode(), as_version=4)
@@ -119,7 +115,7 @@ def test_output_is_what_jupyter_would_write(toy):
     assert out.decode("utf-8") == nbformat.writes(nb) + "\n"
 
 
-def test_ascii_escaped_four_space_notebook(toy):
+def test_ascii_escaped_four_space_notebook():
     data = fixture_bytes("outputs_attachments")
     _, out = run(data)
     expected = json.loads(data)
@@ -130,7 +126,7 @@ def test_ascii_escaped_four_space_notebook(toy):
     assert b'"image/png": "iVBOR' in out  # attachments and outputs untouched
 
 
-def test_magics_restored_exactly(toy):
+def test_magics_restored_exactly():
     data = fixture_bytes("magics")
     result, out = run(data)
     old, new = sources_of(data), sources_of(out)
@@ -173,12 +169,12 @@ def test_python_is_not_taken_for_ipython(line):
     assert masked == line + "\n"
 
 
-def test_findings_carry_cell_numbers(toy):
+def test_findings_carry_cell_numbers():
     result, _ = run(fixture_bytes("training"), name="train.ipynb")
     assert [(f.code, f.cell, f.line, f.column, f.path) for f in result.findings] == [("EM101", 6, 1, 7, "train.ipynb")]
 
 
-def test_line_mapping_for_every_line(monkeypatch):
+def test_line_mapping_for_every_line():
     seen = []
 
     def every_line(source, *, path, settings):
@@ -186,9 +182,8 @@ def test_line_mapping_for_every_line(monkeypatch):
         seen.append(source)
         return Result(source, source, findings)
 
-    monkeypatch.setattr(engine, "run_engine", every_line)
     data = fixture_bytes("training")
-    result, _ = run(data)
+    result, _ = run(data, engine=every_line)
     nb = load_notebook(data)
     expected = []
     for cell in nb.cells:
@@ -199,7 +194,7 @@ def test_line_mapping_for_every_line(monkeypatch):
     assert all(f.end_line == f.line for f in result.findings)
 
 
-def test_unparseable_cells_reported_and_others_migrated(toy):
+def test_unparseable_cells_reported_and_others_migrated():
     data = fixture_bytes("bad_cell")
     result, out = run(data)
     bad = [(f.code, f.cell, f.line) for f in result.findings if f.code == "EM901"]
@@ -211,16 +206,15 @@ def test_unparseable_cells_reported_and_others_migrated(toy):
     assert new[2] == old[2].replace("Estimator(", "ScriptRunConfig(")
 
 
-def test_engine_adding_lines_at_the_top_goes_into_first_cell(monkeypatch):
+def test_engine_adding_lines_at_the_top_goes_into_first_cell():
     def add_import(source, *, path, settings):
         new = source.replace("Estimator(", "ScriptRunConfig(")
         if "import ScriptRunConfig" not in new:
             new = "from azureml.core import ScriptRunConfig\n" + new
         return Result(source, new, ())
 
-    monkeypatch.setattr(engine, "run_engine", add_import)
     data = fixture_bytes("training")
-    result, out = run(data)
+    result, out = run(data, engine=add_import)
     cells = json.loads(out)["cells"]
     assert cells[1]["source"][0] == "from azureml.core import ScriptRunConfig\n"
     assert cells[1]["source"][1:] == json.loads(data)["cells"][1]["source"]
@@ -232,43 +226,41 @@ def test_engine_adding_lines_at_the_top_goes_into_first_cell(monkeypatch):
     lambda text, m: text.replace(m.marker + "6\n", "") + m.marker + "6\n",
     lambda text, m: text + m.marker + "2\n",
 ])
-def test_lost_boundary_is_an_internal_error(monkeypatch, damage):
+def test_lost_boundary_is_an_internal_error(damage):
     data = fixture_bytes("training")
     module = build_module(load_notebook(data))
 
     def destructive(source, *, path, settings):
         return Result(source, damage(source, module).replace("Estimator(", "ScriptRunConfig("), ())
 
-    monkeypatch.setattr(engine, "run_engine", destructive)
     with pytest.raises(NotebookError):
         module.split(damage(module.text, module))
-    result, out = run(data)
+    result, out = run(data, engine=destructive)
     assert out == data and not result.changed and result.error is None
     assert [f.code for f in result.findings] == ["EM902"]
     assert "left unchanged" in result.findings[0].message
 
 
-def test_lost_placeholder_is_an_internal_error(monkeypatch):
+def test_lost_placeholder_is_an_internal_error():
     data = fixture_bytes("magics")
 
     def drop_magic(source, *, path, settings):
         lines = [l for l in split_lines(source) if not l.startswith("__em_ipython_0_1\n")]
         return Result(source, "".join(lines).replace("Estimator(", "ScriptRunConfig("), ())
 
-    monkeypatch.setattr(engine, "run_engine", drop_magic)
-    result, out = run(data)
+    result, out = run(data, engine=drop_magic)
     assert out == data and [f.code for f in result.findings] == ["EM902"]
 
 
-def test_non_python_kernel_is_skipped(toy):
+def test_non_python_kernel_is_skipped():
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"language": "R", "name": "ir", "display_name": "R"}})
     nb.cells = [nbformat.v4.new_code_cell("library(azureml)\nEstimator(x)")]
     data = nbformat.writes(nb).encode()
     result, out = run(data)
-    assert out == data and result.findings == [] and not result.changed
+    assert out == data and result.findings == () and not result.changed
 
 
-def test_vscode_cell_language_respected(toy):
+def test_vscode_cell_language_respected():
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("from azureml.train.estimator import Estimator\nEstimator(x)",
                                           metadata={"vscode": {"languageId": "sql"}})]
@@ -276,14 +268,14 @@ def test_vscode_cell_language_respected(toy):
     assert run(data)[1] == data
 
 
-def test_cell_diffs(toy):
+def test_cell_diffs():
     result, _ = run(fixture_bytes("training"), name="nbs/train.ipynb", diff=True)
     assert result.diff.startswith("--- a/nbs/train.ipynb:cell 6\n+++ b/nbs/train.ipynb:cell 6\n@@ -1,4 +1,4 @@\n")
     assert "-est = Estimator(source_directory=\"src\",\n+est = ScriptRunConfig(source_directory=\"src\",\n" in result.diff
     assert result.diff.count("--- a/") == 1
 
 
-def test_bom_kept(toy):
+def test_bom_kept():
     data = codecs.BOM_UTF8 + fixture_bytes("training")
     result, out = run(data)
     assert out.startswith(codecs.BOM_UTF8) and result.changed
@@ -317,7 +309,7 @@ SOURCES = ["from azureml.train.estimator import Estimator\nimport os",
 @pytest.mark.parametrize("sort_keys", [False, True])
 @pytest.mark.parametrize("as_list", [False, True])
 @pytest.mark.parametrize("final_newline", ["", "\n"])
-def test_styles_preserved(toy, indent, ensure_ascii, sort_keys, as_list, final_newline):
+def test_styles_preserved(indent, ensure_ascii, sort_keys, as_list, final_newline):
     data = make_nb(SOURCES, as_list)
     if not sort_keys:  # key order as some other tools write it
         data = {"nbformat": data["nbformat"], "nbformat_minor": data["nbformat_minor"], "metadata": data["metadata"],
@@ -337,7 +329,7 @@ def test_styles_preserved(toy, indent, ensure_ascii, sort_keys, as_list, final_n
     assert out == dump(expected)
 
 
-def test_crlf_json_file(toy):
+def test_crlf_json_file():
     data = make_nb(SOURCES)
     text = json.dumps(data, indent=1, ensure_ascii=False).replace("\n", "\r\n") + "\r\n"
     _, out = run(text.encode())
@@ -346,14 +338,13 @@ def test_crlf_json_file(toy):
     assert out.decode().replace("ScriptRunConfig(", "Estimator(") == text
 
 
-def test_source_list_resplit_when_lines_are_added(monkeypatch):
+def test_source_list_resplit_when_lines_are_added():
     def wrap(source, *, path, settings):
         new = source.replace("est = Estimator(", "env = Environment('e')\nest = ScriptRunConfig(")
         return Result(source, new, ())
 
-    monkeypatch.setattr(engine, "run_engine", wrap)
     data = make_nb(SOURCES)
-    _, out = run((json.dumps(data, indent=1) + "\n").encode())
+    _, out = run((json.dumps(data, indent=1) + "\n").encode(), engine=wrap)
     cell = json.loads(out)["cells"][2]
     assert cell["source"] == ["env = Environment('e')\n", "est = ScriptRunConfig(source_directory='.',\n",
                               "                compute_target='cpu')\n"]
@@ -399,8 +390,6 @@ def _notebook_with(*sources):
 def test_indented_cell_is_migrated_like_ipython_runs_it():
     """IPython strips the first line's indentation from a whole cell; such a cell is migrated
     and gets its indentation back."""
-    from estimator_migrate.runner import process_bytes
-
     data = _notebook_with(
         "from azureml.train.estimator import Estimator\n",
         "  est = Estimator(source_directory='src', compute_target='local',\n"
@@ -408,7 +397,8 @@ def test_indented_cell_is_migrated_like_ipython_runs_it():
         "\n"
         "  run = exp.submit(est)",
     )
-    result, new_data = process_bytes(data, "indented.ipynb", Settings())
+    result = migrate_bytes(data, "indented.ipynb", Settings())
+    new_data = result.new_data
     assert result.error is None and result.changed
     assert not [f for f in result.findings if f.code == "EM901"]
     cell = "".join(json.loads(new_data)["cells"][1]["source"])
@@ -425,13 +415,12 @@ def test_indented_cell_that_cannot_be_restored_exactly_is_reported():
 
 
 def test_removed_import_at_the_top_of_a_cell_leaves_no_blank_first_line():
-    from estimator_migrate.runner import process_bytes
-
     data = _notebook_with(
         "from azureml.train.estimator import Estimator\n"
         "\n"
         "est = Estimator(source_directory='src', compute_target='local')",
     )
-    result, new_data = process_bytes(data, "top.ipynb", Settings())
+    result = migrate_bytes(data, "top.ipynb", Settings())
+    new_data = result.new_data
     cell = "".join(json.loads(new_data)["cells"][0]["source"])
     assert cell.startswith("from azureml.core")

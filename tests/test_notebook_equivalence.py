@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from estimator_migrate.notebook import build_module, load_notebook
-from estimator_migrate.runner import process_bytes
+from estimator_migrate.core import migrate_bytes
 from estimator_migrate.settings import Settings
 
 try:
@@ -43,7 +43,8 @@ def widgets_stand_in(monkeypatch):
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_cells_build_the_same_runs(name, tmp_path):
     data = (FIXTURES / f"{name}.ipynb").read_bytes()
-    result, new_data = process_bytes(data, f"{name}.ipynb", Settings())
+    result = migrate_bytes(data, f"{name}.ipynb", Settings())
+    new_data = result.new_data
     assert result.error is None
     assert result.changed, "the fixture notebook has an estimator to migrate"
     nbformat.validate(nbformat.reads(new_data.decode("utf-8"), as_version=4))

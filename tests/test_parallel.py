@@ -1,88 +1,69 @@
-"""The process pool runner and the forked prefilter: order kept, serial when small, a failing
-helper replaced."""
+"""The one pool: every task scanned here in order, the work done serially when there is little
+of it and in worker processes when there is more, results in order, memory bounded."""
 
 import os
 
-import pytest
-
 from estimator_migrate import parallel
+from estimator_migrate.parallel import Work
+
+
+def odd_is_work(n):
+    """Even numbers are finished by the scan; odd ones need the expensive step."""
+    return Work(n) if n % 2 else (n, "scanned", os.getpid())
 
 
 def square_with_pid(n):
-    return n * n, os.getpid()
+    return n * n, "processed", os.getpid()
 
 
-def test_pool_keeps_order():
-    results = parallel.run(list(range(40)), square_with_pid, 2, serial_below=4)
-    assert [r[0] for r in results] == [n * n for n in range(40)]
-    assert any(pid != os.getpid() for _, pid in results)  # pooled
+def test_pool_keeps_order_and_does_only_the_work():
+    results = parallel.run(range(60), odd_is_work, square_with_pid, 2, serial_below=4)
+    assert [r[:2] for r in results] == [(n * n, "processed") if n % 2 else (n, "scanned") for n in range(60)]
+    assert {r[2] for r in results if r[1] == "scanned"} == {os.getpid()}  # the scan runs here
+    assert any(r[2] != os.getpid() for r in results if r[1] == "processed")  # pooled
 
 
-def test_serial_for_few_files_or_one_job():
+def test_serial_for_little_work_or_one_job():
     ticks = []
-    results = parallel.run(list(range(5)), square_with_pid, 4, advance=lambda: ticks.append(1))
-    assert [r[0] for r in results] == [0, 1, 4, 9, 16] and {r[1] for r in results} == {os.getpid()}
-    assert len(ticks) == 5
-    results = parallel.run(list(range(20)), square_with_pid, 1)
-    assert {r[1] for r in results} == {os.getpid()}
+    # 100 tasks, 3 of them work: below serial_below, so no pool.
+    results = parallel.run(range(100), lambda n: Work(n) if n in (5, 50, 95) else n, square_with_pid, 4,
+                           advance=lambda: ticks.append(1))
+    assert [r[0] if isinstance(r, tuple) else r for r in results] == [n * n if n in (5, 50, 95) else n
+                                                                    for n in range(100)]
+    assert {r[2] for r in results if isinstance(r, tuple)} == {os.getpid()}
+    assert len(ticks) == 100
+    results = parallel.run(range(20), Work, square_with_pid, 1)
+    assert {r[2] for r in results} == {os.getpid()}
 
 
-needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
+def test_no_pool_and_no_warm_up_without_work():
+    calls = []
+    results = parallel.run(range(5000), lambda n: n, square_with_pid, 2, warm_up=lambda: calls.append(1))
+    assert results == list(range(5000)) and calls == []
 
 
-@needs_fork
-@pytest.mark.parametrize("jobs", [2, 3])
-def test_flags_shared_with_forked_helpers(jobs, tmp_path):
-    parent = os.getpid()
-    log = tmp_path / "pids"
-
-    def odd(n):
-        with open(log, "a") as handle:  # which process answered
-            handle.write(f"{os.getpid()}\n")
-        return n % 2 == 1
-
-    tasks = list(range(2500))
-    assert parallel.flags(odd, tasks, jobs, split_from=1000) == [n % 2 == 1 for n in tasks]
-    pids = set(log.read_text().split())
-    assert str(parent) in pids and len(pids) == jobs  # every helper did a share, so did this process
+def test_warm_up_once_before_the_pool():
+    calls = []
+    parallel.run(range(30), Work, square_with_pid, 2, warm_up=lambda: calls.append(1), serial_below=4)
+    assert calls == [1]
 
 
-@needs_fork
-def test_flags_redone_here_when_a_helper_fails():
-    parent = os.getpid()
+def test_work_in_flight_is_bounded():
+    scanned = []
+    finished = []
 
-    def fragile(n):
-        if os.getpid() != parent:
-            raise RuntimeError("a helper breaks")
-        return n > 10
+    def scan(n):
+        scanned.append(n)
+        return Work(n)
 
-    tasks = list(range(3000))
-    assert parallel.flags(fragile, tasks, 2, split_from=1000) == [n > 10 for n in tasks]
+    def advance():
+        finished.append(len(scanned))
 
-
-def test_flags_serial_for_few_tasks_or_one_job():
-    parent = os.getpid()
-
-    def here(n):
-        assert os.getpid() == parent
-        return True
-
-    assert parallel.flags(here, list(range(50)), 2) == [True] * 50
-    assert parallel.flags(here, list(range(3000)), 1) == [True] * 3000
+    parallel.run(range(200), scan, square_with_pid, 2, advance=advance, serial_below=2)
+    limit = 2 * parallel.IN_FLIGHT_PER_WORKER + 1
+    # When the k-th result is collected, at most `limit` more tasks have been scanned.
+    assert all(seen - done <= limit for done, seen in enumerate(finished, 1))
 
 
 def test_available_cores():
     assert parallel.available_cores() >= 1
-
-
-@needs_fork
-def test_flags_done_here_when_fork_fails(monkeypatch):
-    def no_fork():
-        raise BlockingIOError(11, "Resource temporarily unavailable")
-
-    monkeypatch.setattr(os, "fork", no_fork)
-    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
-    tasks = list(range(3000))
-    assert parallel.flags(lambda n: n % 7 == 0, tasks, 3, split_from=1000) == [n % 7 == 0 for n in tasks]
-    if before is not None:
-        assert len(os.listdir("/proc/self/fd")) == before  # the pipes were closed

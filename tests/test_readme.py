@@ -25,3 +25,9 @@ def test_ci_runs_the_readme_test_command():
     assert "bash scripts/test.sh" in README
     assert "bash scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
     assert "bash scripts/run-example.sh" in README
+
+
+def test_the_example_command_is_the_one_the_readme_describes():
+    script = (ROOT / "scripts" / "run-example.sh").read_text()
+    assert "fix --diff --report" in script and "fixtures/example/" in script
+    assert "estimator-migrate fix --diff --report <a temporary file> fixtures/example/" in README

@@ -12,14 +12,16 @@ import pytest
 from click.testing import CliRunner
 
 import _cli_support as fake
-from estimator_migrate import cli
+from estimator_migrate import cli, runner
 from estimator_migrate.codes import RULES
+from estimator_migrate.core import FileResult
 from estimator_migrate.findings import Finding, Severity
 from estimator_migrate.report import render
 from estimator_migrate.report.github import escape_data, escape_property
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCHEMA = os.path.join(REPO, "..", "shared", "data", "sarif-schema-2.1.0.json")
+# The OASIS SARIF 2.1.0 schema (errata 01), shipped unmodified with its notice (tests/data/README.md).
+SCHEMA = os.path.join(REPO, "tests", "data", "sarif-schema-2.1.0.json")
 
 FIXED = Finding("EM101", "Estimator rewritten", 2, 7, 2, 17, fixed=True, severity=Severity.WARNING,
                 path="src/train.py")
@@ -32,10 +34,10 @@ CELL = Finding("EM303", "**kwargs", 3, 1, 3, 9, path="nb/explore.ipynb", cell=2)
 
 def results():
     return [
-        fake.FileResult("src/train.py", [FIXED, REVIEW, MANUAL], changed=True),
-        fake.FileResult("nb/explore.ipynb", [CELL]),
-        fake.FileResult("src/clean.py", []),
-        fake.FileResult("src/broken.py", [], error="src/broken.py: cannot read: permission denied"),
+        FileResult("src/train.py", [FIXED, REVIEW, MANUAL], changed=True),
+        FileResult("nb/explore.ipynb", [CELL]),
+        FileResult("src/clean.py", []),
+        FileResult("src/broken.py", [], error="src/broken.py: cannot read: permission denied"),
     ]
 
 
@@ -55,7 +57,7 @@ def test_json_shape():
 
 
 def test_json_empty_is_an_empty_array():
-    assert json.loads(render("json", [fake.FileResult("a.py", [])])) == []
+    assert json.loads(render("json", [FileResult("a.py", [])])) == []
 
 
 def test_github_escaping_helpers():
@@ -81,14 +83,13 @@ def test_github_lines():
 
 def test_github_property_escaping_in_paths(tmp_path):
     odd = Finding("EM302", "m", 1, 1, 1, 2, path="we,ird:name.py")
-    (line,) = render("github", [fake.FileResult("we,ird:name.py", [odd])]).splitlines()
+    (line,) = render("github", [FileResult("we,ird:name.py", [odd])]).splitlines()
     assert line.startswith("::error file=we%2Cird%3Aname.py,line=1,")
 
 
 def _schema_validator():
-    if not os.path.exists(SCHEMA):
-        pytest.skip(f"the official SARIF schema is not at {SCHEMA} (it ships in the shared folder, not the repo)")
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema  # the test extra installs it: never skipped
+
     with open(SCHEMA, encoding="utf-8") as handle:
         schema = json.load(handle)
     return jsonschema.Draft7Validator(schema) if "draft-07" in schema.get("$schema", "") else \
@@ -124,17 +125,17 @@ def test_sarif_is_valid_and_complete():
 
 
 def test_sarif_of_a_clean_run_is_valid():
-    log = validate_sarif(render("sarif", [fake.FileResult("a.py", [])]))
+    log = validate_sarif(render("sarif", [FileResult("a.py", [])]))
     assert log["runs"][0]["results"] == []
 
 
 def test_sarif_fingerprints_survive_line_shifts(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    settings = cli.Options().settings()
+    job = runner.Job(cli.Options().settings(), migrate=fake.migrate_bytes)
     (tmp_path / "m.py").write_text(fake.MANUAL_CODE)
-    before = json.loads(render("sarif", [fake.process_file("m.py", settings, write=False)]))
+    before = json.loads(render("sarif", [runner.process_file("m.py", job)]))
     (tmp_path / "m.py").write_text("# a new comment\n\n" + fake.MANUAL_CODE)
-    after = json.loads(render("sarif", [fake.process_file("m.py", settings, write=False)]))
+    after = json.loads(render("sarif", [runner.process_file("m.py", job)]))
     fp = lambda log: [r["partialFingerprints"] for r in log["runs"][0]["results"]]  # noqa: E731
     lines = lambda log: [r["locations"][0]["physicalLocation"]["region"]["startLine"]  # noqa: E731
                          for r in log["runs"][0]["results"]]
@@ -159,7 +160,7 @@ def test_junit_is_xml_with_a_suite_per_file():
 
 
 def test_junit_fix_mode_passes_applied_rewrites():
-    written = [fake.FileResult("a.py", [FIXED], changed=True, written=True)]
+    written = [FileResult("a.py", [FIXED], changed=True, written=True)]
     suite = ET.fromstring(render("junit", written, mode="fix")).find("testsuite")
     assert suite.get("failures") == "0"
 
@@ -210,13 +211,12 @@ WORKFLOW_COMMAND = ["check", "--output-format", "github", "--output-file", "sari
 
 
 def test_github_actions_workflow_commands(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "_runner", lambda: fake)
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".git").mkdir()
     (tmp_path / "jobs").mkdir()
     (tmp_path / "jobs" / "train.py").write_text(fake.ESTIMATOR_CODE)
     (tmp_path / "jobs" / "cluster.py").write_text(fake.MANUAL_CODE)
-    result = CliRunner().invoke(cli.main, WORKFLOW_COMMAND, catch_exceptions=False)
+    result = CliRunner().invoke(cli.main, WORKFLOW_COMMAND, catch_exceptions=False, obj=fake.migrate_bytes)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines == [
@@ -231,3 +231,11 @@ def test_github_actions_workflow_commands(tmp_path, monkeypatch):
     log = validate_sarif((tmp_path / "out.sarif").read_text())
     assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]} == {
         "jobs/cluster.py", "jobs/train.py"}
+
+
+def test_the_shipped_schema_is_the_official_one_unmodified():
+    import hashlib
+
+    with open(SCHEMA, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    assert digest == "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"  # see tests/data/README.md

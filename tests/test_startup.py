@@ -1,13 +1,14 @@
 """A run over files without estimators stays light: the prefilter rules them out, so neither
-the engine, libcst, the notebook reader nor rich is ever imported (issue 9: on a clean tree
-those imports would cost more than the scan)."""
+the engine, libcst, the notebook reader, rich nor the process pool is ever imported (issue 9:
+on a clean tree those imports would cost more than the scan). The core (core.py) itself is
+light: it imports the engine for the first file that needs it."""
 
 import json
 import subprocess
 import sys
 
-HEAVY = ["estimator_migrate.core", "estimator_migrate.engine", "estimator_migrate.notebook", "libcst", "rich",
-         "estimator_migrate.rules"]
+HEAVY = ["estimator_migrate.engine", "estimator_migrate.notebook", "libcst", "rich", "estimator_migrate.rules",
+         "multiprocessing", "concurrent.futures"]
 
 PROBE = """
 import json, sys

@@ -3,7 +3,7 @@ they make rewrites predictable without depending on the estimator rules."""
 
 import ast
 
-from estimator_migrate.core import Result
+from estimator_migrate.engine import Result
 from estimator_migrate.findings import Finding, Severity
 from estimator_migrate.text import split_lines
 

@@ -1,4 +1,4 @@
-"""Renderers: each module turns a list of runner.FileResult into one string in one format.
+"""Renderers: each module turns a list of core.FileResult into one string in one format.
 
 ``render(name, results, **context)`` picks the module; every renderer accepts the same
 keyword context (see common.Context) and ignores what it does not need.
@@ -7,7 +7,7 @@ keyword context (see common.Context) and ignores what it does not need.
 from __future__ import annotations
 
 import importlib
-from typing import Sequence
+from collections.abc import Sequence
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
 

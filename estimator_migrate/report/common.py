@@ -1,9 +1,12 @@
-"""What several renderers share: levels, "needs a person", paths, the source line text."""
+"""What several renderers share: levels, "needs a person", paths, fingerprints.
+
+Renderers take a sequence of core.FileResult and never read files: the text of a finding's
+line comes from FileResult.line_texts, recorded by the core as the file was read."""
 
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from collections.abc import Iterator, Sequence
 
 from estimator_migrate.codes import RULES
 from estimator_migrate.findings import Finding
@@ -38,8 +41,10 @@ def rule_name(code: str) -> str:
     return rule.name if rule is not None else code
 
 
-def findings_of(result) -> List[Finding]:
+def findings_of(result) -> list[Finding]:
     """The findings of one FileResult, plus a synthetic one for an error without an EM9xx."""
+    if not result.findings and not result.error:
+        return []  # most files of a tree: keep the reports cheap for them
     found = [f if f.path else f.with_path(result.path) for f in result.findings]
     if result.error and not any(f.code.startswith("EM9") for f in found):
         found.append(Finding(code=FILE_ERROR_CODE, message=result.error, line=1, column=1,
@@ -48,13 +53,13 @@ def findings_of(result) -> List[Finding]:
     return sorted(found, key=Finding.sort_key)
 
 
-def all_findings(results: Sequence) -> Iterator[Tuple[object, Finding]]:
+def all_findings(results: Sequence) -> Iterator[tuple[object, Finding]]:
     for result in results:
         for finding in findings_of(result):
             yield result, finding
 
 
-def relative_uri(path: str, root: Optional[str] = None, allow_parent: bool = False) -> str:
+def relative_uri(path: str, root: str | None = None, allow_parent: bool = False) -> str:
     """``path`` relative to ``root`` (default: the working directory), forward slashes;
     absolute when it lies outside, unless ``allow_parent`` permits ``../`` paths."""
     if path in ("-", "") or path.startswith("<"):
@@ -70,62 +75,6 @@ def relative_uri(path: str, root: Optional[str] = None, allow_parent: bool = Fal
     return rel.replace(os.sep, "/")
 
 
-def line_text(result, finding: Finding, cache: Optional[Dict] = None) -> str:
-    """The source text of the finding's first line, for fingerprints. The CLI records the
-    texts before a fix rewrites the file (``result.line_texts``); otherwise read the file
-    (once per file and cell within one ``cache``; no global cache, files change)."""
-    recorded: Optional[Dict] = getattr(result, "line_texts", None)
-    if recorded is not None:
-        return recorded.get((finding.cell, finding.line), "")
-    cache = {} if cache is None else cache
-    key = (result.path, finding.cell)
-    if key not in cache:
-        cache[key] = _source_lines(result.path, finding.cell)
-    lines = cache[key]
-    if 1 <= finding.line <= len(lines):
-        return lines[finding.line - 1]
-    return ""
-
-
-def source_lines(data: bytes, path: str, cell: Optional[int]) -> List[str]:
-    """The lines of a file (or of one notebook cell, 1-based over all cells)."""
-    text = data.decode("utf-8", errors="replace")
-    if path.endswith(".ipynb"):
-        import json  # only notebooks need it
-
-        try:
-            cells = json.loads(text).get("cells", [])
-            source = cells[(cell or 1) - 1].get("source", "")
-        except (ValueError, AttributeError, IndexError, TypeError):
-            return []
-        text = "".join(source) if isinstance(source, list) else str(source)
-    return text.splitlines()
-
-
-def _source_lines(path: str, cell: Optional[int]) -> List[str]:
-    try:
-        with open(path, "rb") as handle:
-            return source_lines(handle.read(), path, cell)
-    except OSError:
-        return []
-
-
-def record_line_texts(result, data: bytes) -> None:
-    """Remember the text of every finding's line from the original bytes (before a fix)."""
-    texts = {}
-    cache: Dict[Optional[int], List[str]] = {}
-    for finding in result.findings:
-        if finding.cell not in cache:
-            cache[finding.cell] = source_lines(data, result.path, finding.cell)
-        lines = cache[finding.cell]
-        if 1 <= finding.line <= len(lines):
-            texts[(finding.cell, finding.line)] = lines[finding.line - 1]
-    try:
-        result.line_texts = texts
-    except AttributeError:  # a FileResult with __slots__: fall back to reading the file
-        pass
-
-
 def location(finding: Finding) -> str:
     """``path:line:col`` (notebooks: ``path:cell N:line:col`` as ruff prints them)."""
     where = f"{finding.path}:"
@@ -134,19 +83,23 @@ def location(finding: Finding) -> str:
     return f"{where}{finding.line}:{finding.column}"
 
 
-def fingerprints(results: Sequence, root: Optional[str] = None,
-                 allow_parent: bool = False) -> List[Tuple[object, Finding, str, str]]:
-    """(result, finding, fingerprint, uri) per finding. The fingerprint that survives edits elsewhere in the file: a hash of the
-    code, the repository-relative path, the finding's line text with whitespace collapsed,
-    and the occurrence index among identical (code, path, text) triples. Line numbers are
-    left out on purpose, so inserting a line above does not make an old finding look new."""
+def fingerprints(results: Sequence, root: str | None = None,
+                 allow_parent: bool = False) -> list[tuple[object, Finding, str, str]]:
+    """(result, finding, fingerprint, uri) per finding. The fingerprint survives edits elsewhere
+    in the file: a hash of the code, the repository-relative path, the finding's line text (as
+    read, before a fix) with whitespace collapsed, and the occurrence index among identical
+    (code, path, text) triples. Line numbers are left out on purpose, so inserting a line
+    above does not make an old finding look new."""
     import hashlib
 
-    seen: Dict[Tuple[str, str, str], int] = {}
-    cache: Dict = {}
+    seen: dict[tuple[str, str, str], int] = {}
+    texts: dict[int, dict] = {}  # id(result) -> its line texts
     out = []
     for result, finding in all_findings(results):
-        text = " ".join(line_text(result, finding, cache).split())
+        if id(result) not in texts:
+            texts[id(result)] = dict(result.line_texts)
+        # The finding's line as the file was read (before a fix rewrote it).
+        text = " ".join(texts[id(result)].get((finding.cell, finding.line), "").split())
         uri = relative_uri(finding.path, root, allow_parent)
         key = (finding.code, uri, text)
         index = seen.get(key, 0)

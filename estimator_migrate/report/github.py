@@ -8,7 +8,7 @@ directory, which in Actions is the repository root.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from estimator_migrate.report.common import all_findings, level, relative_uri, rule_name
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from collections.abc import Sequence
 
 from estimator_migrate.report.common import all_findings, kind, level, rule_name
 
 
 def render(results: Sequence, **_) -> str:
     items = []
-    for result, finding in all_findings(results):
+    for _result, finding in all_findings(results):
         items.append({
             "code": finding.code,
             "name": rule_name(finding.code),

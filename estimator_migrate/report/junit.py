@@ -6,7 +6,7 @@ passing testcase so the file shows up as checked."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Sequence
+from collections.abc import Sequence
 
 from estimator_migrate.report.common import FILE_ERROR_CODE, FIXED, findings_of, kind, location
 

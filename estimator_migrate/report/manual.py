@@ -5,7 +5,7 @@ file extension). Rewrites that need a review (EM2xx) are listed in their own sec
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from collections.abc import Sequence
 
 from estimator_migrate.report.common import MANUAL, REVIEW, all_findings, kind, location, rule_name
 

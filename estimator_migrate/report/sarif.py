@@ -8,7 +8,7 @@ and without them every upload duplicates the alerts.
 from __future__ import annotations
 
 import json
-from typing import Dict, List, Sequence
+from collections.abc import Sequence
 
 from estimator_migrate import __version__
 from estimator_migrate.codes import RULES
@@ -18,7 +18,7 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "estimatorMigrate/v1"
 
 
-def _rule_descriptor(code: str) -> Dict:
+def _rule_descriptor(code: str) -> dict:
     rule = RULES.get(code)
     if rule is None:  # the synthetic file-error code
         text = "The file could not be read or processed."
@@ -41,7 +41,7 @@ def render(results: Sequence, *, root=None, **_) -> str:
     codes = list(RULES)
     entries = fingerprints(results, root)
     index = {code: i for i, code in enumerate(codes)}
-    sarif_results: List[Dict] = []
+    sarif_results: list[dict] = []
     for _result, finding, fingerprint, uri in entries:
         region = {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)}
         if finding.end_line:

@@ -7,20 +7,20 @@ would cost more than the rest of a run over a tree without estimators (issue 9).
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 from estimator_migrate.report.common import FIXED, MANUAL, REVIEW, findings_of, kind, location
 
 _STYLE = {MANUAL: "bold red", REVIEW: "yellow", FIXED: "green"}
 
-Line = List[Tuple[str, str]]  # (text, rich style) pieces
+Line = list[tuple[str, str]]  # (text, rich style) pieces
 
 
 def render(results: Sequence, *, mode: str = "check", color: bool = False, quiet: bool = False,
-           baselined: int = 0, suppressed: Optional[int] = None, width: int = 100, **_) -> str:
+           baselined: int = 0, suppressed: int | None = None, width: int = 100, **_) -> str:
     done_label = "fixed" if mode == "fix" else "fixable"
     counts = {FIXED: 0, REVIEW: 0, MANUAL: 0}
-    lines: List[Line] = []
+    lines: list[Line] = []
     for result in results:
         found = findings_of(result)
         if not found:
@@ -58,7 +58,7 @@ def _rich(lines: Sequence[Line], width: int) -> str:
     return buffer.getvalue()
 
 
-def _summary(results: Sequence, counts, mode: str, baselined: int, suppressed: Optional[int]) -> List[Line]:
+def _summary(results: Sequence, counts, mode: str, baselined: int, suppressed: int | None) -> list[Line]:
     changed = sum(1 for r in results if r.changed)
     errors = sum(1 for r in results if r.error)
     rows = [("files checked", len(results)),
@@ -74,4 +74,5 @@ def _summary(results: Sequence, counts, mode: str, baselined: int, suppressed: O
     # Two columns: bold labels, then the numbers aligned on the right.
     label_width = max(len(label) for label, _ in rows)
     number_width = max(len(str(number)) for _, number in rows)
-    return [[(label.ljust(label_width), "bold"), ("  " + str(number).rjust(number_width), "")] for label, number in rows]
+    return [[(label.ljust(label_width), "bold"), ("  " + str(number).rjust(number_width), "")]
+            for label, number in rows]
