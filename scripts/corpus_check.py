@@ -764,7 +764,8 @@ def compare_runs(before: Dict[str, Any], after: Dict[str, Any], rewrites: set) -
             if e in new and not (m and m.group(1) in chain):
                 (other_failure if at_rewrite and not m else unexplained).append(e)
             chain.update(e.get("names", []))
-        details = [f"migrated, line {e['line']}: {e['error']}" for e in new] + \
+        details = [f"migrated, line {e['line']}: {e['error']}" + (" <- unexplained" if e in unexplained else "")
+                   for e in new] + \
                   [f"original, line {e['line']}: {e['error']}" for e in gone]
         if unexplained:
             problems.append({"kind": "new-failure", "site": (cell, None), "cell": cell, "line": unexplained[0]["line"],
@@ -781,6 +782,10 @@ def compare_runs(before: Dict[str, Any], after: Dict[str, Any], rewrites: set) -
             problems.append({"kind": "sdk-rejected", "site": (cell, None), "cell": cell, "line": gone[0]["line"],
                              "what": "the SDK raised in the original run; the migrated code runs on",
                              "details": details})
+            diverged = i
+            break
+        if at_rewrite:
+            skipped["runs part after a rewritten statement failed in the original run"] += 1
             diverged = i
             break
         skipped["same failures met in another order"] += 1
@@ -1010,7 +1015,8 @@ def summarise(reports: List[FileReport]) -> Dict[str, Any]:
     }
 
 
-def print_summary(s: Dict[str, Any], out=sys.stdout) -> None:
+def print_summary(s: Dict[str, Any], out=None) -> None:
+    out = out or sys.stdout
     d = s["differential"]
     w = out.write
     w("\n== estimator-migrate corpus check ==\n")
