@@ -270,6 +270,12 @@ def classify(calls: List[Call], findings) -> None:
             call.status = "unchanged"
             call.codes = sorted({f.code for f in left + file_level})
         else:
+            # A finding about the call may point at another line (the script_params dict it uses).
+            named = [f for f in by_cell.get(call.cell, []) if f.code[:3] in ("EM3", "EM9") and not f.fixed
+                     and f.message.startswith(f"{call.cls} left unchanged")]
+            if named:
+                call.status, call.codes = "unchanged", sorted({f.code for f in named})
+                continue
             bad_cell = [f for f in by_cell.get(call.cell, []) if f.code == "EM901"]
             call.status = "unchanged" if bad_cell else "no-finding"
             call.codes = ["EM901"] if bad_cell else sorted({f.code for f in here})
@@ -812,7 +818,7 @@ def compare_runs(before: Dict[str, Any], after: Dict[str, Any], rewrites: set) -
     for (name, _), (i, a) in sorted(last.items(), key=lambda kv: kv[1][0]):
         b = b_cells[i]["names"].get(name) if i < len(b_cells) else None
         site = tuple(a["site"]) if a.get("site") else None
-        where = f"cell {a_cells[i]['cell']}" if a_cells[i]["cell"] is not None else "the end of the file"
+        where = f"cell {a_cells[i]['cell']}" if a_cells[i]["cell"] is not None else "the file"
         if not comparable(i):
             skipped["after the runs diverged"] += 1
             continue
@@ -955,7 +961,8 @@ def differential(report: FileReport, units: List[Unit], new_units: List[Unit], o
                 call.diff, call.why_not = "not-executable", "both runs fail at the rewritten code (sandbox): " + \
                     "; ".join(d for p in hits for d in p["details"])[:300]
                 continue
-            reportable = any(p["kind"] != "value" for p in hits) or not call.explained
+            reportable = any(p["kind"] != "value" for p in hits) or \
+                not all(_explained(d, call.explained) for p in hits for d in p["details"])
             call.diff = "different" if reportable else "reported"
         elif any(mine(s) for s in compared):
             call.diff = "equivalent"
@@ -967,6 +974,24 @@ def differential(report: FileReport, units: List[Unit], new_units: List[Unit], o
             err = first_error.get(call.cell)
             call.why_not = f"not built (first failure in the cell: line {err['line']}: {err['error']})" if err \
                 else "not built (not reached)"
+
+
+_SYNONYMS = {"baseimage": ("image",), "dependencies": ("package", "conda", "pip"), "condadependencies": ("package",),
+             "datareferences": ("datareference", "data_reference"), "docker": ("docker",),
+             "environmentvariables": ("environment variable", "environment_variables")}
+
+
+def _explained(diff: str, findings: List[str]) -> bool:
+    """A difference counts as reported when an EM2xx finding at the call names the field it is in."""
+    path = [p for p in diff.split(":", 1)[0].split(".") if not p.isdigit() and not re.fullmatch(r"[0-9a-f]{32}", p)]
+    words = set()
+    for part in path[-1:]:  # the field itself: its section names ("tensorflow", "environment") say too little
+        key = re.sub(r"[^a-z]", "", part.lower())
+        if key and not key.isdigit():
+            words.add(key)
+            words.update(_SYNONYMS.get(key, ()))
+    text = " ".join(findings).lower()
+    return any(w in text or w in text.replace("_", "") for w in words if len(w) > 3)
 
 
 # -- summary ---------------------------------------------------------------------------------------

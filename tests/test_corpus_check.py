@@ -122,10 +122,13 @@ def test_differential_run_flags_a_wrong_rewrite(tmp_path, monkeypatch):
 
     monkeypatch.setattr(corpus_check, "process_bytes", wrong)
     summary = _run(_corpus(tmp_path), tmp_path)["summary"]
-    assert summary["differential"]["different"] == 1
-    [candidate] = summary["candidates"]
-    assert candidate["where"] == "proj/job.py:6"
-    assert any("0.01" in p and "0.02" in p for p in candidate["problems"])
+    assert summary["differential"]["different"] == 2
+    script, notebook = summary["candidates"]
+    assert script["where"] == "proj/job.py:6"
+    assert any("0.01" in p and "0.02" in p for p in script["problems"])
+    # The call also carries an EM203 note, about something else: that does not excuse the difference.
+    assert notebook["where"] == "proj/notebook.ipynb:cell 2:2" and "EM203" in notebook["codes"]
+    assert any("0.5" in p and "0.7" in p for p in notebook["problems"])
 
 
 @pytest.mark.sdk
