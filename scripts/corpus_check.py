@@ -52,7 +52,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from estimator_migrate.runner import process_bytes  # noqa: E402
+from estimator_migrate.core import migrate_bytes  # noqa: E402
 from estimator_migrate.settings import Settings  # noqa: E402
 
 ESTIMATOR_MODULES = {
@@ -894,7 +894,8 @@ def check_file(root: str, rel: str, args, scratch: str, sdk: bool) -> FileReport
         report.error = f"unreadable: {exc}"
         return report
     calls, unparsed = census(rel, units)
-    result, new_data = process_bytes(data, rel, Settings())
+    result = migrate_bytes(data, rel, Settings())
+    new_data = result.new_data
     report.error = result.error
     report.changed = result.changed
     classify(calls, result.findings)

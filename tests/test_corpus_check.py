@@ -1,5 +1,6 @@
 """Smoke tests for scripts/corpus_check.py on a tiny corpus written here."""
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -114,13 +115,14 @@ def test_differential_run_finds_equivalent_rewrites(tmp_path):
 @pytest.mark.sdk
 def test_differential_run_flags_a_wrong_rewrite(tmp_path, monkeypatch):
     pytest.importorskip("azureml.train.estimator")
-    real = corpus_check.process_bytes
+    real = corpus_check.migrate_bytes
 
     def wrong(data, name, settings, **kwargs):  # a rewrite that changes a value
-        result, new = real(data, name, settings, **kwargs)
-        return result, new.replace(b"0.01", b"0.02").replace(b'"--alpha\\", 0.5', b'"--alpha\\", 0.7')
+        result = real(data, name, settings, **kwargs)
+        new = result.new_data.replace(b"0.01", b"0.02").replace(b'"--alpha\\", 0.5', b'"--alpha\\", 0.7')
+        return dataclasses.replace(result, new_data=new)
 
-    monkeypatch.setattr(corpus_check, "process_bytes", wrong)
+    monkeypatch.setattr(corpus_check, "migrate_bytes", wrong)
     summary = _run(_corpus(tmp_path), tmp_path)["summary"]
     assert summary["differential"]["different"] == 2
     script, notebook = summary["candidates"]
@@ -134,13 +136,14 @@ def test_differential_run_flags_a_wrong_rewrite(tmp_path, monkeypatch):
 @pytest.mark.sdk
 def test_a_migrated_name_error_is_a_candidate(tmp_path, monkeypatch):
     pytest.importorskip("azureml.train.estimator")
-    real = corpus_check.process_bytes
+    real = corpus_check.migrate_bytes
 
     def unbound(data, name, settings, **kwargs):  # the rewrite forgets an import
-        result, new = real(data, name, settings, **kwargs)
-        return result, new.replace(b", Environment, ScriptRunConfig\n", b", ScriptRunConfig\n")
+        result = real(data, name, settings, **kwargs)
+        return dataclasses.replace(result, new_data=result.new_data.replace(b", Environment, ScriptRunConfig\n",
+                                                                            b", ScriptRunConfig\n"))
 
-    monkeypatch.setattr(corpus_check, "process_bytes", unbound)
+    monkeypatch.setattr(corpus_check, "migrate_bytes", unbound)
     summary = _run(_corpus(tmp_path), tmp_path, "--only", "proj/job.py")["summary"]
     [candidate] = summary["candidates"]
     assert any("NameError: name 'Environment' is not defined <- unexplained" in p for p in candidate["problems"])
