@@ -138,7 +138,8 @@ def define_helpers(source: str, memory: dict, newline: str = "\n") -> str:
     chosen: Dict[str, str] = memory.get(_MEMORY, {})
     if not chosen:
         return source
-    for base in [b for b in _TEMPLATES if b in chosen]:  # dependencies first: FLATTEN is defined first
+    # Helpers that call others first: their definitions count as uses of those (FLATTEN last).
+    for base in [b for b in reversed(list(_TEMPLATES)) if b in chosen]:
         name = chosen[base]
         tree = ast.parse(source)
         first = _first_use(tree, name)

@@ -160,8 +160,14 @@ def test_tuned_arguments_are_removed_as_hyperdrive_did(arguments, space):
         assert HELPERS["without_tuned_arguments"](list(arguments), generator["parameter_space"]) == stripped
 
 
+def _no_listed_datasets(pairs):
+    # Datasets inside list values stayed objects in the estimator's list; its re-flattening turned
+    # them into placeholders it never registered (a broken run), where ScriptRunConfig resolves them.
+    return [(k, v) for k, v in pairs if not (isinstance(v, list) and any(isinstance(i, tuple) for i in v))]
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(script_params, script_params)
+@given(script_params.map(_no_listed_datasets), script_params)
 def test_submit_overrides_merge_as_the_estimator_did(base, overrides):
     params, extra = _build(base), _build([(k, v) for k, v in overrides if not isinstance(v, tuple) or v[0] != "data"])
     if _raised(_estimator, copy.copy(params)) is not None:

@@ -3,54 +3,276 @@ insertion order; ``''``/``None`` values give bare flags; lists expand (nested it
 ``str()``); dict values keep their keys; ``''``/``None`` items are dropped; other values stay
 Python objects. Data objects follow spec §7: datasets stay objects, DataReferences become
 ``str(ref)`` plus a ``data_references`` entry.
+
+One decision: a dictionary literal the tool can read (written in the call, or bound to a name
+once and not changed before the call) becomes a literal list; any other dictionary (built in a
+branch or a loop, changed in place, filled from argparse, returned by a function, unpacked with
+``**``) is flattened at run time, at the same place and from the same object, by
+``flatten_script_params`` (see runtime_helpers), which does what the estimator did.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
-from estimator_migrate import static
+from estimator_migrate import runtime_helpers, static
 from estimator_migrate.rules import data as data_rule
 from estimator_migrate.rules._plan import Plan, concern
+from estimator_migrate.symbols import ESTIMATORS
+from estimator_migrate.text import shift_continuations
 
 _EMPTY = ("", None)
+# What a value must not be (nor may be) for the data references to be left out of the rewrite.
+_REFERENCES = (data_rule.DATAREF, data_rule.DATASTORE, data_rule.UNKNOWN_DATA)
 
 
 class _Blocked(Exception):
     pass
 
 
+class _RunTime(Exception):
+    """The literal holds something only run time can tell (an unpacked list, a value that may
+    be a dataset or a DataReference): the whole dictionary is flattened at run time."""
+
+
 @concern("arguments", 30, "script_params")
 def arguments(plan: Plan) -> None:
     expr = plan.kwargs["script_params"]
-    names = plan.ctx.names
-    if static.literal(names, expr) is None:
+    if static.literal(plan.ctx.names, expr) is None:
         plan.drop("script_params")
         return
-    inline = isinstance(expr, ast.Dict)
-    source_name: Optional[str] = None
-    if isinstance(expr, ast.Name):
-        value = static.single_binding_value(names, expr)
-        if not isinstance(value, ast.Dict):
-            why = ("is changed in place before the call" if static.is_mutated(names, expr) else
-                   "is not certainly a dictionary literal here (bound in a branch, a loop or elsewhere)")
-            plan.block("EM304", f"`script_params={expr.id}`: `{expr.id}` {why}, so the flattened arguments "
-                       "cannot be computed statically",
-                       "Write `arguments=[...]` by hand: each key, then its value; a '' or None value is a bare "
-                       "flag.", expr)
+    if _changed_by_resume_from(plan, expr):
+        return
+    found = _literal_dict(plan, expr)
+    if found is not None:
+        node, inline, source_name = found
+        saved = (list(plan.pre_lines), list(plan.facts.get("data_references", [])), list(plan.notes))
+        try:
+            groups = _flatten(plan, node, inline, source_name)
+        except _Blocked:
             return
-        source_name, expr = expr.id, value
-    if not isinstance(expr, ast.Dict) or any(k is None for k in expr.keys):
-        plan.block("EM304", "`script_params` is built at run time (not a dictionary literal)",
-                   "Write `arguments=[...]` by hand: each key, then its value; a '' or None value is a bare flag.")
-        return
-    try:
-        groups = _flatten(plan, expr, inline, source_name)
-    except _Blocked:
-        return
-    plan.rename("script_params", "arguments", _render_list(plan, groups))
+        except _RunTime:
+            plan.pre_lines, plan.facts["data_references"], plan.notes = saved
+        else:
+            plan.rename("script_params", "arguments", _render_list(plan, groups))
+            return
+    _flatten_at_run_time(plan, expr)
+
+
+def _literal_dict(plan: Plan, expr: ast.AST) -> Optional[Tuple[ast.Dict, bool, Optional[str]]]:
+    """(dictionary literal, written in the call, name it is bound to) when the dictionary that
+    reaches the call is certainly that literal; else None."""
+    if isinstance(expr, ast.Name):
+        value = static.single_binding_value(plan.ctx.names, expr)
+        if isinstance(value, ast.Dict) and all(k is not None for k in value.keys) and \
+                not _resumed_elsewhere(plan, expr):
+            return value, False, expr.id
+        return None
+    if isinstance(expr, ast.Dict) and all(k is not None for k in expr.keys):
+        return expr, True, None
+    return None
+
+
+def _flatten_at_run_time(plan: Plan, expr: ast.AST) -> None:
+    """``arguments=flatten_script_params(<the same expression>)``, plus the dictionary's data
+    references when it may hold any."""
+    ctx = plan.ctx
+    code = ctx.segment(expr)
+    column = ctx.char_col(expr.lineno, expr.col_offset)
+    if _may_hold_references(plan, expr):
+        if not (isinstance(expr, ast.Name) and expr.id not in _bound_by(plan.stmt)):
+            # Read twice (arguments, then data references): evaluated once, before the call.
+            held = ctx.unique_name(f"{plan.env_label}_script_params")
+            indent = len(ctx.indent_of(plan.stmt.lineno))
+            plan.pre_lines.append(f"{held} = {shift_continuations(code, indent + len(held) + 3 - column)}")
+            code = held
+        helper = runtime_helpers.helper_name(ctx, runtime_helpers.DATA_REFERENCES)
+        data_rule.add_data_reference(plan, "**", f"{helper}({code})")
+    flatten = runtime_helpers.helper_name(ctx, runtime_helpers.FLATTEN)
+    code = shift_continuations(code, _keyword_column(plan) + len(f"arguments={flatten}(") - column)
+    plan.rename("script_params", "arguments", f"{flatten}({code})")
+
+
+def _bound_by(stmt: ast.stmt) -> set:
+    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+
+
+def _resumed_elsewhere(plan: Plan, name: ast.Name) -> bool:
+    """Another estimator with ``resume_from`` gets this dictionary, and adds ``--resume-from`` to it."""
+    names = plan.ctx.names
+    for use in names.uses(name.id, names.scope_of.get(id(name), names.module_scope)):
+        if use is not name and _given_to_estimator(plan, use, resuming=True):
+            return True
+    return False
+
+
+def _given_to_estimator(plan: Plan, use: ast.Name, resuming: bool = False) -> bool:
+    parent = plan.ctx.parent(use)
+    call = plan.ctx.parent(parent) if isinstance(parent, ast.keyword) else None
+    if not (isinstance(call, ast.Call) and parent.arg == "script_params" and
+            plan.ctx.canonical_name(call.func) in ESTIMATORS):
+        return False
+    return not resuming or any(k.arg == "resume_from" and not (isinstance(k.value, ast.Constant) and
+                                                               k.value.value is None) for k in call.keywords)
+
+
+def _changed_by_resume_from(plan: Plan, expr: ast.AST) -> bool:
+    """With ``resume_from`` the estimator added ``--resume-from`` to the caller's dictionary
+    itself; ScriptRunConfig does not. Blocked when that dictionary is read again afterwards."""
+    if not plan.given("resume_from") or not isinstance(expr, ast.Name):
+        return False
+    names = plan.ctx.names
+    scope = names.scope_of.get(id(expr), names.module_scope)
+    later = [u for u in names.uses(expr.id, scope) if u is not expr and u.lineno > plan.stmt.end_lineno]
+    if not later:
+        return False
+    plan.block("EM309", f"with `resume_from` the estimator added `--resume-from` to `{expr.id}` itself, and "
+               f"`{expr.id}` is read again on line {later[0].lineno}, where it held that entry; a "
+               "ScriptRunConfig leaves the dictionary as it is",
+               f"Give this estimator its own copy (`script_params=dict({expr.id})`) if the later use should not "
+               "see `--resume-from`, then run the tool again.", expr)
+    return True
+
+
+def _may_hold_references(plan: Plan, expr: ast.AST) -> bool:
+    """False only when every key and value that can reach the dictionary is in sight and none
+    is, or may be, a DataReference or datastore (values the tool cannot see at all, such as
+    ``args.lr``, are taken for plain values, as everywhere in this tool)."""
+    parts = _dict_parts(plan, expr, 0)
+    return parts is None or any(_may_be_reference(plan, p) for p in parts)
+
+
+# Methods that only read a dictionary, or only take entries out of it.
+_READS = {"get", "items", "keys", "values", "copy", "pop", "popitem", "clear", "__contains__", "__len__"}
+# Calls that only read the dictionary handed to them.
+_READERS = {"print", "len", "str", "repr", "dict", "list", "sorted", "format", "display"}
+
+
+def _dict_parts(plan: Plan, expr: ast.AST, depth: int) -> Optional[List[ast.AST]]:
+    """Every key and value expression that can end up in the dictionary ``expr``, or None when
+    some of them are out of sight."""
+    names = plan.ctx.names
+    if depth > 6:
+        return None
+    if isinstance(expr, ast.Dict):
+        parts: List[ast.AST] = []
+        for key, value in zip(expr.keys, expr.values):
+            more = [key, value] if key is not None else _dict_parts(plan, value, depth + 1)
+            if more is None:
+                return None
+            parts += more
+        return parts
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "dict" and \
+            not names.bindings_of("dict", names.scope_of.get(id(expr), names.module_scope)):
+        parts = []
+        for arg in expr.args:
+            more = _dict_parts(plan, arg, depth + 1)
+            if more is None:
+                return None
+            parts += more
+        for kw in expr.keywords:
+            more = [kw.value] if kw.arg is not None else _dict_parts(plan, kw.value, depth + 1)
+            if more is None:
+                return None
+            parts += more
+        return parts
+    if not isinstance(expr, ast.Name):
+        return None
+    scope = names.scope_of.get(id(expr), names.module_scope)
+    bindings = names.bindings_of(expr.id, scope)
+    if not bindings or any(b.value is None or not isinstance(b.node, (ast.Assign, ast.AnnAssign)) for b in bindings):
+        return None
+    parts = []
+    for binding in bindings:
+        more = _dict_parts(plan, binding.value, depth + 1)
+        if more is None:
+            return None
+        parts += more
+    for use in names.uses(expr.id, scope):
+        more = _changes(plan, use, depth)
+        if more is None:
+            return None
+        parts += more
+    return parts
+
+
+def _changes(plan: Plan, use: ast.Name, depth: int) -> Optional[List[ast.AST]]:
+    """What this use of a dictionary may put into it: [] for a read, None when it cannot be told
+    (it is handed to a function, or bound to another name that may change it)."""
+    ctx = plan.ctx
+    parent = ctx.parent(use)
+    if isinstance(parent, ast.Subscript) and parent.value is use:
+        if isinstance(parent.ctx, ast.Load):
+            return []
+        holder = ctx.parent(parent)
+        if isinstance(parent.ctx, ast.Del):
+            return []
+        if isinstance(holder, ast.Assign) and parent in holder.targets:
+            return [parent.slice, holder.value]
+        if isinstance(holder, ast.AugAssign):
+            return [parent.slice, holder.value]
+        return None
+    if isinstance(parent, ast.Attribute) and parent.value is use:
+        call = ctx.parent(parent)
+        if parent.attr in _READS:
+            return []
+        if not (isinstance(call, ast.Call) and call.func is parent):
+            return None
+        if parent.attr == "setdefault":
+            return list(call.args)
+        if parent.attr == "update":
+            parts: List[ast.AST] = []
+            for arg in call.args:
+                more = _dict_parts(plan, arg, depth + 1)
+                if more is None:
+                    return None
+                parts += more
+            for kw in call.keywords:
+                more = [kw.value] if kw.arg is not None else _dict_parts(plan, kw.value, depth + 1)
+                if more is None:
+                    return None
+                parts += more
+            return parts
+        return None
+    if isinstance(parent, ast.keyword):
+        call = ctx.parent(parent)
+        if parent.arg is None:
+            return []  # ``f(**params)`` hands over copies of the entries
+        if _given_to_estimator(plan, use):
+            # An estimator reads it; with resume_from it also added a DataReference (--resume-from).
+            return None if _given_to_estimator(plan, use, resuming=True) else []
+        if parent.arg == "script_params" and isinstance(call, ast.Call) and \
+                isinstance(call.func, ast.Attribute) and call.func.attr == "submit":
+            return []  # a submit reads it
+        return None
+    if isinstance(parent, ast.Call) and use in parent.args:
+        func = parent.func
+        if isinstance(func, ast.Name) and func.id in _READERS or \
+                isinstance(func, ast.Name) and func.id == runtime_helpers.FLATTEN:
+            return []
+        return None
+    if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.Return, ast.Yield, ast.List, ast.Tuple,
+                           ast.Set, ast.Lambda, ast.Starred)) or \
+            isinstance(parent, ast.Dict) and use in parent.values and \
+            parent.keys[parent.values.index(use)] is not None:
+        return None  # another name (or container) now holds the same dictionary
+    return []
+
+
+def _may_be_reference(plan: Plan, node: ast.AST) -> bool:
+    if data_rule.classify(plan, node) in _REFERENCES:
+        return True
+    if isinstance(node, ast.IfExp):
+        return _may_be_reference(plan, node.body) or _may_be_reference(plan, node.orelse)
+    if isinstance(node, ast.Name):
+        # Bound more than once (in branches): any of its values may be the one that reaches here.
+        names = plan.ctx.names
+        for binding in names.bindings_of(node.id, names.scope_of.get(id(node), names.module_scope)):
+            if binding.value is not None and data_rule.classify(plan, binding.value) in _REFERENCES:
+                return True
+    return False
 
 
 class _Group:
@@ -113,7 +335,7 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, inline: bool, source_
         items = []
         for element in resolved.elts:
             if isinstance(element, ast.Starred):
-                _block(plan, "EM304", f"the list value `{code}` is unpacked at run time", value)
+                raise _RunTime()  # its items are only known at run time
             kind = data_rule.classify(plan, element)
             if kind in (data_rule.DATAREF, data_rule.DATASTORE):
                 _block(plan, "EM301", f"`{ctx.segment(element)}` is a DataReference inside a list value; the "
@@ -127,6 +349,8 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, inline: bool, source_
     if isinstance(resolved, ast.Dict):
         return [ctx.segment(k) for k in resolved.keys if k is not None and static.literal(names, k) not in _EMPTY]
     kind = data_rule.classify(plan, value)
+    if kind == data_rule.UNKNOWN_DATA or kind == data_rule.SCALAR and _unsure(plan, value):
+        raise _RunTime()  # a dataset or a DataReference? a list, '' or a plain value? run time tells
     if kind in (data_rule.DATASET, data_rule.OUTPUT, data_rule.SCALAR):
         return [code]
     if kind in (data_rule.DATAREF, data_rule.DATASTORE):
@@ -146,11 +370,29 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, inline: bool, source_
     reason = {
         data_rule.RAW_DATASET: "a Dataset used without `.as_named_input()`/`.as_mount()`; submitting it raised",
         data_rule.PIPELINE: "a PipelineData, which only works inside a pipeline step",
-        data_rule.UNKNOWN_DATA: "a mount of something the tool cannot identify (dataset or datastore?)",
     }[kind]
     _block(plan, "EM301", f"`{code}` is {reason}", value,
            "Use `dataset.as_named_input('name').as_mount()` in `arguments`, or migrate this argument by hand.")
     return []
+
+
+def _unsure(plan: Plan, value: ast.AST, depth: int = 0) -> bool:
+    """A value the tool cannot follow to one expression, where what it can see says it may be
+    flattened differently: one of its assignments, or branches, is '', None, a list, a dict or
+    a DataReference."""
+    if depth > 4:
+        return False
+    if isinstance(value, ast.IfExp):
+        return any(_unsure(plan, v, depth + 1) for v in (value.body, value.orelse))
+    if isinstance(value, ast.Name):
+        names = plan.ctx.names
+        bindings = names.bindings_of(value.id, names.scope_of.get(id(value), names.module_scope))
+        return any(b.value is not None and _unsure(plan, b.value, depth + 1) for b in bindings)
+    lit = static.literal(plan.ctx.names, value)
+    if lit is not static.UNKNOWN:
+        return lit in _EMPTY or isinstance(lit, (list, tuple, dict))
+    return isinstance(value, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp,
+                              ast.GeneratorExp)) or data_rule.classify(plan, value) in _REFERENCES
 
 
 def _element_code(plan: Plan, element: ast.AST, value) -> str:

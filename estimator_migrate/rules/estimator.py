@@ -20,7 +20,7 @@ from estimator_migrate.rules._plan import CONCERNS, REMOVE, Plan, comments_in, o
 from estimator_migrate.rules._uses import remember
 from estimator_migrate.rules.attributes import blocking_use
 from estimator_migrate.symbols import ESTIMATORS
-from estimator_migrate.text import indentation
+from estimator_migrate.text import indentation, shift_continuations
 
 # Parameters each class accepts (spec §1.1); anything else raised TypeError, so it never ran.
 _COMMON = (
@@ -191,10 +191,15 @@ def _render(plan: Plan) -> Edit:
     lines += [text for found in plan.comments.values() for text, _ in found]
 
     holder, call_text = plan.holder, new_call
-    if plan.post_lines and holder is None:
-        # Later statements need a name for it: build it on a line of its own first.
+    post_lines = plan.post_lines
+    if post_lines and holder is None:
+        # Later statements need a name for it: build it on a line of its own first, and finish it
+        # before the statement that uses it (which may be a ``return``).
         holder = call_text = ctx.unique_name("src")
-        lines.append(f"{holder} = {new_call}")
+        call_col = ctx.char_col(call.lineno, call.col_offset)
+        lines.append(f"{holder} = {shift_continuations(new_call, len(indent) + len(holder) + 3 - call_col)}")
+        lines += [ln.replace("{src}", holder) for ln in post_lines]
+        post_lines = []
 
     # The statement keeps every character outside the call; it owns its lines, so it starts
     # with exactly ``indent``.
@@ -203,7 +208,7 @@ def _render(plan: Plan) -> Edit:
     prefix = "".join(ctx.lines[stmt.lineno - 1:call.lineno - 1]) + ctx.lines[call.lineno - 1][:c1]
     suffix = ctx.lines[call.end_lineno - 1][c2:] + "".join(ctx.lines[call.end_lineno:stmt.end_lineno])
     stmt_text = (prefix + call_text + suffix)[len(indent):]
-    post = [ln.replace("{src}", holder or "") for ln in plan.post_lines]
+    post = [ln.replace("{src}", holder or "") for ln in post_lines]
 
     # A file without a final newline keeps ending without one.
     final_newline = stmt_text.endswith(("\n", "\r"))
