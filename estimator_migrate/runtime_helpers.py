@@ -145,8 +145,21 @@ def define_helpers(source: str, memory: dict, newline: str = "\n") -> str:
         first = _first_use(tree, name)
         if first is None or _defined_before(tree, name, first, base, chosen):
             continue
+        late = [s for s in tree.body if isinstance(s, ast.FunctionDef) and s.name == name]
+        if late:  # written by an earlier run below what now uses it first: moved up
+            source = _remove(source, late[0])
+            tree = ast.parse(source)
+            first = _first_use(tree, name)
         source = _insert(source, tree, first, template(base, name, chosen, newline), newline)
     return source
+
+
+def _remove(source: str, node: ast.FunctionDef) -> str:
+    lines = split_lines(source)
+    start, end = node.lineno - 1, node.end_lineno
+    while end < len(lines) and not lines[end].strip():
+        end += 1
+    return "".join(lines[:start] + lines[end:])
 
 
 def _first_use(tree: ast.Module, name: str) -> Optional[ast.stmt]:

@@ -77,11 +77,18 @@ def _literal_dict(plan: Plan, expr: ast.AST) -> Optional[Tuple[ast.Dict, bool, O
 
 def _flatten_at_run_time(plan: Plan, expr: ast.AST) -> None:
     """``arguments=flatten_script_params(<the same expression>)``, plus the dictionary's data
-    references when it may hold any."""
+    references when it may hold any (see ``_dict_parts``)."""
     ctx = plan.ctx
     code = ctx.segment(expr)
     column = ctx.char_col(expr.lineno, expr.col_offset)
-    if _may_hold_references(plan, expr):
+    parts = _dict_parts(plan, expr, 0)
+    seen = next((p for p in parts or [] if data_rule.classify(plan, p) in (data_rule.DATAREF, data_rule.DATASTORE)),
+                None)
+    if seen is not None:
+        plan.note("EM201", f"`{ctx.segment(seen)}` is a DataReference or datastore in `script_params`; migrated as "
+                  "`str(ref)` plus a `run_config.data_references` entry, at run time; review it",
+                  "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", seen)
+    if parts is None or any(_may_be_reference(plan, p) for p in parts):
         if not (isinstance(expr, ast.Name) and expr.id not in _bound_by(plan.stmt)):
             # Read twice (arguments, then data references): evaluated once, before the call.
             held = ctx.unique_name(f"{plan.env_label}_script_params")
@@ -136,14 +143,6 @@ def _changed_by_resume_from(plan: Plan, expr: ast.AST) -> bool:
     return True
 
 
-def _may_hold_references(plan: Plan, expr: ast.AST) -> bool:
-    """False only when every key and value that can reach the dictionary is in sight and none
-    is, or may be, a DataReference or datastore (values the tool cannot see at all, such as
-    ``args.lr``, are taken for plain values, as everywhere in this tool)."""
-    parts = _dict_parts(plan, expr, 0)
-    return parts is None or any(_may_be_reference(plan, p) for p in parts)
-
-
 # Methods that only read a dictionary, or only take entries out of it.
 _READS = {"get", "items", "keys", "values", "copy", "pop", "popitem", "clear", "__contains__", "__len__"}
 # Calls that only read the dictionary handed to them.
@@ -152,7 +151,9 @@ _READERS = {"print", "len", "str", "repr", "dict", "list", "sorted", "format", "
 
 def _dict_parts(plan: Plan, expr: ast.AST, depth: int) -> Optional[List[ast.AST]]:
     """Every key and value expression that can end up in the dictionary ``expr``, or None when
-    some of them are out of sight."""
+    some of them are out of sight. The data references are registered unless all are in sight
+    and none is, or may be, a DataReference or datastore (values the tool cannot see at all,
+    such as ``args.lr``, are taken for plain values, as everywhere in this tool)."""
     names = plan.ctx.names
     if depth > 6:
         return None
