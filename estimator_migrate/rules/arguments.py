@@ -57,8 +57,41 @@ def arguments(plan: Plan) -> None:
             plan.pre_lines, plan.facts["data_references"], plan.notes = saved
         else:
             plan.rename("script_params", "arguments", _render_list(plan, groups))
+            plan.facts["pairs_clean"] = _pairs_clean(plan, node)
             return
     _flatten_at_run_time(plan, expr)
+    plan.facts["pairs_clean"] = None  # only run time knows
+
+
+def _pairs_clean(plan: Plan, node: ast.Dict) -> bool:
+    """Whether the flattened list reads back two by two as the flag/value pairs it came from
+    (what submit overrides and HyperDrive relied on): no bare flag, no list expanded to other
+    than one item, every key a flag (see ``_uses.Pairs``)."""
+    names = plan.ctx.names
+    for key, value in zip(node.keys, node.values):
+        k, v = static.literal(names, key), static.literal(names, value)
+        if not (isinstance(k, str) and k.startswith("-")) or v in _EMPTY or isinstance(v, dict) or \
+                isinstance(v, str) and v.startswith("--"):
+            return False
+        if isinstance(v, (list, tuple)) and len([i for i in v if i not in _EMPTY]) != 1:
+            return False
+        if v is static.UNKNOWN and isinstance(static.resolve(names, value), (ast.List, ast.Tuple, ast.Dict)):
+            return False
+    return True
+
+
+class _Reader:
+    """What the analysis below needs of a Plan, for a rule that has only the file's context."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+
+def may_hold_references(ctx, expr: ast.AST) -> bool:
+    """Whether the dictionary ``expr`` may hold a DataReference or datastore (see ``_dict_parts``)."""
+    reader = _Reader(ctx)
+    parts = _dict_parts(reader, expr, 0)  # type: ignore[arg-type]
+    return parts is None or any(_may_be_reference(reader, p) for p in parts)  # type: ignore[arg-type]
 
 
 def _literal_dict(plan: Plan, expr: ast.AST) -> Optional[Tuple[ast.Dict, bool, Optional[str]]]:
