@@ -97,6 +97,8 @@ def may_hold_references(ctx, expr: ast.AST) -> bool:
 def _literal_dict(plan: Plan, expr: ast.AST) -> Optional[Tuple[ast.Dict, bool, Optional[str]]]:
     """(dictionary literal, written in the call, name it is bound to) when the dictionary that
     reaches the call is certainly that literal; else None."""
+    if plan.code("script_params") != plan.ctx.segment(expr):
+        return None  # given by ``**settings`` and not all constants: read from that dictionary, at run time
     if isinstance(expr, ast.Name):
         value = static.single_binding_value(plan.ctx.names, expr)
         if isinstance(value, ast.Dict) and all(k is not None for k in value.keys) and \
@@ -112,8 +114,8 @@ def _flatten_at_run_time(plan: Plan, expr: ast.AST) -> None:
     """``arguments=flatten_script_params(<the same expression>)``, plus the dictionary's data
     references when it may hold any (see ``_dict_parts``)."""
     ctx = plan.ctx
-    code = ctx.segment(expr)
-    column = ctx.char_col(expr.lineno, expr.col_offset)
+    code = plan.code("script_params")
+    column = ctx.char_col(expr.lineno, expr.col_offset) if "script_params" not in plan.unpacked else 0
     parts = _dict_parts(plan, expr, 0)
     seen = next((p for p in parts or [] if data_rule.classify(plan, p) in (data_rule.DATAREF, data_rule.DATASTORE)),
                 None)
@@ -122,7 +124,9 @@ def _flatten_at_run_time(plan: Plan, expr: ast.AST) -> None:
                   "`str(ref)` plus a `run_config.data_references` entry, at run time; review it",
                   "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", seen)
     if parts is None or any(_may_be_reference(plan, p) for p in parts):
-        if not (isinstance(expr, ast.Name) and expr.id not in _bound_by(plan.stmt)):
+        # A name, or ``settings["script_params"]``, reads the same object twice; anything else is evaluated once.
+        rereadable = isinstance(expr, ast.Name) or plan.code("script_params") != ctx.segment(expr)
+        if not rereadable or expr_names(plan) & _bound_by(plan.stmt):
             # Read twice (arguments, then data references): evaluated once, before the call.
             held = ctx.unique_name(f"{plan.env_label}_script_params")
             indent = len(ctx.indent_of(plan.stmt.lineno))
@@ -133,6 +137,11 @@ def _flatten_at_run_time(plan: Plan, expr: ast.AST) -> None:
     flatten = runtime_helpers.helper_name(ctx, runtime_helpers.FLATTEN)
     code = shift_continuations(code, _keyword_column(plan) + len(f"arguments={flatten}(") - column)
     plan.rename("script_params", "arguments", f"{flatten}({code})")
+
+
+def expr_names(plan: Plan) -> set:
+    code = plan.code("script_params")
+    return {n.id for n in ast.walk(ast.parse(code, mode="eval")) if isinstance(n, ast.Name)}
 
 
 def _bound_by(stmt: ast.stmt) -> set:
@@ -472,7 +481,8 @@ def _keyword_column(plan: Plan) -> int:
     """Where the ``arguments=`` keyword will stand once the call is renamed: a keyword on the
     call's first line, or aligned with its parenthesis, moves with the new name."""
     ctx, call = plan.ctx, plan.call
-    keyword = next(k for k in call.keywords if k.arg == "script_params")
+    keyword = next(k for k in call.keywords if k.arg == "script_params" or
+                   k.arg is None and "script_params" in plan.unpacked)
     col = ctx.char_col(keyword.lineno, keyword.col_offset)
     call_col = ctx.char_col(call.lineno, call.col_offset)
     func = ctx.segment(call.func)

@@ -13,6 +13,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
+from estimator_migrate import static
 from estimator_migrate.context import Edit, FileContext
 from estimator_migrate.findings import Severity
 from estimator_migrate.rules import on_call
@@ -107,6 +108,7 @@ def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: 
         ctx.report(c, call, f"{kind} left unchanged: {message}", hint, lines=lines)
 
     kwargs: Dict[str, ast.AST] = {}
+    unpacked: Dict[str, str] = {}
     for i, arg in enumerate(call.args):
         if isinstance(arg, ast.Starred):
             stop("EM303", "`*args` hides which parameters are passed", "Spell the arguments out as keywords.")
@@ -117,12 +119,22 @@ def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: 
         kwargs["source_directory"] = arg
     for kw in call.keywords:
         if kw.arg is None:
-            stop("EM303", "`**kwargs` hides which parameters are passed", "Spell the keyword arguments out.")
-            return None
-        if kw.arg in kwargs:
-            stop("EM305", f"`{kw.arg}` is given twice; this call raised TypeError")
-            return None
-        kwargs[kw.arg] = kw.value
+            found = _unpacked(ctx, kw.value)
+            if isinstance(found, str):
+                stop("EM303", f"`**{ctx.segment(kw.value)}` hides which parameters are passed: {found}",
+                     "Spell the keyword arguments out (or build them in one dictionary literal), then run the "
+                     "tool again.")
+                return None
+            entries = found
+        else:
+            entries = [(kw.arg, kw.value, None)]
+        for name, value, code in entries:
+            if name in kwargs:
+                stop("EM305", f"`{name}` is given twice; this call raised TypeError")
+                return None
+            kwargs[name] = value
+            if code is not None:
+                unpacked[name] = code
     unknown = sorted(set(kwargs) - ACCEPTED[kind])
     if unknown:
         stop("EM305", f"{kind} does not accept {', '.join(f'`{u}`' for u in unknown)} (TypeError)")
@@ -148,6 +160,7 @@ def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: 
         node = ctx.parent(node)
 
     plan = Plan(ctx, call, stmt, kind, kwargs)
+    plan.unpacked = unpacked
     target = None
     if isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1:
         target = stmt.targets[0]
@@ -160,6 +173,32 @@ def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: 
     m = re.search(r"""(['"])""", ctx.segment(call))
     plan.quote = m.group(1) if m else '"'
     return plan
+
+
+def _unpacked(ctx: FileContext, expr: ast.AST):
+    """The (parameter, value node, value code) entries of ``**expr`` when it is certainly a
+    dictionary literal with string keys; else why not. A literal value is written as it stands;
+    any other is read from the dictionary (``settings["compute_target"]``), which holds the very
+    object the estimator got."""
+    value = expr
+    if isinstance(expr, ast.Name):
+        value = static.single_binding_value(ctx.names, expr)
+        if not isinstance(value, ast.Dict):
+            return (f"`{expr.id}` is not certainly a dictionary literal here (built at run time, in a branch, or "
+                    "changed in place)")
+    if not isinstance(value, ast.Dict):
+        return "it is not a dictionary literal"
+    if any(k is None or not (isinstance(k, ast.Constant) and isinstance(k.value, str)) for k in value.keys):
+        return "its keys are not all written out as strings"
+    entries: Dict[str, tuple] = {}
+    for key, item in zip(value.keys, value.values):
+        if value is expr or static.is_literal(ctx.names, item):
+            code = ctx.segment(item)
+        else:
+            quote = "'" if ctx.segment(key).startswith("'") else '"'
+            code = f"{expr.id}[{quote}{key.value}{quote}]"
+        entries[key.value] = (key.value, item, code)  # a repeated key: the last one wins, as in Python
+    return list(entries.values())
 
 
 def _simple_target(node: ast.AST) -> bool:
@@ -240,6 +279,16 @@ def _rewrite_call(plan: Plan, func_name: str) -> str:
     kept: List[cst.Arg] = []
     orig_args = list(node.args)
     for i, arg in enumerate(orig_args):
+        if arg.star == "**":
+            # ``**settings``: the parameters it gave, spelled out in its place (renamed or dropped as planned).
+            spelled = _spelled_out(plan, arg)
+            if not spelled:
+                found = comments_in(arg)
+                if found:
+                    plan.comments.setdefault("**", []).extend(found)
+                continue
+            kept.extend(spelled)
+            continue
         name = arg.keyword.value if arg.keyword else "source_directory"
         change = plan.arg_changes.get(name, ...)
         if change is REMOVE:
@@ -298,6 +347,21 @@ def _rewrite_call(plan: Plan, func_name: str) -> str:
                   for a in final[:-1]] + [final[-1]]
         code = module.code_for_node(new.with_changes(args=relaid))
     return code
+
+
+def _spelled_out(plan: Plan, arg: cst.Arg) -> List[cst.Arg]:
+    equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+    out: List[cst.Arg] = []
+    for param, code in plan.unpacked.items():
+        change = plan.arg_changes.get(param, ...)
+        if change is REMOVE:
+            continue
+        keyword, value = (param, None) if change is ... else change
+        out.append(cst.Arg(keyword=cst.Name(keyword), value=cst.parse_expression(value or code), equal=equal,
+                           comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
+    if out:
+        out[-1] = out[-1].with_changes(comma=arg.comma)
+    return out
 
 
 def _carry_comment(old, new, align: int):
