@@ -4,6 +4,7 @@ and ``source_directory_data_store`` parameters (spec §7)."""
 from __future__ import annotations
 
 import ast
+import re
 from typing import List, Optional, Tuple
 
 from estimator_migrate import static
@@ -132,12 +133,13 @@ def _inputs(plan: Plan) -> None:
         kind = classify(plan, element)
         code = plan.ctx.segment(element)
         if kind in (DATAREF, DATASTORE):
+            ref = code
             if not _simple(element):
-                plan.block("EM301", f"input `{code}` builds a DataReference inline; its name would change "
-                           "if the expression ran twice", "Assign it to a variable first, then run the tool again.",
-                           element)
-                return
-            _, key, value = reference_code(plan, code, kind)
+                # Built inline: evaluated once, into a variable (a second ``ds.path(...).as_mount()``
+                # would be another reference, with another random name).
+                ref = plan.ctx.unique_name(_reference_name(element))
+                plan.pre_lines.append(f"{ref} = {code}")
+            _, key, value = reference_code(plan, ref, kind)
             add_data_reference(plan, key, value, "inputs")
             plan.note("EM201", f"DataReference input `{code}` moved to `run_config.data_references`; review it",
                       "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", element)
@@ -174,6 +176,17 @@ def _assign_dict(plan: Plan, field: str, items: List[Tuple[str, str]], update: b
     for entry in entries:
         plan.post_line(f"    {entry},")
     plan.post_line(f"}}{tail}")
+
+
+def _reference_name(expr: ast.AST) -> str:
+    """A variable name for a reference built inline, from the first path it names."""
+    strings = [n for n in ast.walk(expr) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    for node in sorted(strings, key=lambda n: (n.lineno, n.col_offset)):
+        words = re.findall(r"[A-Za-z0-9]+", node.value)
+        if words:
+            name = "_".join(w.lower() for w in words[:4])
+            return (name if not name[0].isdigit() else "input_" + name) + "_ref"
+    return "input_ref"
 
 
 def _simple(expr: ast.AST) -> bool:
