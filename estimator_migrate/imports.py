@@ -30,6 +30,8 @@ def wanted_import(local: str) -> Optional[Tuple[str, str]]:
         return local, ""
     if local in IMPORT_FROM:
         return IMPORT_FROM[local], local
+    if local.startswith(ALIAS_PREFIX) and local[len(ALIAS_PREFIX):] in MODULES:  # ``import os as Amlos``
+        return local[len(ALIAS_PREFIX):], ""
     if local.startswith(ALIAS_PREFIX) and local[len(ALIAS_PREFIX):] in IMPORT_FROM:
         name = local[len(ALIAS_PREFIX):]
         return IMPORT_FROM[name], name
@@ -80,7 +82,8 @@ def _render_from(module: str, names: List[Tuple[str, Optional[str]]],
                  existing: List[Tuple[str, Optional[str]]] = ()) -> str:
     """The user's names keep their order; added names follow, sorted."""
     if names and names[0][0] == "":
-        return f"import {module}"
+        alias = names[0][1]
+        return f"import {module} as {alias}" if alias and alias != module else f"import {module}"
     added = sorted(set(names) - set(existing))
     parts = [f"{n} as {a}" if a else n for n, a in list(existing) + added]
     return f"from {module} import {', '.join(parts)}"

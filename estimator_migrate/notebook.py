@@ -332,10 +332,14 @@ def _indent_back(text: str, indent: str) -> str:
     return "".join(indent + line if line.rstrip("\r\n") else line for line in split_lines(text))
 
 
+# Databricks notebooks exported to .ipynb mark a cell of another language by its first line.
+_DATABRICKS_LANGUAGES = {"%sh", "%fs", "%md", "%sql", "%scala", "%r"}
+
+
 def _is_cell_magic(source: str) -> bool:
     for line in split_lines(source):
         if line.strip():
-            return line.lstrip().startswith("%%")
+            return line.lstrip().startswith("%%") or line.strip() in _DATABRICKS_LANGUAGES
     return False
 
 

@@ -475,3 +475,8 @@ def test_automagic_cells_are_read_as_ipython_runs_them():
 def test_python_lines_are_not_automagic(line):
     module = build_module(load_notebook(_cells_notebook(line)))
     assert not module.bad_cells and not module.restore
+
+
+def test_databricks_language_cells_are_not_python():
+    module = build_module(load_notebook(_cells_notebook("%sh\n\nls -la /dbfs/models/*", "%md\n# Notes", "x = 1")))
+    assert not module.bad_cells and [p.cell for p in module.parts] == [3]

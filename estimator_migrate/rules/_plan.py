@@ -145,7 +145,7 @@ def sdk_name(ctx: FileContext, name: str) -> str:
     bindings = ctx.names.module_scope.bindings.get(name)
     if not bindings:
         return name
-    expected = f"{IMPORT_FROM.get(name, '')}.{name}"
+    expected = f"{IMPORT_FROM[name]}.{name}" if name in IMPORT_FROM else name  # a module (``os``) is itself
     if all(b.kind == "import" and b.qualname in (expected, f"azureml.core.{name}") for b in bindings):
         return name
     return ALIAS_PREFIX + name

@@ -148,13 +148,24 @@ def _bound_by(stmt: ast.stmt) -> set:
     return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
 
 
+def _same_object(plan: Plan, name: ast.Name) -> List[ast.Name]:
+    """The other reads of ``name`` that may see the object this one sees: those the same
+    assignment reaches, or whose assignment cannot be told (notebooks rebind names cell after cell)."""
+    names = plan.ctx.names
+    mine = static.reaching_binding(names, name)
+    found = []
+    for use in names.uses(name.id, names.scope_of.get(id(name), names.module_scope)):
+        if use is name:
+            continue
+        theirs = static.reaching_binding(names, use)
+        if mine is None or theirs is None or theirs is mine:
+            found.append(use)
+    return found
+
+
 def _resumed_elsewhere(plan: Plan, name: ast.Name) -> bool:
     """Another estimator with ``resume_from`` gets this dictionary, and adds ``--resume-from`` to it."""
-    names = plan.ctx.names
-    for use in names.uses(name.id, names.scope_of.get(id(name), names.module_scope)):
-        if use is not name and _given_to_estimator(plan, use, resuming=True):
-            return True
-    return False
+    return any(_given_to_estimator(plan, use, resuming=True) for use in _same_object(plan, name))
 
 
 def _given_to_estimator(plan: Plan, use: ast.Name, resuming: bool = False) -> bool:
@@ -172,9 +183,7 @@ def _changed_by_resume_from(plan: Plan, expr: ast.AST) -> bool:
     itself; ScriptRunConfig does not. Blocked when that dictionary is read again afterwards."""
     if not plan.given("resume_from") or not isinstance(expr, ast.Name):
         return False
-    names = plan.ctx.names
-    scope = names.scope_of.get(id(expr), names.module_scope)
-    later = [u for u in names.uses(expr.id, scope) if u is not expr and u.lineno > plan.stmt.end_lineno]
+    later = [u for u in _same_object(plan, expr) if u.lineno > plan.stmt.end_lineno]
     if not later:
         return False
     plan.block("EM309", f"with `resume_from` the estimator added `--resume-from` to `{expr.id}` itself, and "
