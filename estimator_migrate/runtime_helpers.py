@@ -101,6 +101,11 @@ _MEMORY = "runtime_helpers"
 _CELL_MARKER = re.compile(r"# __em_cell_\d+__\d+\s*$")
 
 
+def is_helper(name: str) -> bool:
+    """Whether ``name`` is one of these helpers (``flatten_script_params``, ``..._2``)."""
+    return any(re.fullmatch(re.escape(base) + r"(_\d+)?", name) for base in _TEMPLATES)
+
+
 def helper_name(ctx, base: str) -> str:
     """The name under which helper ``base`` is called in this file (and written once, after the
     last pass). A helper this tool already wrote keeps its name; otherwise a name nothing in

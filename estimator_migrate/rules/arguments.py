@@ -80,16 +80,55 @@ def _pairs_clean(plan: Plan, node: ast.Dict) -> bool:
     return True
 
 
-class _Reader:
-    """What the analysis below needs of a Plan, for a rule that has only the file's context."""
+class Reader:
+    """What the analysis below (and ``data.classify``) needs of a Plan, for a rule that has only
+    the file's context."""
 
     def __init__(self, ctx):
         self.ctx = ctx
 
 
+def literal_dict(ctx, expr: ast.AST) -> Optional[ast.Dict]:
+    """The dictionary literal ``expr`` certainly is (written here, or bound once and unchanged)."""
+    value = static.single_binding_value(ctx.names, expr) if isinstance(expr, ast.Name) else expr
+    return value if isinstance(value, ast.Dict) and all(k is not None for k in value.keys) else None
+
+
+def may_drop_data(ctx, base: ast.AST, keys: Optional[set], clean: Optional[bool], strip: bool = False) -> bool:
+    """Whether reading the flattened ``base`` (a script_params dictionary, or the literal list it
+    became) two by two and dropping or replacing the entries named ``keys`` (None: unknown) may
+    drop a dataset or output argument, which the estimator had registered when it was built (so
+    the run still had it) and a ScriptRunConfig would not. A pairing not known to be clean may
+    drop any item. ``strip``: keys are compared without leading '-' (HyperDrive's reading)."""
+    data = (data_rule.DATASET, data_rule.OUTPUT, data_rule.UNKNOWN_DATA)
+    reader = Reader(ctx)
+    if clean is not True:
+        keys = None
+
+    def named(key) -> bool:
+        k = static.literal(ctx.names, key)
+        if keys is None:
+            return True
+        return (k.lstrip("-") if strip and isinstance(k, str) else k) in keys
+
+    literal = literal_dict(ctx, base)
+    if literal is not None:
+        pairs = list(zip(literal.keys, literal.values))
+    elif isinstance(base, (ast.List, ast.Tuple)):
+        pairs = list(zip(base.elts[0::2], base.elts[1::2]))
+    else:
+        parts = dict_parts(ctx, base)
+        return parts is None or any(_may_be(reader, p, data) for p in parts)  # type: ignore[arg-type]
+    return any(_may_be(reader, value, data) and named(key) for key, value in pairs)  # type: ignore[arg-type]
+
+
+def dict_parts(ctx, expr: ast.AST) -> Optional[List[ast.AST]]:
+    return _dict_parts(Reader(ctx), expr, 0)  # type: ignore[arg-type]
+
+
 def may_hold_references(ctx, expr: ast.AST) -> bool:
     """Whether the dictionary ``expr`` may hold a DataReference or datastore (see ``_dict_parts``)."""
-    reader = _Reader(ctx)
+    reader = Reader(ctx)
     parts = _dict_parts(reader, expr, 0)  # type: ignore[arg-type]
     return parts is None or any(_may_be_reference(reader, p) for p in parts)  # type: ignore[arg-type]
 
@@ -301,9 +340,8 @@ def _changes(plan: Plan, use: ast.Name, depth: int) -> Optional[List[ast.AST]]:
         return None
     if isinstance(parent, ast.Call) and use in parent.args:
         func = parent.func
-        if isinstance(func, ast.Name) and func.id in _READERS or \
-                isinstance(func, ast.Name) and func.id == runtime_helpers.FLATTEN:
-            return []
+        if isinstance(func, ast.Name) and (func.id in _READERS or runtime_helpers.is_helper(func.id)):
+            return []  # the helpers only read it
         return None
     if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.Return, ast.Yield, ast.List, ast.Tuple,
                            ast.Set, ast.Lambda, ast.Starred)) or \
@@ -314,17 +352,36 @@ def _changes(plan: Plan, use: ast.Name, depth: int) -> Optional[List[ast.AST]]:
 
 
 def _may_be_reference(plan: Plan, node: ast.AST) -> bool:
-    if data_rule.classify(plan, node) in _REFERENCES:
+    return _may_be(plan, node, _REFERENCES)
+
+
+def _may_be(plan: Plan, node: ast.AST, kinds, depth: int = 0) -> bool:
+    """Whether ``node`` is, or may hold (as far as the tool can see), a data object of ``kinds``."""
+    if depth > 4:
+        return False
+    if data_rule.classify(plan, node) in kinds:
         return True
     if isinstance(node, ast.IfExp):
-        return _may_be_reference(plan, node.body) or _may_be_reference(plan, node.orelse)
+        return any(_may_be(plan, v, kinds, depth + 1) for v in (node.body, node.orelse))
     if isinstance(node, ast.Name):
-        # Bound more than once (in branches): any of its values may be the one that reaches here.
-        names = plan.ctx.names
-        for binding in names.bindings_of(node.id, names.scope_of.get(id(node), names.module_scope)):
-            if binding.value is not None and data_rule.classify(plan, binding.value) in _REFERENCES:
-                return True
+        return any(_may_be(plan, v, kinds, depth + 1) for v in _candidates(plan, node))
     return False
+
+
+def _candidates(plan: Plan, name: ast.Name) -> List[ast.AST]:
+    """What ``name`` may hold, as far as the tool can see: every value assigned to it in its
+    scope (in branches, cells, loops), and the items of a literal list a ``for`` loop takes it
+    from. A parameter or a loop over something out of sight adds nothing (a plain value)."""
+    names = plan.ctx.names
+    found: List[ast.AST] = []
+    for binding in names.bindings_of(name.id, names.scope_of.get(id(name), names.module_scope)):
+        if binding.value is not None:
+            found.append(binding.value)
+        elif isinstance(binding.node, (ast.For, ast.AsyncFor)) and isinstance(binding.node.target, ast.Name):
+            items = static.resolve(names, binding.node.iter)
+            if isinstance(items, (ast.List, ast.Tuple, ast.Set)):
+                found += [e.value if isinstance(e, ast.Starred) else e for e in items.elts]
+    return found
 
 
 class _Group:
@@ -336,6 +393,13 @@ class _Group:
 
 def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str]) -> List[_Group]:
     ctx = plan.ctx
+    keys = [static.literal(ctx.names, k) for k in node.keys]
+    try:
+        distinct = len(set(keys)) == len(keys)
+    except TypeError:  # an unhashable literal key raised TypeError in the estimator's code too
+        distinct = False
+    if any(k is static.UNKNOWN for k in keys) or not distinct:
+        raise _RunTime()  # a key known only at run time, or written twice (the last value wins, in the first place)
     out: List[_Group] = []
     prev_end = node.lineno  # comments between entries of an inline dict are kept with the next entry
     for key, value in zip(node.keys, node.values):
@@ -437,9 +501,7 @@ def _unsure(plan: Plan, value: ast.AST, depth: int = 0) -> bool:
     if isinstance(value, ast.IfExp):
         return any(_unsure(plan, v, depth + 1) for v in (value.body, value.orelse))
     if isinstance(value, ast.Name):
-        names = plan.ctx.names
-        bindings = names.bindings_of(value.id, names.scope_of.get(id(value), names.module_scope))
-        return any(b.value is not None and _unsure(plan, b.value, depth + 1) for b in bindings)
+        return any(_unsure(plan, v, depth + 1) for v in _candidates(plan, value))
     lit = static.literal(plan.ctx.names, value)
     if lit is not static.UNKNOWN:
         return lit in _EMPTY or isinstance(lit, (list, tuple, dict))

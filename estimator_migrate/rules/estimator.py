@@ -20,6 +20,7 @@ from estimator_migrate.rules import on_call
 from estimator_migrate.rules._plan import CONCERNS, REMOVE, Plan, comments_in, owned_params
 from estimator_migrate.rules._uses import remember
 from estimator_migrate.rules.attributes import blocking_use
+from estimator_migrate.rules.hyperdrive import blocking_hyperdrive
 from estimator_migrate.rules.submit import blocking_submit
 from estimator_migrate.symbols import ESTIMATORS
 from estimator_migrate.text import indentation, shift_continuations
@@ -75,14 +76,21 @@ def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
             plan.block("EM310", f"`{ctx.segment(use)}` (line {use.lineno}) uses the estimator in a way a "
                        "ScriptRunConfig cannot follow, so the construction is left as it is",
                        "Change that use by hand (see `--explain EM310`), then run the tool again.")
-        found = blocking_submit(ctx, stmt, plan.holder, plan.facts.get("pairs_clean", True)) \
-            if not plan.blockers else None
+        clean, base = plan.facts.get("pairs_clean", True), plan.kwargs.get("script_params")
+        found = blocking_submit(ctx, stmt, plan.holder, clean, base) if not plan.blockers else None
         if found is not None:
             submit, why = found
             plan.block("EM310", f"its submit on line {submit.lineno} passes overrides the tool cannot carry over "
                        f"({why}), so the construction is left as it is",
                        "Fold the overrides into `script_params` by hand (or submit without them), then run the "
                        "tool again.")
+        found = blocking_hyperdrive(ctx, stmt, plan.holder, clean, base) if not plan.blockers else None
+        if found is not None:
+            hd, why = found
+            plan.block("EM310", f"the HyperDrive configuration on line {hd.lineno} cannot be carried over ({why}), "
+                       "so the construction is left as it is",
+                       "Take the dataset out of the tuned flags (or give it a flag of its own), then run the tool "
+                       "again.")
     if plan.env_lines and not plan.blockers:
         plan.env = ctx.unique_name(f"{plan.env_label}_env")
         plan.add_arg("environment", plan.env)

@@ -18,6 +18,7 @@ from typing import List, Optional
 
 from estimator_migrate import runtime_helpers, static
 from estimator_migrate.context import Edit, FileContext
+from estimator_migrate.rules import arguments as arguments_rule
 from estimator_migrate.rules import on_call
 from estimator_migrate.rules._plan import sdk_name
 from estimator_migrate.rules._uses import (Pairs, SrcRef, holds_estimator, keyword_range, new_group,
@@ -75,6 +76,33 @@ def migrate_hyperdrive(ctx: FileContext, call: ast.Call) -> None:
     for edit in edits:
         edit.findings = ctx.findings[-1:] if finding else []
         ctx.edits.append(edit)
+
+
+def blocking_hyperdrive(ctx: FileContext, stmt: ast.stmt, holder: str, clean, base):
+    """Before an estimator stored in ``holder`` is rewritten: (HyperDrive call, why) when
+    HyperDrive's removal of tuned arguments may drop a dataset argument the estimator had
+    registered for the run (a ScriptRunConfig would not have it); the estimator is then left as
+    it is, never half-migrated. None when there is no such use."""
+    if base is None:
+        return None
+    for use in uses_of(ctx, holder, stmt):
+        call = ctx.parent(use)
+        if isinstance(call, ast.keyword) and call.arg == "estimator":
+            call = ctx.parent(call)
+        if not isinstance(call, ast.Call):
+            continue
+        kind = ctx.canonical_name(call.func)
+        if kind not in ("HyperDriveConfig", "HyperDriveRunConfig"):
+            continue
+        factory = kind == "HyperDriveRunConfig"
+        if _argument(call, "estimator", 0 if factory else ESTIMATOR_SLOT) is not use:
+            continue
+        space = parameter_space(ctx, _argument(call, "hyperparameter_sampling", 1 if factory else 0))
+        if arguments_rule.may_drop_data(ctx, base, space, clean, strip=True):
+            return call, ("HyperDrive's removal of the tuned arguments may drop a dataset argument, whose dataset "
+                          "the estimator had registered for the run (it stayed mounted); the ScriptRunConfig "
+                          "would lose it")
+    return None
 
 
 def _argument(call: ast.Call, name: str, slot: int) -> Optional[ast.AST]:

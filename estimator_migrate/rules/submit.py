@@ -57,9 +57,11 @@ def _submit_call(ctx: FileContext, use: ast.Name):
     return None
 
 
-def _overrides_problem(ctx: FileContext, submit: ast.Call, holder: str, clean: Optional[bool]) -> Optional[str]:
+def _overrides_problem(ctx: FileContext, submit: ast.Call, holder: str, clean: Optional[bool],
+                       base: Optional[ast.AST]) -> Optional[str]:
     """Why the overrides of this submit cannot be carried over (None: they can). ``clean``: the
-    ScriptRunConfig's literal arguments read back as flag/value pairs (None: built at run time)."""
+    ScriptRunConfig's literal arguments read back as flag/value pairs (None: built at run time);
+    ``base``: the script_params dictionary, or the literal arguments list, they override."""
     overrides = [k for k in submit.keywords if k.arg in _OVERRIDES]
     other = [k.arg for k in overrides if k.arg != "script_params"]
     if other:
@@ -73,17 +75,27 @@ def _overrides_problem(ctx: FileContext, submit: ast.Call, holder: str, clean: O
     if clean is False:
         return ("the estimator merged them by pairing its arguments two by two, and a bare flag (or an expanded "
                 "list) shifted that pairing, so the submitted arguments were corrupted")
+    if base is not None and _may_replace_data(ctx, base, params.value, clean):
+        return ("an override may replace a dataset argument, whose dataset the estimator had already registered "
+                "for the run (it stayed mounted); the ScriptRunConfig would drop it")
     return None
 
 
-def blocking_submit(ctx: FileContext, stmt: ast.stmt, holder: str, clean: Optional[bool]):
+def _may_replace_data(ctx: FileContext, base: ast.AST, overrides: ast.AST, clean: Optional[bool]) -> bool:
+    given = static.resolve(ctx.names, overrides)
+    keys = [static.literal(ctx.names, k) if k is not None else static.UNKNOWN for k in given.keys] \
+        if isinstance(given, ast.Dict) else [static.UNKNOWN]
+    return arguments_rule.may_drop_data(ctx, base, None if static.UNKNOWN in keys else set(keys), clean)
+
+
+def blocking_submit(ctx: FileContext, stmt: ast.stmt, holder: str, clean: Optional[bool], base: Optional[ast.AST]):
     """Before an estimator stored in ``holder`` is rewritten: (submit call, why) for a later
     ``submit(holder, script_params=...)`` whose overrides cannot be carried over; the estimator
     is then left as it is, never half-migrated. None when there is none."""
     for use in uses_of(ctx, holder, stmt):
         submit = _submit_call(ctx, use)
         if submit is not None:
-            why = _overrides_problem(ctx, submit, holder, clean)
+            why = _overrides_problem(ctx, submit, holder, clean, base)
             if why is not None:
                 return submit, why
     return None
@@ -100,7 +112,7 @@ def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use:
     arguments = next((k for k in src.keywords if k.arg == "arguments"), None)
     base = Pairs(ctx, arguments.value) if arguments is not None else None
     problem = _overrides_problem(ctx, submit, holder, base.clean if base is not None and base.literal_list else
-                                 None if base is not None else True)
+                                 None if base is not None else True, _overridden(arguments))
     if problem is not None:
         return manual(problem, "Write the arguments this run should get by hand." if "corrupted" in problem else
                       "Set the ScriptRunConfig's `arguments` and `run_config` for this submit by hand.")
@@ -152,6 +164,17 @@ def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use:
         where = "a ScriptRunConfig built for this submit from the same run configuration"
     edits.append(replace_ranges(ctx, submit_stmt, submit_ranges, group))
     _report(ctx, submit, lines, edits, where)
+
+
+def _overridden(arguments: Optional[ast.keyword]) -> Optional[ast.AST]:
+    """What the overrides apply to: a literal list, or the dictionary a run-time flattening reads."""
+    if arguments is None:
+        return None
+    value = arguments.value
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and \
+            value.func.id.startswith(runtime_helpers.FLATTEN) and value.args:
+        return value.args[0]
+    return value
 
 
 def _static_overrides(ctx: FileContext, value: ast.AST):
