@@ -88,9 +88,16 @@ class Reader:
         self.ctx = ctx
 
 
+def followed_value(ctx, name: ast.Name) -> Optional[ast.AST]:
+    """The expression ``name`` certainly holds here, unchanged since (None: not certain). The one
+    place this module (and the rules that read dictionaries: estimator ``**settings``, submit
+    overrides) asks the static analysis; everything it cannot follow is read at run time."""
+    return static.single_binding_value(ctx.names, name)
+
+
 def literal_dict(ctx, expr: ast.AST) -> Optional[ast.Dict]:
     """The dictionary literal ``expr`` certainly is (written here, or bound once and unchanged)."""
-    value = static.single_binding_value(ctx.names, expr) if isinstance(expr, ast.Name) else expr
+    value = followed_value(ctx, expr) if isinstance(expr, ast.Name) else expr
     return value if isinstance(value, ast.Dict) and all(k is not None for k in value.keys) else None
 
 
@@ -138,15 +145,10 @@ def _literal_dict(plan: Plan, expr: ast.AST) -> Optional[Tuple[ast.Dict, bool, O
     reaches the call is certainly that literal; else None."""
     if plan.code("script_params") != plan.ctx.segment(expr):
         return None  # given by ``**settings`` and not all constants: read from that dictionary, at run time
-    if isinstance(expr, ast.Name):
-        value = static.single_binding_value(plan.ctx.names, expr)
-        if isinstance(value, ast.Dict) and all(k is not None for k in value.keys) and \
-                not _resumed_elsewhere(plan, expr):
-            return value, False, expr.id
+    value = literal_dict(plan.ctx, expr)
+    if value is None or isinstance(expr, ast.Name) and _resumed_elsewhere(plan, expr):
         return None
-    if isinstance(expr, ast.Dict) and all(k is not None for k in expr.keys):
-        return expr, True, None
-    return None
+    return value, value is expr, expr.id if isinstance(expr, ast.Name) else None
 
 
 def _flatten_at_run_time(plan: Plan, expr: ast.AST) -> None:

@@ -185,7 +185,7 @@ def _static_overrides(ctx: FileContext, value: ast.AST):
     resolved = static.resolve(ctx.names, value)
     if not isinstance(resolved, ast.Dict) or any(k is None for k in resolved.keys):
         return None
-    if isinstance(value, ast.Name) and static.single_binding_value(ctx.names, value) is None:
+    if isinstance(value, ast.Name) and arguments_rule.followed_value(ctx, value) is None:
         return None
     items = list(zip(resolved.keys, resolved.values))
     for key, val in items:
