@@ -17,7 +17,7 @@ from estimator_migrate import static
 from estimator_migrate.context import Edit, FileContext
 from estimator_migrate.findings import Severity
 from estimator_migrate.rules import on_call
-from estimator_migrate.rules import arguments as arguments_rule
+from estimator_migrate.rules import _contents as contents
 from estimator_migrate.rules._plan import CONCERNS, REMOVE, Plan, comments_in, owned_params
 from estimator_migrate.rules._uses import remember
 from estimator_migrate.rules.attributes import blocking_use
@@ -191,7 +191,7 @@ def _unpacked(ctx: FileContext, expr: ast.AST):
     object the estimator got."""
     value = expr
     if isinstance(expr, ast.Name):
-        value = arguments_rule.followed_value(ctx, expr)
+        value = contents.followed_value(ctx, expr)
         if not isinstance(value, ast.Dict):
             return (f"`{expr.id}` is not certainly a dictionary literal here (built at run time, in a branch, or "
                     "changed in place)")

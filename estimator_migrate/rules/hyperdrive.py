@@ -18,7 +18,7 @@ from typing import List, Optional
 
 from estimator_migrate import runtime_helpers, static
 from estimator_migrate.context import Edit, FileContext
-from estimator_migrate.rules import arguments as arguments_rule
+from estimator_migrate.rules import _contents as contents
 from estimator_migrate.rules import on_call
 from estimator_migrate.rules._plan import sdk_name
 from estimator_migrate.rules._uses import (Pairs, SrcRef, holds_estimator, keyword_range, new_group,
@@ -98,7 +98,7 @@ def blocking_hyperdrive(ctx: FileContext, stmt: ast.stmt, holder: str, clean, ba
         if _argument(call, "estimator", 0 if factory else ESTIMATOR_SLOT) is not use:
             continue
         space = parameter_space(ctx, _argument(call, "hyperparameter_sampling", 1 if factory else 0))
-        if arguments_rule.may_drop_data(ctx, base, space, clean, strip=True):
+        if contents.may_drop_data(ctx, base, space, clean, strip=True):
             return call, ("HyperDrive's removal of the tuned arguments may drop a dataset argument, whose dataset "
                           "the estimator had registered for the run (it stayed mounted); the ScriptRunConfig "
                           "would lose it")

@@ -22,7 +22,7 @@ from typing import List, Optional
 
 from estimator_migrate import runtime_helpers, static
 from estimator_migrate.context import FileContext
-from estimator_migrate.rules import arguments as arguments_rule
+from estimator_migrate.rules import _contents as contents
 from estimator_migrate.rules import on_call
 from estimator_migrate.rules._plan import sdk_name
 from estimator_migrate.rules._uses import Pairs, keyword_range, migrated_assignment, new_group, replace_ranges, uses_of
@@ -69,7 +69,7 @@ def _overrides_problem(ctx: FileContext, submit: ast.Call, holder: str, clean: O
     params = next((k for k in overrides if k.arg == "script_params"), None)
     if params is None or static.literal(ctx.names, params.value) in ({}, None):
         return None
-    if arguments_rule.may_hold_references(ctx, params.value):
+    if contents.may_hold_references(ctx, params.value):
         return ("the overrides may hold a DataReference, which the estimator registered for this submit only, "
                 "and a ScriptRunConfig has one run configuration for all its submits")
     if clean is False:
@@ -85,7 +85,7 @@ def _may_replace_data(ctx: FileContext, base: ast.AST, overrides: ast.AST, clean
     given = static.resolve(ctx.names, overrides)
     keys = [static.literal(ctx.names, k) if k is not None else static.UNKNOWN for k in given.keys] \
         if isinstance(given, ast.Dict) else [static.UNKNOWN]
-    return arguments_rule.may_drop_data(ctx, base, None if static.UNKNOWN in keys else set(keys), clean)
+    return contents.may_drop_data(ctx, base, None if static.UNKNOWN in keys else set(keys), clean)
 
 
 def blocking_submit(ctx: FileContext, stmt: ast.stmt, holder: str, clean: Optional[bool], base: Optional[ast.AST]):
@@ -185,7 +185,7 @@ def _static_overrides(ctx: FileContext, value: ast.AST):
     resolved = static.resolve(ctx.names, value)
     if not isinstance(resolved, ast.Dict) or any(k is None for k in resolved.keys):
         return None
-    if isinstance(value, ast.Name) and arguments_rule.followed_value(ctx, value) is None:
+    if isinstance(value, ast.Name) and contents.followed_value(ctx, value) is None:
         return None
     items = list(zip(resolved.keys, resolved.values))
     for key, val in items:
