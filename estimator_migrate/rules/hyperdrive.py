@@ -188,8 +188,13 @@ def _strip_tuned(ctx: FileContext, ref: SrcRef, sampling, estimator, call, group
     pairs = Pairs(ctx, arguments.value)
     if space is None or not pairs.literal_list:
         return _strip_at_run_time(ctx, ref, sampling, estimator, call, group, lines, arguments)
-    keys = [static.literal(ctx.names, k) for k in pairs.items[0::2]]
-    tuned = [i for i, k in enumerate(keys) if isinstance(k, str) and k.lstrip("-") in space]
+    # HyperDrive read the list two by two (an odd last item is dropped) and took each first item
+    # for a flag: one that is not a string raised there, one not known here is only known at run time.
+    items = pairs.items
+    keys = [static.literal(ctx.names, k) for k in items[0:len(items) - len(items) % 2:2]]
+    if not all(isinstance(k, str) for k in keys):
+        return _strip_at_run_time(ctx, ref, sampling, estimator, call, group, lines, arguments)
+    tuned = [i for i, k in enumerate(keys) if k.lstrip("-") in space]
     if not tuned:
         return [], [], held
     if not pairs.clean:
