@@ -295,17 +295,20 @@ _rule(
 )
 _rule(
     "EM304", "dynamic-script-params",
-    "No longer reported: `script_params` the tool cannot read statically are flattened at run time.",
+    "With `resume_from`, the estimator wrote `--resume-from` into a `script_params` dictionary that is read again.",
     Severity.ERROR, False,
     """
     The estimator flattened `script_params` at construction time (bare flags for `''`/`None`,
     list expansion, data objects). A dictionary the tool cannot read (built in a branch or a
-    loop, changed in place, filled from argparse, returned by a function) is now migrated to
+    loop, changed in place, filled from argparse, returned by a function) is migrated to
     `arguments=flatten_script_params(<the same dictionary>)`, evaluated where the estimator
-    flattened it; its DataReferences are registered with `script_params_data_references`. The
-    code is kept so that `# noqa: EM304` comments and baselines keep their meaning.
+    flattened it; its DataReferences are registered with `script_params_data_references`.
+    What cannot be reproduced: with `resume_from` the estimator also added `--resume-from` to
+    the caller's dictionary, so code that reads that dictionary later (another estimator, the
+    next turn of a loop) saw the entry; a ScriptRunConfig leaves the dictionary as it is.
     """,
-    fix_safety="Nothing to do: the rewrite is applied (EM101/EM102).",
+    fix_safety="Give the estimator with `resume_from` a dictionary of its own (`script_params=dict(params)`), "
+    "then run the tool again.",
 )
 _rule(
     "EM305", "never-ran",

@@ -4,6 +4,7 @@ estimator imports the rewrite made unused, and touch nothing else."""
 from __future__ import annotations
 
 import ast
+import re
 from typing import Dict, List, Optional, Tuple
 
 from estimator_migrate.names import NameResolver
@@ -30,7 +31,7 @@ def wanted_import(local: str) -> Optional[Tuple[str, str]]:
         return local, ""
     if local in IMPORT_FROM:
         return IMPORT_FROM[local], local
-    if local.startswith(ALIAS_PREFIX) and local[len(ALIAS_PREFIX):] in MODULES:  # ``import os as Amlos``
+    if local.startswith(ALIAS_PREFIX) and local[len(ALIAS_PREFIX):] in MODULES:
         return local[len(ALIAS_PREFIX):], ""
     if local.startswith(ALIAS_PREFIX) and local[len(ALIAS_PREFIX):] in IMPORT_FROM:
         name = local[len(ALIAS_PREFIX):]
@@ -41,30 +42,75 @@ def wanted_import(local: str) -> Optional[Tuple[str, str]]:
 def fix_imports(original: NameResolver, current: str, names: NameResolver) -> str:
     """``original`` resolves the file as it was read, ``names`` the rewritten ``current``."""
     before, after = original.loads(), names.loads()
-    bound = {name for scope in names.scopes for name in scope.bindings}
     needed: Dict[str, List[Tuple[str, Optional[str]]]] = {}
     for local in sorted(after):
-        if after[local] <= before.get(local, 0) or local in bound:
+        if after[local] <= before.get(local, 0):
             continue
         target = wanted_import(local)
-        if target:
+        if target and not _reached(names, local, target):
             module, name = target
-            needed.setdefault(module, []).append((name, local if local != name else None))
-    removals = _unused_estimator_imports(names, before, after)
+            needed.setdefault(module, []).append((name, local if local != (name or module) else None))
+    removals = _unused_estimator_imports(names, before, after, current)
     if not needed and not removals:
         return current
     return _apply(current, names, needed, removals)
 
 
-def _unused_estimator_imports(names: NameResolver, before: Dict[str, int], after: Dict[str, int]):
+def _reached(names: NameResolver, local: str, target: Tuple[str, str]) -> bool:
+    """True when every read of ``local`` is reached by an import of ``target``: one that runs
+    before it (earlier in a block that encloses it, so not under a branch, a ``try`` or a
+    function it is not in) in its own or an enclosing scope, with no other binding of the name
+    there. A notebook may import a name only in a later cell; then the read is not reached."""
+    module, name = target
+    expected = {module} if not name else {f"{module}.{name}", f"azureml.core.{name}"}
+    for scope_id_name, loads in names.name_uses.items():
+        if scope_id_name[1] != local:
+            continue
+        for load in loads:
+            scope = names.scope_of.get(id(load), names.module_scope)
+            home = names.defining_scope(local, scope)
+            bindings = home.bindings.get(local, []) if home is not None else []
+            if not bindings or any(b.kind != "import" or b.qualname not in expected for b in bindings):
+                return False
+            statement = _statement_of(names, load)
+            if statement is None or not any(_runs_before(names, b.node, statement) for b in bindings):
+                return False
+    return True
+
+
+def _statement_of(names: NameResolver, node: ast.AST) -> Optional[ast.stmt]:
+    while node is not None and not isinstance(node, ast.stmt):
+        node = names.parent.get(id(node))
+    return node
+
+
+def _runs_before(names: NameResolver, binding: ast.stmt, use: ast.stmt) -> bool:
+    """``binding`` stands earlier in a statement list that holds ``use`` or one of its enclosing
+    statements (a function definition included: its body runs after the definition)."""
+    block_owner = names.parent.get(id(binding))
+    holder: Optional[ast.AST] = use
+    while holder is not None:
+        owner = names.parent.get(id(holder))
+        if owner is block_owner:
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(owner, field, None)
+                if isinstance(block, list) and binding in block and holder in block:
+                    return block.index(binding) < block.index(holder)
+            return False
+        holder = owner
+    return False
+
+
+def _unused_estimator_imports(names: NameResolver, before: Dict[str, int], after: Dict[str, int], source: str):
     """(import statement, alias) pairs whose name the rewrite left without any use."""
     out = []
+    still_named = _named_otherwise(names, source)
     for node in names.imports():
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
                 local = alias.asname or alias.name
                 if CANONICAL.get(f"{node.module}.{alias.name}") in _REMOVABLE_CANONICAL \
-                        and before.get(local, 0) and not after.get(local, 0):
+                        and before.get(local, 0) and not after.get(local, 0) and local not in still_named:
                     out.append((node, alias))
         elif isinstance(node, ast.Import):
             for alias in node.names:
@@ -73,17 +119,34 @@ def _unused_estimator_imports(names: NameResolver, before: Dict[str, int], after
                 # ``import azureml.train.estimator`` binds ``azureml``: remove it only when no
                 # ``azureml.`` reference is left at all.
                 local = alias.asname or alias.name.split(".")[0]
-                if before.get(local, 0) and not after.get(local, 0):
+                if before.get(local, 0) and not after.get(local, 0) and local not in still_named:
                     out.append((node, alias))
     return out
+
+
+def _named_otherwise(names: NameResolver, source: str) -> set:
+    """Names something still needs without reading them: ``del name`` (NameError once the import
+    is gone) and the module's ``__all__`` (a re-export other modules import from here)."""
+    found = set()
+    tree = names.module_scope.node
+    if re.search(r"\bdel\b", source):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Del):
+                found.add(node.id)
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets) and node.value is not None:
+            found.update(e.value for e in ast.walk(node.value)
+                         if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    return found
 
 
 def _render_from(module: str, names: List[Tuple[str, Optional[str]]],
                  existing: List[Tuple[str, Optional[str]]] = ()) -> str:
     """The user's names keep their order; added names follow, sorted."""
     if names and names[0][0] == "":
-        alias = names[0][1]
-        return f"import {module} as {alias}" if alias and alias != module else f"import {module}"
+        return f"import {module}" + (f" as {names[0][1]}" if names[0][1] else "")
     added = sorted(set(names) - set(existing))
     parts = [f"{n} as {a}" if a else n for n, a in list(existing) + added]
     return f"from {module} import {', '.join(parts)}"

@@ -28,16 +28,15 @@ class Reader:
         self.ctx = ctx
 
 
-def followed_value(ctx, name: ast.Name) -> Optional[ast.AST]:
-    """The expression ``name`` certainly holds here, unchanged since (None: not certain): the one
-    place the rules that read dictionaries (script_params, ``**settings``, submit overrides) ask
-    the static analysis; a dictionary it cannot follow is read at run time."""
-    return static.single_binding_value(ctx.names, name)
+def followed_value(ctx, name: ast.Name, until: Optional[ast.AST] = None) -> Optional[ast.AST]:
+    """The expression ``name`` certainly holds, unchanged up to ``until`` (the call that reads it;
+    None: not certain), as the static analysis tells (``static.value_at``)."""
+    return static.value_at(ctx.names, name, until)
 
 
-def literal_dict(ctx, expr: ast.AST) -> Optional[ast.Dict]:
-    """The dictionary literal ``expr`` certainly is (written here, or bound once and unchanged)."""
-    value = followed_value(ctx, expr) if isinstance(expr, ast.Name) else expr
+def literal_dict(ctx, expr: ast.AST, until: Optional[ast.AST] = None) -> Optional[ast.Dict]:
+    """The dictionary literal ``expr`` certainly is up to ``until`` (written here, or followed)."""
+    value = static.resolve(ctx.names, expr, until)
     return value if isinstance(value, ast.Dict) and all(k is not None for k in value.keys) else None
 
 

@@ -87,9 +87,29 @@ class Plan:
         return self.ctx.segment(self.kwargs[param])
 
     def literal(self, param: str, default=static.UNKNOWN):
+        """The argument's value when it is a literal (or a name certainly holding an unchanged
+        literal when the estimator is called), else UNKNOWN."""
         if param not in self.kwargs:
             return default
-        return static.literal(self.ctx.names, self.kwargs[param])
+        return static.literal(self.ctx.names, self.kwargs[param], self.call)
+
+    def value_of(self, expr: ast.AST):
+        """``static.literal`` read where the estimator reads its arguments."""
+        return static.literal(self.ctx.names, expr, self.call)
+
+    def resolve(self, expr: ast.AST) -> ast.AST:
+        """Follow names to the expression that built the object, when what it holds is certainly
+        unchanged when the estimator reads it (else the expression itself)."""
+        return static.resolve(self.ctx.names, expr, self.call)
+
+    def portable(self, expr: ast.AST) -> bool:
+        """Whether the code of ``expr`` (found by following a name) may be written at the
+        estimator call and means the same there."""
+        return static.portable(self.ctx.names, expr, self.call)
+
+    def shared_after(self, param: str) -> bool:
+        """Whether the object passed as ``param`` may be used again after the estimator call."""
+        return static.shared_after(self.ctx.names, self.kwargs[param], self.call)
 
     def given(self, param: str) -> bool:
         """Passed with a value other than a literal None (the estimator's usual default)."""
@@ -129,7 +149,7 @@ class Plan:
 
     def use(self, name: str) -> str:
         """The local name to write for an SDK name (imports are added afterwards)."""
-        return sdk_name(self.ctx, name)
+        return sdk_name(self.ctx, name, self.call)
 
     def q(self, text: str) -> str:
         """A string literal in the file's quote style."""
@@ -137,16 +157,19 @@ class Plan:
         return f"{self.quote}{body}{self.quote}"
 
 
-def sdk_name(ctx: FileContext, name: str) -> str:
-    """``name`` itself unless the module already binds it to something else; then an alias."""
-    from estimator_migrate.imports import ALIAS_PREFIX
+def sdk_name(ctx: FileContext, name: str, at: Optional[ast.AST] = None) -> str:
+    """``name`` itself unless something visible where the new code goes (``at``; default: the
+    module) binds it to anything but that SDK name; then an alias the module does not use.
+    Whether an import of it reaches the new code is settled afterwards (imports.fix_imports)."""
+    from estimator_migrate.imports import ALIAS_PREFIX, MODULES
     from estimator_migrate.symbols import IMPORT_FROM
 
-    bindings = ctx.names.module_scope.bindings.get(name)
+    scope = ctx.names.scope_of.get(id(at), ctx.names.module_scope) if at is not None else ctx.names.module_scope
+    bindings = ctx.names.bindings_of(name, scope)
     if not bindings:
         return name
-    expected = f"{IMPORT_FROM[name]}.{name}" if name in IMPORT_FROM else name  # a module (``os``) is itself
-    if all(b.kind == "import" and b.qualname in (expected, f"azureml.core.{name}") for b in bindings):
+    expected = {name} if name in MODULES else {f"{IMPORT_FROM.get(name, '')}.{name}", f"azureml.core.{name}"}
+    if all(b.kind == "import" and b.qualname in expected for b in bindings):
         return name
     return ALIAS_PREFIX + name
 

@@ -24,6 +24,7 @@ from estimator_migrate.rules._plan import Plan, concern
 from estimator_migrate.text import shift_continuations
 
 _EMPTY = ("", None)
+_CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 class _Blocked(Exception):
@@ -38,7 +39,7 @@ class _RunTime(Exception):
 @concern("arguments", 30, "script_params")
 def arguments(plan: Plan) -> None:
     expr = plan.kwargs["script_params"]
-    if static.literal(plan.ctx.names, expr) is None:
+    if plan.literal("script_params") is None:
         plan.drop("script_params")
         return
     if _changed_by_resume_from(plan, expr):
@@ -83,8 +84,10 @@ def _literal_dict(plan: Plan, expr: ast.AST) -> Optional[Tuple[ast.Dict, bool, O
     reaches the call is certainly that literal; else None."""
     if plan.code("script_params") != plan.ctx.segment(expr):
         return None  # given by ``**settings`` and not all constants: read from that dictionary, at run time
-    value = contents.literal_dict(plan.ctx, expr)
-    if value is None or isinstance(expr, ast.Name) and _resumed_elsewhere(plan, expr):
+    value = plan.resolve(expr) if isinstance(expr, ast.Name) else expr
+    if not isinstance(value, ast.Dict) or any(k is None for k in value.keys):
+        return None
+    if isinstance(expr, ast.Name) and _resumed_elsewhere(plan, expr):
         return None
     return value, value is expr, expr.id if isinstance(expr, ast.Name) else None
 
@@ -149,18 +152,22 @@ def _resumed_elsewhere(plan: Plan, name: ast.Name) -> bool:
 
 def _changed_by_resume_from(plan: Plan, expr: ast.AST) -> bool:
     """With ``resume_from`` the estimator added ``--resume-from`` to the caller's dictionary
-    itself; ScriptRunConfig does not. Blocked when that dictionary is read again afterwards."""
+    itself; a ScriptRunConfig does not. Blocked when that dictionary is read again afterwards
+    (or by the next turn of a loop around the call), where it held that entry."""
     if not plan.given("resume_from") or not isinstance(expr, ast.Name):
         return False
-    later = [u for u in _same_object(plan, expr) if u.lineno > plan.stmt.end_lineno]
-    if not later:
-        return False
-    plan.block("EM309", f"with `resume_from` the estimator added `--resume-from` to `{expr.id}` itself, and "
-               f"`{expr.id}` is read again on line {later[0].lineno}, where it held that entry; a "
-               "ScriptRunConfig leaves the dictionary as it is",
-               f"Give this estimator its own copy (`script_params=dict({expr.id})`) if the later use should not "
-               "see `--resume-from`, then run the tool again.", expr)
-    return True
+    if static.first_change(plan.ctx.names, expr, plan.call) is expr:
+        plan.block("EM304", f"`script_params={expr.id}`: the estimator adds `--resume-from` to `{expr.id}`, and it "
+                   "runs again in the loop around it, where the dictionary held that entry; a ScriptRunConfig "
+                   "leaves the dictionary as it is", "Give each estimator a dictionary of its own, then run the "
+                   "tool again.", expr)
+        return True
+    if plan.shared_after("script_params"):
+        plan.block("EM304", f"with `resume_from` the estimator added `--resume-from` to `{expr.id}`, which is used "
+                   "again later; the migrated code would not change it",
+                   "Give this estimator a dictionary of its own, then run the tool again.", expr)
+        return True
+    return False
 
 
 class _Group:
@@ -172,9 +179,9 @@ class _Group:
 
 def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str]) -> List[_Group]:
     ctx = plan.ctx
-    keys = [static.literal(ctx.names, k) for k in node.keys]
+    keys = [plan.value_of(k) for k in node.keys]
     try:
-        distinct = len(set(keys)) == len(keys)
+        distinct = len(dict.fromkeys(keys)) == len(keys)  # 1 and True are one key, as in the dictionary
     except TypeError:  # an unhashable literal key raised TypeError in the estimator's code too
         distinct = False
     if any(k is static.UNKNOWN for k in keys) or not distinct:
@@ -183,9 +190,14 @@ def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str
     prev_end = node.lineno  # comments between entries of an inline dict are kept with the next entry
     for key, value in zip(node.keys, node.values):
         items: List[str] = []
-        if static.literal(ctx.names, key) not in _EMPTY:
-            items.append(ctx.segment(key))
-        items.extend(_value_items(plan, key, value, inline, source_name))
+        key_value = plan.value_of(key)
+        key_code = _key_code(plan, key, key_value)
+        if key_value not in _EMPTY:
+            items.append(key_code)
+        # What the estimator read for this entry, as code that is valid at the call: the entry of
+        # the dictionary variable itself when the value's own code would not mean the same there.
+        held = f"{source_name}[{key_code}]" if source_name is not None else ctx.segment(value)
+        items.extend(_value_items(plan, key, value, held))
         before, after = [], ""
         if inline:
             before = [ln.strip() for ln in ctx.lines[prev_end:key.lineno - 1] if ln.strip().startswith("#")]
@@ -202,6 +214,25 @@ def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str
     return out
 
 
+def _key_code(plan: Plan, key: ast.AST, value) -> str:
+    if plan.portable(key):
+        return plan.ctx.segment(key)
+    if isinstance(value, str):
+        return plan.q(value)
+    if isinstance(value, (int, float)) or value is None:
+        return repr(value)
+    raise _RunTime()  # the key may hold another value at the estimator call: read it there
+
+
+def _code(plan: Plan, node: ast.AST, fallback: Optional[str]) -> str:
+    """The code of ``node`` when it means the same at the estimator call, else ``fallback``."""
+    if plan.portable(node):
+        return plan.ctx.segment(node)
+    if fallback is None:
+        raise _RunTime()  # it may hold another value at the estimator call than where the dictionary was built
+    return fallback
+
+
 def _trailing_comment(ctx, value: ast.AST) -> str:
     line = ctx.lines[value.end_lineno - 1]
     rest = line[ctx.char_col(value.end_lineno, value.end_col_offset):].rstrip("\r\n")
@@ -209,26 +240,26 @@ def _trailing_comment(ctx, value: ast.AST) -> str:
     return stripped if stripped.startswith("#") else ""
 
 
-def _value_items(plan: Plan, key: ast.AST, value: ast.AST, inline: bool, source_name: Optional[str]) -> List[str]:
+def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> List[str]:
     ctx = plan.ctx
-    names = ctx.names
-    lit = static.literal(names, value)
-    code = ctx.segment(value)
+    lit = plan.value_of(value)
+    code = _code(plan, value, held)
     if lit is not static.UNKNOWN:
         if lit in _EMPTY:
             return []  # bare flag
         if isinstance(lit, (list, tuple)):
-            resolved = static.resolve(names, value)
-            return [_element_code(plan, e, v) for e, v in zip(resolved.elts, lit) if v not in _EMPTY]
+            resolved = plan.resolve(value)
+            return [_element_code(plan, e, v, f"{held}[{i}]") for i, (e, v) in enumerate(zip(resolved.elts, lit))
+                    if v not in _EMPTY]
         if isinstance(lit, dict):
-            resolved = static.resolve(names, value)
-            return [ctx.segment(k) for k, v in zip(resolved.keys, lit) if v is not None and k is not None
-                    and static.literal(names, k) not in _EMPTY]
+            resolved = plan.resolve(value)
+            return [_code(plan, k, None) for k, v in zip(resolved.keys, lit) if v is not None and k is not None
+                    and plan.value_of(k) not in _EMPTY]
         return [code]
-    resolved = static.resolve(names, value)
+    resolved = plan.resolve(value)
     if isinstance(resolved, (ast.List, ast.Tuple)):
         items = []
-        for element in resolved.elts:
+        for i, element in enumerate(resolved.elts):
             if isinstance(element, ast.Starred):
                 raise _RunTime()  # its items are only known at run time
             kind = data_rule.classify(plan, element)
@@ -236,13 +267,15 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, inline: bool, source_
                 _block(plan, "EM301", f"`{ctx.segment(element)}` is a DataReference inside a list value; the "
                        "estimator never registered it, so the original run was broken", element,
                        "Pass the reference as its own argument, or use a dataset.")
-            element_lit = static.literal(names, element)
+            element_lit = plan.value_of(element)
             if element_lit in _EMPTY:
                 continue
-            items.append(_element_code(plan, element, element_lit))
+            items.append(_element_code(plan, element, element_lit, f"{held}[{i}]"))
         return items
     if isinstance(resolved, ast.Dict):
-        return [ctx.segment(k) for k in resolved.keys if k is not None and static.literal(names, k) not in _EMPTY]
+        return [_code(plan, k, None) for k in resolved.keys if k is not None and plan.value_of(k) not in _EMPTY]
+    if isinstance(static.resolve_identity(ctx.names, value), _CONTAINERS):
+        raise _RunTime()  # the estimator expanded a container whose items are only known at run time
     kind = data_rule.classify(plan, value)
     if kind == data_rule.UNKNOWN_DATA or kind == data_rule.SCALAR and _unsure(plan, value):
         raise _RunTime()  # a dataset or a DataReference? a list, '' or a plain value? run time tells
@@ -250,23 +283,23 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, inline: bool, source_
         return [code]
     if kind in (data_rule.DATAREF, data_rule.DATASTORE):
         ref = code
-        if not isinstance(value, ast.Name):
+        if not isinstance(value, ast.Name) or code != ctx.segment(value):
             # Evaluate the reference once: a second ``ds.path(...).as_mount()`` would get another
             # random reference name. A shared dictionary already holds the very object.
-            held = f"{source_name}[{ctx.segment(key)}]" if source_name is not None else code
-            ref = plan.ctx.unique_name(_name_from_key(key, ctx) + "_ref")
+            ref = plan.ctx.unique_name(_name_from_key(key, plan) + "_ref")
             plan.pre_lines.append(f"{ref} = {held}")
         argument, ref_key, ref_value = data_rule.reference_code(plan, ref, kind)
         data_rule.add_data_reference(plan, ref_key, ref_value)
-        plan.note("EM201", f"`{code}` is a {'datastore' if kind == data_rule.DATASTORE else 'DataReference'}; "
-                  "migrated as `str(ref)` plus a `run_config.data_references` entry; review it",
+        plan.note("EM201", f"`{ctx.segment(value)}` is a "
+                  f"{'datastore' if kind == data_rule.DATASTORE else 'DataReference'}; migrated as `str(ref)` plus "
+                  "a `run_config.data_references` entry; review it",
                   "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", value)
         return [argument]
     reason = {
         data_rule.RAW_DATASET: "a Dataset used without `.as_named_input()`/`.as_mount()`; submitting it raised",
         data_rule.PIPELINE: "a PipelineData, which only works inside a pipeline step",
     }[kind]
-    _block(plan, "EM301", f"`{code}` is {reason}", value,
+    _block(plan, "EM301", f"`{ctx.segment(value)}` is {reason}", value,
            "Use `dataset.as_named_input('name').as_mount()` in `arguments`, or migrate this argument by hand.")
     return []
 
@@ -281,17 +314,17 @@ def _unsure(plan: Plan, value: ast.AST, depth: int = 0) -> bool:
         return any(_unsure(plan, v, depth + 1) for v in (value.body, value.orelse))
     if isinstance(value, ast.Name):
         return any(_unsure(plan, v, depth + 1) for v in contents.candidates(plan, value))
-    lit = static.literal(plan.ctx.names, value)
+    lit = plan.value_of(value)
     if lit is not static.UNKNOWN:
         return lit in _EMPTY or isinstance(lit, (list, tuple, dict))
     return isinstance(value, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp,
                               ast.GeneratorExp)) or data_rule.classify(plan, value) in contents.REFERENCES
 
 
-def _element_code(plan: Plan, element: ast.AST, value) -> str:
+def _element_code(plan: Plan, element: ast.AST, value, fallback: str) -> str:
     if isinstance(value, (list, tuple, dict, set)):
         return plan.q(str(value))  # the estimator str()-ed nested iterables
-    return plan.ctx.segment(element)
+    return _code(plan, element, fallback)
 
 
 def _block(plan: Plan, code: str, message: str, node: ast.AST, hint: str = "") -> None:
@@ -299,8 +332,8 @@ def _block(plan: Plan, code: str, message: str, node: ast.AST, hint: str = "") -
     raise _Blocked()
 
 
-def _name_from_key(key: ast.AST, ctx) -> str:
-    value = static.literal(ctx.names, key)
+def _name_from_key(key: ast.AST, plan: Plan) -> str:
+    value = plan.value_of(key)
     words = re.findall(r"[A-Za-z0-9]+", value) if isinstance(value, str) else []
     name = "_".join(w.lower() for w in words) or "data"
     return name if not name[0].isdigit() else "arg_" + name

@@ -27,8 +27,10 @@ _DATASET_FACTORIES = {"from_files", "from_delimited_files", "from_parquet_files"
 
 
 def classify(plan: Plan, expr: ast.AST, depth: int = 0) -> str:
+    """What kind of data object ``expr`` is. The kind of an object does not change after it is
+    built, so names are followed to the expression that built it even if it was used since."""
     names = plan.ctx.names
-    expr = static.resolve(names, expr)
+    expr = static.resolve_identity(names, expr)
     if depth > 8:
         return SCALAR
     if isinstance(expr, ast.Subscript):
@@ -123,13 +125,21 @@ def data(plan: Plan) -> None:
 
 
 def _inputs(plan: Plan) -> None:
-    expr = static.resolve(plan.ctx.names, plan.kwargs["inputs"])
+    expr = plan.resolve(plan.kwargs["inputs"])
     if not isinstance(expr, (ast.List, ast.Tuple)) or any(isinstance(e, ast.Starred) for e in expr.elts):
-        plan.block("EM301", "`inputs` is not a literal list, so its data objects cannot be told apart",
+        changed = isinstance(plan.kwargs["inputs"], ast.Name) and \
+            static.first_change(plan.ctx.names, plan.kwargs["inputs"], plan.call) is not None
+        plan.block("EM301", "`inputs` may be changed between its assignment and this call" if changed else
+                   "`inputs` is not a literal list, so its data objects cannot be told apart",
                    "Write the inputs as a list literal, or move them into `arguments` as datasets.")
         return
     datasets: List[Tuple[str, str]] = []
     for element in expr.elts:
+        if not plan.portable(element):
+            plan.block("EM301", f"input `{plan.ctx.segment(element)}` may hold another object at the estimator "
+                       "call than where the list was built", "Write the inputs as a list literal in the call.",
+                       element)
+            return
         kind = classify(plan, element)
         code = plan.ctx.segment(element)
         if kind in (DATAREF, DATASTORE):

@@ -50,7 +50,7 @@ def distributed(plan: Plan) -> None:
                    "is unknown", "Use `distributed_job_config=MpiConfiguration(...)` (or PyTorch/Tensorflow) by hand.")
         return
     training = plan.kwargs.get("distributed_training")
-    if training is not None and static.literal(plan.ctx.names, training) is None:
+    if training is not None and plan.value_of(training) is None:
         training = None
     if backend and training is not None:
         plan.block("EM309", "both `distributed_backend` and `distributed_training` are given",
@@ -88,8 +88,10 @@ def distributed(plan: Plan) -> None:
             _emit(plan, _tensorflow(plan, w, p, node_code))
         return
 
-    call = static.resolve(plan.ctx.names, training)
-    cls = plan.ctx.canonical_name(call.func) if isinstance(call, ast.Call) else None
+    # The class of the object is what built it; what it holds is only known when nothing can
+    # have changed it before the estimator read it.
+    built = static.resolve_identity(plan.ctx.names, training)
+    cls = plan.ctx.canonical_name(built.func) if isinstance(built, ast.Call) else None
     if cls is None:
         plan.block("EM309", f"`distributed_training={plan.code('distributed_training')}` is not a constructor "
                    "call the tool can read", "Use `distributed_job_config=...` by hand.")
@@ -108,6 +110,12 @@ def distributed(plan: Plan) -> None:
     if cls not in TRAINING_CLASSES[kind]:
         plan.block("EM305", f"{kind} does not support `{cls}`: the SDK raised TrainingException here")
         return
+    call = plan.resolve(training)
+    if not _readable(plan, call) or (isinstance(training, ast.Name) and cls in _KEPT_CLASSES
+                                     and plan.shared_after("distributed_training")):
+        _from_object(plan, cls, node_code, per_node, pcpn_code)
+        return
+    assert isinstance(call, ast.Call)
     args = {kw.arg: plan.ctx.segment(kw.value) for kw in call.keywords if kw.arg}
     positional = [plan.ctx.segment(a) for a in call.args]
     if cls in ("Mpi", "MpiConfiguration"):
@@ -123,6 +131,41 @@ def distributed(plan: Plan) -> None:
         w = args.get("worker_count") or (positional[0] if positional else None)
         p = args.get("parameter_server_count") or (positional[1] if len(positional) > 1 else None)
         _emit(plan, _tensorflow(plan, w, p, node_code))
+
+
+# The estimator kept these objects themselves as the run configuration's section (spec §6), and
+# ScriptRunConfig does the same with distributed_job_config; Mpi and ParameterServer were copied.
+_KEPT_CLASSES = ("MpiConfiguration", "TensorflowConfiguration")
+
+
+def _readable(plan: Plan, call: ast.AST) -> bool:
+    """A constructor call whose arguments can be copied to the estimator call unchanged in meaning."""
+    if not isinstance(call, ast.Call) or any(isinstance(a, ast.Starred) for a in call.args) \
+            or any(k.arg is None for k in call.keywords):
+        return False
+    return all(plan.portable(a) for a in list(call.args) + [k.value for k in call.keywords])
+
+
+def _from_object(plan: Plan, cls: str, node_code: Optional[str], per_node, pcpn_code: Optional[str]) -> None:
+    """The configuration object may have been changed after it was built (``dist.worker_count =
+    2``): use the object itself where ScriptRunConfig accepts it, else read its fields when the
+    estimator did, at construction. Either way exactly what the estimator used."""
+    obj = plan.code("distributed_training")
+    nodes = node_code or "1"
+    if cls in _KEPT_CLASSES:
+        # ScriptRunConfig takes the node count from the object; the estimator's own node_count ran.
+        _emit(plan, obj)
+        plan.post_line(f"{{src}}.run_config.node_count = {nodes}")
+    elif cls == "Mpi":
+        _emit(plan, _mpi(plan, f"{obj}.process_count_per_node", node_code))
+    elif cls == "ParameterServer":
+        config = f"{plan.use('TensorflowConfiguration')}(worker_count={obj}.worker_count, " \
+                 f"parameter_server_count={obj}.parameter_server_count)"
+        _emit(plan, config)
+        # ScriptRunConfig sets node_count to worker_count; the estimator's node_count ran (T18).
+        plan.post_line(f"{{src}}.run_config.node_count = {nodes}")
+    else:  # Gloo, Nccl: nothing in them to read
+        _emit(plan, _pytorch(plan, cls, node_code, pcpn_code, per_node))
 
 
 def _mpi(plan: Plan, pcpn: Optional[str], nodes: Optional[str]) -> str:

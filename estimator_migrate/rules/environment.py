@@ -52,6 +52,12 @@ def environment(plan: Plan) -> None:
                               f"if {extra} not in {reqs}]", "pip_packages")
             plan.env_line(f"{cd}.set_pip_requirements([{plan.q('azureml-defaults')}, "
                           f"*{plan.use('CondaDependencies')}.merge_requirements({reqs})])")
+        elif pip_items and plan.shared_after("pip_packages"):
+            # The estimator inserted azureml-defaults into the caller's list and kept that very
+            # list as the pip section; other code sees both, so do exactly the same.
+            held = plan.code("pip_packages")
+            plan.env_line(f"{held}.insert(0, {plan.q('azureml-defaults')})", "pip_packages")
+            plan.env_line(f"{cd}.set_pip_requirements({held})")
         elif pip_items:
             plan.env_line(f"{cd}.set_pip_requirements([{plan.q('azureml-defaults')}, {', '.join(pip_items)}])",
                           "pip_packages")
@@ -74,7 +80,8 @@ def environment(plan: Plan) -> None:
     if plan.given("image_registry_details"):
         plan.env_line(f"{{env}}.docker.base_image_registry = {plan.code('image_registry_details')}",
                       "image_registry_details")
-    if plan.truthy("user_managed") is not False:
+    if plan.has("user_managed") and plan.literal("user_managed") is not False:
+        # Whatever was given (True, None, a variable) is what the estimator stored there.
         plan.env_line(f"{{env}}.python.user_managed_dependencies = {plan.code('user_managed')}", "user_managed")
     if plan.given("environment_variables"):
         # Run-level variables (T16): not env.environment_variables, which lands elsewhere.
@@ -160,8 +167,8 @@ def _list_items(plan: Plan, param: str) -> List[str]:
     if not plan.given(param):
         return []
     ctx = plan.ctx
-    expr = plan.kwargs[param]
-    resolved = static.resolve(ctx.names, expr)
-    if isinstance(resolved, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in resolved.elts):
+    resolved = plan.resolve(plan.kwargs[param])
+    if isinstance(resolved, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in resolved.elts) \
+            and all(plan.portable(e) for e in resolved.elts):
         return [ctx.segment(e) for e in resolved.elts]
-    return [f"*{plan.code(param)}"]
+    return [f"*{plan.code(param)}"]  # read from the list itself, when the estimator read it

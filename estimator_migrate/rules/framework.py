@@ -197,7 +197,7 @@ def _target_kind(plan: Plan) -> str:
         return "unknown"
     if isinstance(plan.literal("compute_target"), str):
         return "name"
-    expr = static.resolve(plan.ctx.names, plan.kwargs["compute_target"])
+    expr = static.resolve_identity(plan.ctx.names, plan.kwargs["compute_target"])
     if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Attribute) \
             and expr.value.attr == "compute_targets":
         return "amlcompute"  # ws.compute_targets["name"]

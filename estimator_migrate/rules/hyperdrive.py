@@ -120,7 +120,7 @@ def _rewrite_call(ctx: FileContext, call: ast.Call, stmt: ast.stmt, estimator: a
     kw = next((k for k in call.keywords if k.value is estimator), None)
     if factory:
         func = call.func
-        new_name = sdk_name(ctx, "HyperDriveConfig") if isinstance(func, ast.Name) else None
+        new_name = sdk_name(ctx, "HyperDriveConfig", call) if isinstance(func, ast.Name) else None
         if isinstance(func, ast.Attribute):  # hd.HyperDriveRunConfig -> hd.HyperDriveConfig
             ranges.append((func.end_lineno, func.end_col_offset - len(func.attr), func.end_lineno,
                            func.end_col_offset, "HyperDriveConfig"))
@@ -158,7 +158,11 @@ def parameter_space(ctx: FileContext, sampling: Optional[ast.AST]):
     """The names of the parameter space (leading '-' stripped), or None when not static."""
     if sampling is None:
         return None
-    value = static.resolve(ctx.names, sampling)
+    # HyperDrive reads the space when it builds its configuration (and keeps it): it must be the
+    # literal as written, never changed anywhere.
+    if isinstance(sampling, ast.Name) and static.is_mutated(ctx.names, sampling):
+        return None
+    value = static.resolve(ctx.names, sampling, sampling)
     if not isinstance(value, ast.Call):
         return None
     qual = ctx.names.qualified_name(value.func) or ""
@@ -166,10 +170,10 @@ def parameter_space(ctx: FileContext, sampling: Optional[ast.AST]):
         return None
     space = value.args[0] if value.args else next((k.value for k in value.keywords
                                                     if k.arg == "parameter_space"), None)
+    if isinstance(space, ast.Name) and static.is_mutated(ctx.names, space):
+        return None
     space = static.resolve(ctx.names, space) if space is not None else None
     if not isinstance(space, ast.Dict) or any(k is None for k in space.keys):
-        return None
-    if isinstance(space, ast.Dict) and isinstance(sampling, ast.Name) and static.is_mutated(ctx.names, sampling):
         return None
     keys = [static.literal(ctx.names, k) for k in space.keys]
     if not all(isinstance(k, str) for k in keys):
@@ -207,7 +211,7 @@ def _strip_tuned(ctx: FileContext, ref: SrcRef, sampling, estimator, call, group
         # Used elsewhere too: HyperDrive gets its own ScriptRunConfig on the same run
         # configuration, without the tuned arguments. Items that are not constants are read
         # from the original (a dataset or reference object is not built a second time).
-        kept = [ctx.segment(item) if static.is_literal(ctx.names, item) else f"{held}.arguments[{n}]"
+        kept = [ctx.segment(item) if isinstance(item, ast.Constant) else f"{held}.arguments[{n}]"
                 for n, item in enumerate(pairs.items) if n not in drop]
         name, insert = _tuning_copy(ctx, held, call, group, f"[{', '.join(kept)}]")
         return [insert], [f"`{held}` is used elsewhere too, so HyperDrive gets `{name}`, a copy without the "
@@ -231,7 +235,7 @@ def _tuning_copy(ctx: FileContext, held: str, call: ast.Call, group: int, argume
     name = ctx.unique_name(f"{held}_tuning" if held.isidentifier() else "tuning_config")
     stmt = ctx.enclosing_statement(call)
     indent = ctx.indent_of(stmt.lineno)
-    src_name = sdk_name(ctx, "ScriptRunConfig")
+    src_name = sdk_name(ctx, "ScriptRunConfig", call)
     align = ctx.newline + " " * (len(indent) + len(name) + len(src_name) + 4)
     insert = Edit(stmt.lineno, stmt.lineno - 1,
                   f"{indent}{name} = {src_name}({held}.source_directory, script={held}.script,{align}"

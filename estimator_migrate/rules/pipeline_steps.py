@@ -80,7 +80,7 @@ def migrate_estimator_step(ctx: FileContext, call: ast.Call) -> None:
                  "version"):
         if name in params:
             values[name] = ctx.segment(params[name])
-    func = sdk_name(ctx, "PythonScriptStep")
+    func = sdk_name(ctx, "PythonScriptStep", call)
     items = [f"{k}={values[k]}" for k in _ORDER if k in values]
     col = ctx.char_col(call.lineno, call.col_offset)
     first = ctx.lines[call.lineno - 1]
@@ -128,7 +128,7 @@ def check_hyperdrive_step(ctx: FileContext, call: ast.Call) -> None:
         config = call.args[1]
     if eesa is None or config is None or static.literal(ctx.names, eesa) is None:
         return
-    hd = static.resolve(ctx.names, config)
+    hd = static.resolve_identity(ctx.names, config)
     if not isinstance(hd, ast.Call) or ctx.canonical_name(hd.func) != "HyperDriveConfig":
         return
     run_config = next((k.value for k in hd.keywords if k.arg == "run_config"), None)

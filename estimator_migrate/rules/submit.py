@@ -46,6 +46,13 @@ def submit_overrides(ctx: FileContext, call: ast.Call) -> None:
             _fold(ctx, call, stmt, holder, use, submit, overrides, only_use=len(uses) == 1)
 
 
+_CONTAINERS = (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _unsigned(node: ast.AST) -> ast.AST:
+    return node.operand if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) else node
+
+
 def _submit_call(ctx: FileContext, use: ast.Name):
     parent = ctx.parent(use)
     if isinstance(parent, ast.keyword) and parent.arg == "config":
@@ -117,19 +124,23 @@ def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use:
         return manual(problem, "Write the arguments this run should get by hand." if "corrupted" in problem else
                       "Set the ScriptRunConfig's `arguments` and `run_config` for this submit by hand.")
     params = next(k for k in overrides if k.arg == "script_params")
-    new_items = _static_overrides(ctx, params.value)
+    new_items = _static_overrides(ctx, params.value, submit)
     resumed = any(k.arg == "resume_from" for k in src.keywords)
     if new_items is None or resumed or (base is not None and not base.literal_list):
         return _fold_at_run_time(ctx, src, holder, use, submit, submit_stmt, params, lines)
     if not ctx.may_fix("EM105", submit, *lines):
         return
-    # merge_dict(convert_list_to_dict(arguments), script_params), then flattened again.
-    copy_mode = not (only_use and src_stmt is not submit_stmt)
+    # merge_dict(convert_list_to_dict(arguments), script_params), then flattened again. The
+    # overrides move into the ScriptRunConfig's own statement only when they are constants: any
+    # other expression could mean something else there (a name rebound in between).
+    constants = all(isinstance(_unsigned(val), ast.Constant) for _, val in new_items)
+    copy_mode = not (only_use and src_stmt is not submit_stmt and constants)
 
     def item(node: ast.AST, index: int) -> str:
         # A copy for one submit refers to what the ScriptRunConfig holds rather than evaluating the
-        # expression again (a second ``.as_mount()`` would be a second object).
-        if copy_mode and not static.is_literal(ctx.names, node):
+        # expression again (a second ``.as_mount()`` would be a second object, a name may have
+        # been rebound since).
+        if copy_mode and not isinstance(_unsigned(node), ast.Constant):
             return f"{holder}.arguments[{index}]"
         return ctx.segment(node)
 
@@ -160,7 +171,7 @@ def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use:
         where = f"`{holder}`'s `arguments`"
     else:
         # Other uses must keep the arguments as they were: a ScriptRunConfig for this submit only.
-        submit_ranges.append(_copy_range(ctx, holder, use, listed))
+        submit_ranges.append(_copy_range(ctx, holder, use, submit, listed))
         where = "a ScriptRunConfig built for this submit from the same run configuration"
     edits.append(replace_ranges(ctx, submit_stmt, submit_ranges, group))
     _report(ctx, submit, lines, edits, where)
@@ -177,21 +188,22 @@ def _overridden(arguments: Optional[ast.keyword]) -> Optional[ast.AST]:
     return value
 
 
-def _static_overrides(ctx: FileContext, value: ast.AST):
+def _static_overrides(ctx: FileContext, value: ast.AST, submit: ast.Call):
     """The overrides as (key, value) nodes when they are a literal dictionary of flags with plain
-    values; else None (they are merged at run time)."""
-    if static.literal(ctx.names, value) in ({}, None):
+    values that mean the same at the submit as where the dictionary was built; else None (they
+    are merged at run time, at the submit)."""
+    if static.literal(ctx.names, value, submit) in ({}, None):
         return []
-    resolved = static.resolve(ctx.names, value)
+    resolved = static.resolve(ctx.names, value, submit)
     if not isinstance(resolved, ast.Dict) or any(k is None for k in resolved.keys):
-        return None
-    if isinstance(value, ast.Name) and contents.followed_value(ctx, value) is None:
         return None
     items = list(zip(resolved.keys, resolved.values))
     for key, val in items:
-        k, v = static.literal(ctx.names, key), static.literal(ctx.names, val)
+        k, v = static.literal(ctx.names, key, submit), static.literal(ctx.names, val, submit)
         if not isinstance(k, str) or v in ("", None) or isinstance(v, (list, tuple, dict, set)) or \
-                isinstance(val, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Call)):
+                isinstance(static.resolve_identity(ctx.names, val), _CONTAINERS + (ast.Call,)):
+            return None
+        if not static.portable(ctx.names, val, submit):
             return None
     return items
 
@@ -206,14 +218,14 @@ def _fold_at_run_time(ctx, src, holder, use, submit, submit_stmt, params, lines)
     base = f"{holder}.arguments" if has_list else "[]"
     merged = f"{merge}({base}, {ctx.segment(params.value)})"
     group = new_group()
-    ranges = [keyword_range(ctx, submit, params), _copy_range(ctx, holder, use, merged)]
+    ranges = [keyword_range(ctx, submit, params), _copy_range(ctx, holder, use, submit, merged)]
     edits = [replace_ranges(ctx, submit_stmt, ranges, group)]
     _report(ctx, submit, lines, edits, "a ScriptRunConfig built for this submit from the same run configuration "
             f"(`{merge}` does the estimator's merge at run time)")
 
 
-def _copy_range(ctx: FileContext, holder: str, use: ast.Name, arguments: str):
-    func = sdk_name(ctx, "ScriptRunConfig")
+def _copy_range(ctx: FileContext, holder: str, use: ast.Name, submit: ast.Call, arguments: str):
+    func = sdk_name(ctx, "ScriptRunConfig", submit)
     parts = [f"{holder}.source_directory", f"script={holder}.script", f"arguments={arguments}",
              f"run_config={holder}.run_config"]
     copy = f"{func}({', '.join(parts)})"

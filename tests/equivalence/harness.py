@@ -333,10 +333,14 @@ def submitted_state(config, kwargs) -> Dict[str, Any]:
     the SDK's own ``_override_params`` does that here too, on a config that is put back after."""
     try:
         if isinstance(config, MMLBaseEstimator):
+            if not kwargs:
+                return dict(normalised(config), overridesLeft=[])
+            # As the SDK's own submit does (_estimator_submit_method): overrides go on the live
+            # config, which is replaced by a deep copy of what it was before, afterwards. Without
+            # overrides the config stays the very object (it may share lists with other code).
             saved = copy.deepcopy(config._estimator_config)
             try:
-                if kwargs:
-                    config._override_params(**kwargs)
+                config._override_params(**kwargs)
                 return dict(normalised(config), overridesLeft=[])
             finally:
                 config._estimator_config = saved
