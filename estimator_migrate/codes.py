@@ -72,7 +72,11 @@ _rule(
     """
     Safe: every rewrite is proven by an equivalence test that builds both objects with the
     real SDK and compares their run configurations. Values the tool cannot see (variables,
-    function parameters) are passed through unchanged and assumed to be plain scalars.
+    function parameters) are passed through unchanged and assumed to be plain scalars. A
+    `script_params` dictionary the tool cannot read (built in a branch or a loop, changed in
+    place, returned by a function) becomes `arguments=flatten_script_params(<the same
+    dictionary>)`: a helper written once into the file that flattens it at run time exactly as
+    the estimator did (proven against the SDK's own code with generated dictionaries).
     """,
 )
 _rule(
@@ -279,34 +283,32 @@ _rule(
 )
 _rule(
     "EM303", "dynamic-call",
-    "The estimator call uses `*args` or `**kwargs`; its parameters cannot be read statically.",
+    "The estimator call uses `*args`, or `**kwargs` that is not a dictionary literal; its parameters cannot be read.",
     Severity.ERROR, False,
-    "Spell the keyword arguments out, then run the tool again.",
+    """
+    Which parameters the estimator got decides what the rewrite must write (an environment, a
+    distributed configuration, ...). `**settings` bound to a dictionary literal is read and
+    spelled out in the rewrite; a dictionary built at run time (in a branch, a loop, by a
+    function) or `*args` hides them.
+    """,
+    fix_safety="Spell the keyword arguments out (or build them in one dictionary literal), then run the tool again.",
 )
 _rule(
     "EM304", "dynamic-script-params",
-    "`script_params` is not a dictionary literal, nor a name whose assignment before the call certainly is one.",
+    "With `resume_from`, the estimator wrote `--resume-from` into a `script_params` dictionary that is read again.",
     Severity.ERROR, False,
     """
-    The estimator flattened the dictionary at construction time (bare flags for `''`/`None`,
-    list expansion, data objects). A name is followed to the assignment that runs last before
-    the call (notebooks rebind `script_params` cell after cell). When the dictionary is built
-    at run time, assigned in a branch or a loop, or changed in place before the call, the
-    flattening cannot be done statically without guessing.
+    The estimator flattened `script_params` at construction time (bare flags for `''`/`None`,
+    list expansion, data objects). A dictionary the tool cannot read (built in a branch or a
+    loop, changed in place, filled from argparse, returned by a function) is migrated to
+    `arguments=flatten_script_params(<the same dictionary>)`, evaluated where the estimator
+    flattened it; its DataReferences are registered with `script_params_data_references`.
+    What cannot be reproduced: with `resume_from` the estimator also added `--resume-from` to
+    the caller's dictionary, so code that reads that dictionary later (another estimator, the
+    next turn of a loop) saw the entry; a ScriptRunConfig leaves the dictionary as it is.
     """,
-    """
-    params = {"--lr": 0.1}
-    if long_run:
-        params["--epochs"] = 100
-    est = Estimator(source_directory="src", compute_target="cpu-cluster", script_params=params)
-    """,
-    """
-    arguments = ["--lr", 0.1]
-    if long_run:
-        arguments += ["--epochs", 100]
-    # then build ScriptRunConfig(..., arguments=arguments) by hand
-    """,
-    fix_safety="Write the arguments as a list: `arguments=['--lr', lr, ...]`.",
+    fix_safety="Give the estimator with `resume_from` a dictionary of its own (`script_params=dict(params)`), "
+    "then run the tool again.",
 )
 _rule(
     "EM305", "never-ran",

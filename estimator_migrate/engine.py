@@ -15,7 +15,7 @@ import dataclasses
 import warnings
 from typing import Dict, List, Optional, Tuple
 
-from estimator_migrate import imports, todo
+from estimator_migrate import imports, runtime_helpers, todo
 from estimator_migrate.context import Edit, FileContext
 from estimator_migrate.findings import Finding
 from estimator_migrate.names import NameResolver
@@ -99,6 +99,10 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
         current = new_source
 
     if current != source:
+        # Helper functions the rewrite calls (runtime_helpers) are written once, above their first use.
+        defined = runtime_helpers.define_helpers(current, memory, ctx.newline)
+        if defined != current:
+            current, tree = defined, parse(defined)
         final_names = ctx.names if ctx.tree is tree else NameResolver(tree)
         current = imports.fix_imports(first_names, current, final_names)
         tree = parse(current) if settings.add_todo_comments else tree

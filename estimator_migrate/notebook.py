@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import ast
 import bisect
+import builtins
 import codecs
 import dataclasses
 import json
 import re
 import warnings
 from json.decoder import scanstring
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from estimator_migrate.findings import Finding
 from estimator_migrate.sources import SourceError, unified_diff
@@ -181,6 +182,36 @@ _ASSIGN_RE = re.compile(r"([ \t]*)([A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]
 _HELP_RE = re.compile(r"[ \t]*[%\w.\[\]()*]+\?{1,2}[ \t]*")
 
 
+# Automagic: IPython runs ``pip install x`` or ``cd dir`` (a line magic or alias without ``%``) as
+# the magic, when the name is not bound in the user's namespace (prefilter.AutoMagicChecker) and
+# the line is not an assignment (``ls = 3``, AssignmentChecker). It does so only when the whole
+# cell is that one line (after leading empty lines are dropped): ``InteractiveShell.transform_cell``
+# applies these "dynamic transformations only for single line commands", in IPython 7 to 9 alike.
+# A longer cell with such a line raised SyntaxError when it ran.
+# The line magics of a notebook kernel: IPython's (7.x to 9.x), its default aliases, ipykernel's
+# and the storemagic extension it loads.
+AUTOMAGIC = frozenset("""
+alias alias_magic autoawait autocall automagic bookmark cat cd code_wrap colors conda config cp debug dhist
+dirs doctest_mode ed edit env gui hist history killbgscripts ldir lf lk ll load load_ext loadpy logoff logon
+logstart logstate logstop ls lsmagic lx macro magic mamba matplotlib micromamba mkdir mv notebook page
+pastebin pdb pdef pdoc pfile pinfo pinfo2 pip popd pprint precision prun psearch psource pushd pwd pycat pylab
+quickref recall rehashx reload_ext rep rerun reset reset_selective rm rmdir run save sc set_env sx system tb
+time timeit unalias unload_ext uv who who_ls whos xdel xmode
+clear cls less more man connect_info qtconsole autosave store
+""".split())
+# IPython's split of a line into the called name and the rest (splitinput.line_split, no escape).
+_AUTOMAGIC_RE = re.compile(r"([ \t]*)([\w.*]*)(.*)$")
+
+
+def _automagic(line: str, bound: Set[str]) -> bool:
+    """Whether IPython would run this line (alone in its cell) as an automagic call."""
+    m = _AUTOMAGIC_RE.match(line.rstrip("\r\n"))
+    name, rest = m.group(2), m.group(3).lstrip()
+    if name not in AUTOMAGIC or rest[:1] in ("=", ","):
+        return False
+    return name.split(".", 1)[0] not in bound and not hasattr(builtins, name)
+
+
 def _is_ipython(line: str) -> bool:
     body = line.rstrip("\r\n")
     return bool(_ESCAPE_RE.match(body) or _ASSIGN_RE.match(body) or _HELP_RE.fullmatch(body))
@@ -301,10 +332,14 @@ def _indent_back(text: str, indent: str) -> str:
     return "".join(indent + line if line.rstrip("\r\n") else line for line in split_lines(text))
 
 
+# Databricks notebooks exported to .ipynb mark a cell of another language by its first line.
+_DATABRICKS_LANGUAGES = {"%sh", "%fs", "%md", "%sql", "%scala", "%r"}
+
+
 def _is_cell_magic(source: str) -> bool:
     for line in split_lines(source):
         if line.strip():
-            return line.lstrip().startswith("%%")
+            return line.lstrip().startswith("%%") or line.strip() in _DATABRICKS_LANGUAGES
     return False
 
 
@@ -418,6 +453,7 @@ def build_module(nb: Notebook) -> NotebookModule:
     restore: Dict[str, str] = {}
     line_no = 1
     eligible = nb.is_python
+    bound: Set[str] = set()  # names the cells so far bind: they shadow magics of the same name
     for cell in nb.cells:
         if not eligible or cell.cell_type != "code" or not cell.source.strip() or _is_cell_magic(cell.source):
             continue
@@ -437,10 +473,22 @@ def build_module(nb: Notebook) -> NotebookModule:
                     if _parse_error(masked) is None:
                         err = None
             if err is not None:
-                bad.append(BadCell(cell.index, err.lineno or 1, err.offset or 1, err.msg or "invalid syntax"))
+                automagic = _automagic_cell(text, bound, new_placeholder)
+                if automagic is not None:
+                    (masked, masks), indent, err = automagic, "", None
+            if err is not None:
+                line = _automagic_line(text, bound)
+                why = err.msg or "invalid syntax"
+                if line is not None:
+                    number, code = line
+                    err.lineno, err.offset = number, 1
+                    why = (f"line {number} `{code.strip()}` is a magic without `%`: IPython runs that only in a "
+                           f"cell of one line, so this cell raised SyntaxError; write `%{code.strip()}`")
+                bad.append(BadCell(cell.index, err.lineno or 1, err.offset or 1, why))
                 continue
             text = masked
         restore.update(masks)
+        bound |= _bound_names(text)
         added = not text.endswith(("\n", "\r"))
         if added:
             text += "\n"
@@ -450,6 +498,44 @@ def build_module(nb: Notebook) -> NotebookModule:
         pieces.append(text)
         line_no += 1 + nlines
     return NotebookModule(nb, "".join(pieces), parts, bad, marker, restore)
+
+
+def _automagic_cell(text: str, bound: Set[str], new_placeholder: Callable[[], str]):
+    """(masked text, restore map) for a cell that IPython runs as one automagic line; else None."""
+    lines = split_lines(text)
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1  # IPython drops leading empty lines first
+    if len(lines) - start != 1 or not _automagic(lines[start].lstrip(" \t"), bound):
+        return None
+    body = lines[start].rstrip("\r\n")
+    placeholder = new_placeholder()
+    return "".join(lines[:start]) + placeholder + lines[start][len(body):], {placeholder: body}
+
+
+def _automagic_line(text: str, bound: Set[str]) -> Optional[Tuple[int, str]]:
+    """(line number, line) of the first line that only automagic makes valid, in a longer cell."""
+    for number, line in enumerate(split_lines(text), 1):
+        if line.strip() and _automagic(line, bound) and _parse_error(line.strip()) is not None:
+            return number, line.rstrip("\r\n")
+    return None
+
+
+def _bound_names(text: str) -> Set[str]:
+    """Names a cell binds (anywhere: a superset is safe, it only keeps lines from being masked)."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:  # pragma: no cover - only cells that parse are passed
+        return set()
+    names: Set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
 
 
 # -- writing -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import List
 
@@ -45,3 +46,19 @@ def indentation(line: str) -> str:
 def byte_col_to_char_col(line: str, byte_col: int) -> int:
     """ast reports columns as UTF-8 byte offsets; findings and libcst count characters."""
     return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+
+
+def shift_continuations(code: str, delta: int) -> str:
+    """The code of an expression moved ``delta`` columns: its continuation lines move with it
+    (unless a string spans lines: its text must not change)."""
+    lines = code.splitlines(True)
+    if delta == 0 or len(lines) == 1:
+        return code
+    tree = ast.parse(code.strip(), mode="eval")
+    if any(isinstance(n, (ast.Constant, ast.JoinedStr)) and n.lineno != n.end_lineno for n in ast.walk(tree)):
+        return code
+    moved = [lines[0]]
+    for line in lines[1:]:
+        lead = len(line) - len(line.lstrip(" "))
+        moved.append(" " * max(lead + delta, 0) + line[lead:] if line.strip() else line)
+    return "".join(moved)

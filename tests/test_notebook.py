@@ -424,3 +424,48 @@ def test_removed_import_at_the_top_of_a_cell_leaves_no_blank_first_line():
     new_data = result.new_data
     cell = "".join(json.loads(new_data)["cells"][0]["source"])
     assert cell.startswith("from azureml.core")
+
+
+# -- automagic ---------------------------------------------------------------------------------
+
+def _cells_notebook(*sources):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    return nbformat.writes(nb).encode("utf-8")
+
+
+def test_automagic_cells_are_read_as_ipython_runs_them():
+    """IPython runs a magic without `%` (pip, cd, ls, ...) when it is the only line of its cell
+    and its name is not bound (checked against IPython 7.16 and 9.18: transform_cell)."""
+    data = _cells_notebook(
+        "pip install azureml-sdk[notebooks]",       # a magic alone in its cell
+        "\n\n  cd src",                             # leading empty lines and indentation are dropped first
+        "ls -la outputs",                           # a default alias (valid Python too: nothing to mask)
+        "x = 1\npip install pandas",                # two lines: IPython raised SyntaxError
+        "pip list\n\n",                             # a trailing empty line makes it two lines as well
+        "def cd(path):\n    return path",
+        "cd src",                                   # `cd` is bound now: not a magic any more
+        "from azureml.train.estimator import Estimator\n"
+        "est = Estimator(source_directory='.', entry_script='train.py', compute_target='local')",
+    )
+    module = build_module(load_notebook(data))
+    assert [(b.cell, b.line) for b in module.bad_cells] == [(4, 2), (5, 1), (7, 1)]
+    message = module.bad_cells[0].message
+    assert "`pip install pandas` is a magic without `%`" in message and "write `%pip install pandas`" in message
+    assert module.bad_cells[2].message == "invalid syntax"
+    result, out = runner.process_bytes(data, "nb.ipynb", Settings())
+    assert result.changed
+    assert sources_of(out)[:3] == sources_of(data)[:3]  # masked and restored exactly
+    assert "ScriptRunConfig(" in sources_of(out)[7]
+
+
+@pytest.mark.parametrize("line", ["ls = 3", "ls, x = 1, 2", "pip.main(['list'])", "time.sleep(1)", "print(1)"])
+def test_python_lines_are_not_automagic(line):
+    module = build_module(load_notebook(_cells_notebook(line)))
+    assert not module.bad_cells and not module.restore
+
+
+def test_databricks_language_cells_are_not_python():
+    module = build_module(load_notebook(_cells_notebook("%sh\n\nls -la /dbfs/models/*", "%md\n# Notes", "x = 1")))
+    assert not module.bad_cells and [p.cell for p in module.parts] == [3]

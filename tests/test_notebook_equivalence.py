@@ -22,7 +22,7 @@ except ImportError as exc:  # pragma: no cover - depends on the test environment
     pytest.skip(f"azureml SDK not installed ({exc})", allow_module_level=True)
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "notebooks"
-NOTEBOOKS = ["training", "magics", "outputs_attachments", "late_imports"]
+NOTEBOOKS = ["training", "magics", "outputs_attachments", "late_imports", "runtime_automagic"]
 # IPython lines are masked as placeholder names in the module; for running it they do nothing.
 _PLACEHOLDER = re.compile(r"__em_ipython_\d+_\d+")
 

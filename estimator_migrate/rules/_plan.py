@@ -74,12 +74,16 @@ class Plan:
         self.notes: List[Message] = []
         self.comments: Dict[str, List[Tuple[str, bool]]] = {}  # param -> (comment, on its own line)
         self.facts: Dict[str, object] = {}  # shared between concerns (e.g. the framework scenario)
+        # Parameters given by ``**settings`` (a dictionary literal): parameter -> code for its value.
+        self.unpacked: Dict[str, str] = {}
 
     # -- reading the call -----------------------------------------------------------------
     def has(self, param: str) -> bool:
         return param in self.kwargs
 
     def code(self, param: str) -> str:
+        if param in self.unpacked:
+            return self.unpacked[param]
         return self.ctx.segment(self.kwargs[param])
 
     def literal(self, param: str, default=static.UNKNOWN):

@@ -3,17 +3,25 @@ insertion order; ``''``/``None`` values give bare flags; lists expand (nested it
 ``str()``); dict values keep their keys; ``''``/``None`` items are dropped; other values stay
 Python objects. Data objects follow spec §7: datasets stay objects, DataReferences become
 ``str(ref)`` plus a ``data_references`` entry.
+
+One decision: a dictionary literal the tool can read (written in the call, or bound to a name
+once and not changed before the call) becomes a literal list; any other dictionary (built in a
+branch or a loop, changed in place, filled from argparse, returned by a function, unpacked with
+``**``) is flattened at run time, at the same place and from the same object, by
+``flatten_script_params`` (see runtime_helpers), which does what the estimator did.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
-from estimator_migrate import static
+from estimator_migrate import runtime_helpers, static
+from estimator_migrate.rules import _contents as contents
 from estimator_migrate.rules import data as data_rule
 from estimator_migrate.rules._plan import Plan, concern
+from estimator_migrate.text import shift_continuations
 
 _EMPTY = ("", None)
 _CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -23,65 +31,143 @@ class _Blocked(Exception):
     pass
 
 
+class _RunTime(Exception):
+    """The literal holds something only run time can tell (an unpacked list, a value that may
+    be a dataset or a DataReference): the whole dictionary is flattened at run time."""
+
+
 @concern("arguments", 30, "script_params")
 def arguments(plan: Plan) -> None:
     expr = plan.kwargs["script_params"]
     if plan.literal("script_params") is None:
         plan.drop("script_params")
         return
-    inline = isinstance(expr, ast.Dict)
-    source_name: Optional[str] = None
-    if isinstance(expr, ast.Name):
-        value = plan.resolve(expr)
-        if not isinstance(value, ast.Dict):
-            plan.block("EM304", f"`script_params={expr.id}`: {_why_unknown(plan, expr)}, so the flattened "
-                       "arguments cannot be computed statically", _HINT, expr)
+    if _changed_by_resume_from(plan, expr):
+        return
+    found = _literal_dict(plan, expr)
+    if found is not None:
+        node, inline, source_name = found
+        saved = (list(plan.pre_lines), list(plan.facts.get("data_references", [])), list(plan.notes))
+        try:
+            groups = _flatten(plan, node, inline, source_name)
+        except _Blocked:
             return
-        if plan.given("resume_from") and plan.shared_after("script_params"):
-            # The estimator added '--resume-from' to the caller's dictionary (spec §2); later code
-            # that reads it would miss that entry after migration.
-            plan.block("EM304", f"with `resume_from` the estimator added `--resume-from` to `{expr.id}`, which "
-                       "is used again later; the migrated code would not change it",
-                       "Give this estimator a dictionary of its own, then run the tool again.", expr)
+        except _RunTime:
+            plan.pre_lines, plan.facts["data_references"], plan.notes = saved
+        else:
+            plan.rename("script_params", "arguments", _render_list(plan, groups))
+            plan.facts["pairs_clean"] = _pairs_clean(plan, node)
             return
-        source_name, expr = expr.id, value
-    if not isinstance(expr, ast.Dict) or any(k is None for k in expr.keys):
-        plan.block("EM304", "`script_params` is built at run time (not a dictionary literal)", _HINT)
-        return
-    keys = [plan.value_of(k) for k in expr.keys]
-    if len(keys) > 1 and (any(k is static.UNKNOWN for k in keys) or _repeated(keys)):
-        plan.block("EM304", "`script_params` has keys that are not distinct literals, so which entries the "
-                   "dictionary kept is not known statically", _HINT)
-        return
-    try:
-        groups = _flatten(plan, expr, inline, source_name)
-    except _Blocked:
-        return
-    plan.rename("script_params", "arguments", _render_list(plan, groups))
+    _flatten_at_run_time(plan, expr)
+    plan.facts["pairs_clean"] = None  # only run time knows
 
 
-def _repeated(keys: list) -> bool:
-    try:
-        return len(dict.fromkeys(keys)) != len(keys)  # 1 and True are one key, as in the dictionary
-    except TypeError:
-        return True
+def _pairs_clean(plan: Plan, node: ast.Dict) -> bool:
+    """Whether the flattened list reads back two by two as the flag/value pairs it came from
+    (what submit overrides and HyperDrive relied on): no bare flag, no list expanded to other
+    than one item, every key a flag (see ``_uses.Pairs``)."""
+    names = plan.ctx.names
+    for key, value in zip(node.keys, node.values):
+        k, v = static.literal(names, key), static.literal(names, value)
+        if not (isinstance(k, str) and k.startswith("-")) or v in _EMPTY or isinstance(v, dict) or \
+                isinstance(v, str) and v.startswith("--"):
+            return False
+        if isinstance(v, (list, tuple)) and len([i for i in v if i not in _EMPTY]) != 1:
+            return False
+        if v is static.UNKNOWN and isinstance(static.resolve(names, value), (ast.List, ast.Tuple, ast.Dict)):
+            return False
+    return True
 
 
-_HINT = "Write `arguments=[...]` by hand: each key, then its value; a '' or None value is a bare flag."
+def _literal_dict(plan: Plan, expr: ast.AST) -> Optional[Tuple[ast.Dict, bool, Optional[str]]]:
+    """(dictionary literal, written in the call, name it is bound to) when the dictionary that
+    reaches the call is certainly that literal; else None."""
+    if plan.code("script_params") != plan.ctx.segment(expr):
+        return None  # given by ``**settings`` and not all constants: read from that dictionary, at run time
+    value = plan.resolve(expr) if isinstance(expr, ast.Name) else expr
+    if not isinstance(value, ast.Dict) or any(k is None for k in value.keys):
+        return None
+    if isinstance(expr, ast.Name) and _resumed_elsewhere(plan, expr):
+        return None
+    return value, value is expr, expr.id if isinstance(expr, ast.Name) else None
 
 
-def _why_unknown(plan: Plan, name: ast.Name) -> str:
-    """Why a ``script_params`` variable is not followed, as precisely as the source tells."""
+def _flatten_at_run_time(plan: Plan, expr: ast.AST) -> None:
+    """``arguments=flatten_script_params(<the same expression>)``, plus the dictionary's data
+    references when it may hold any (see ``contents.parts_of``)."""
     ctx = plan.ctx
-    binding = static.reaching_binding(ctx.names, name)
-    if binding is None:
-        return f"`{name.id}` is not certainly one dictionary literal here (bound in a branch, a loop or elsewhere)"
-    change = static.first_change(ctx.names, name, plan.call)
-    if change is name:
-        return f"the estimator adds `--resume-from` to `{name.id}`, and it runs again in the loop around it"
-    if change is not None:
-        return f"`{name.id}` may be changed between its assignment and this call, by " + where(ctx, change, plan.call)
-    return f"`{name.id}` is built at run time (not a dictionary literal)"
+    code = plan.code("script_params")
+    column = ctx.char_col(expr.lineno, expr.col_offset) if "script_params" not in plan.unpacked else 0
+    parts = contents.parts_of(plan, expr, 0)
+    seen = next((p for p in parts or [] if data_rule.classify(plan, p) in (data_rule.DATAREF, data_rule.DATASTORE)),
+                None)
+    if seen is not None:
+        plan.note("EM201", f"`{ctx.segment(seen)}` is a DataReference or datastore in `script_params`; migrated as "
+                  "`str(ref)` plus a `run_config.data_references` entry, at run time; review it",
+                  "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", seen)
+    if parts is None or any(contents.may_be_reference(plan, p) for p in parts):
+        # A name, or ``settings["script_params"]``, reads the same object twice; anything else is evaluated once.
+        rereadable = isinstance(expr, ast.Name) or plan.code("script_params") != ctx.segment(expr)
+        if not rereadable or _names_read(plan) & _bound_by(plan.stmt):
+            # Read twice (arguments, then data references): evaluated once, before the call.
+            held = ctx.unique_name(f"{plan.env_label}_script_params")
+            indent = len(ctx.indent_of(plan.stmt.lineno))
+            plan.pre_lines.append(f"{held} = {shift_continuations(code, indent + len(held) + 3 - column)}")
+            code = held
+        helper = runtime_helpers.helper_name(ctx, runtime_helpers.DATA_REFERENCES)
+        data_rule.add_data_reference(plan, "**", f"{helper}({code})")
+    flatten = runtime_helpers.helper_name(ctx, runtime_helpers.FLATTEN)
+    code = shift_continuations(code, _keyword_column(plan) + len(f"arguments={flatten}(") - column)
+    plan.rename("script_params", "arguments", f"{flatten}({code})")
+
+
+def _names_read(plan: Plan) -> set:
+    code = plan.code("script_params")
+    return {n.id for n in ast.walk(ast.parse(code, mode="eval")) if isinstance(n, ast.Name)}
+
+
+def _bound_by(stmt: ast.stmt) -> set:
+    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+
+
+def _same_object(plan: Plan, name: ast.Name) -> List[ast.Name]:
+    """The other reads of ``name`` that may see the object this one sees: those the same
+    assignment reaches, or whose assignment cannot be told (notebooks rebind names cell after cell)."""
+    names = plan.ctx.names
+    mine = static.reaching_binding(names, name)
+    found = []
+    for use in names.uses(name.id, names.scope_of.get(id(name), names.module_scope)):
+        if use is name:
+            continue
+        theirs = static.reaching_binding(names, use)
+        if mine is None or theirs is None or theirs is mine:
+            found.append(use)
+    return found
+
+
+def _resumed_elsewhere(plan: Plan, name: ast.Name) -> bool:
+    """Another estimator with ``resume_from`` gets this dictionary, and adds ``--resume-from`` to it."""
+    return any(contents.given_to_estimator(plan, use, resuming=True) for use in _same_object(plan, name))
+
+
+def _changed_by_resume_from(plan: Plan, expr: ast.AST) -> bool:
+    """With ``resume_from`` the estimator added ``--resume-from`` to the caller's dictionary
+    itself; a ScriptRunConfig does not. Blocked when that dictionary is read again afterwards
+    (or by the next turn of a loop around the call), where it held that entry."""
+    if not plan.given("resume_from") or not isinstance(expr, ast.Name):
+        return False
+    if static.first_change(plan.ctx.names, expr, plan.call) is expr:
+        plan.block("EM304", f"`script_params={expr.id}`: the estimator adds `--resume-from` to `{expr.id}`, and it "
+                   "runs again in the loop around it, where the dictionary held that entry; a ScriptRunConfig "
+                   "leaves the dictionary as it is", "Give each estimator a dictionary of its own, then run the "
+                   "tool again.", expr)
+        return True
+    if plan.shared_after("script_params"):
+        plan.block("EM304", f"with `resume_from` the estimator added `--resume-from` to `{expr.id}`, which is used "
+                   "again later; the migrated code would not change it",
+                   "Give this estimator a dictionary of its own, then run the tool again.", expr)
+        return True
+    return False
 
 
 class _Group:
@@ -91,25 +177,15 @@ class _Group:
         self.items, self.before, self.after = items, before, after
 
 
-def where(ctx, node: ast.AST, here: ast.AST) -> str:
-    """``the statement`` that holds ``node``, and the function it runs in when ``here`` is not in it."""
-    stmt = ctx.enclosing_statement(node)
-    text = f"`{ctx.segment(stmt).splitlines()[0].strip()}`"
-    function = next((a for a in _ancestors(ctx, stmt) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
-    if function is not None and not any(a is function for a in _ancestors(ctx, here)):
-        return f"{text} in `{function.name}()`"
-    return text
-
-
-def _ancestors(ctx, node: ast.AST):
-    node = ctx.parent(node)
-    while node is not None:
-        yield node
-        node = ctx.parent(node)
-
-
 def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str]) -> List[_Group]:
     ctx = plan.ctx
+    keys = [plan.value_of(k) for k in node.keys]
+    try:
+        distinct = len(dict.fromkeys(keys)) == len(keys)  # 1 and True are one key, as in the dictionary
+    except TypeError:  # an unhashable literal key raised TypeError in the estimator's code too
+        distinct = False
+    if any(k is static.UNKNOWN for k in keys) or not distinct:
+        raise _RunTime()  # a key known only at run time, or written twice (the last value wins, in the first place)
     out: List[_Group] = []
     prev_end = node.lineno  # comments between entries of an inline dict are kept with the next entry
     for key, value in zip(node.keys, node.values):
@@ -145,8 +221,7 @@ def _key_code(plan: Plan, key: ast.AST, value) -> str:
         return plan.q(value)
     if isinstance(value, (int, float)) or value is None:
         return repr(value)
-    _block(plan, "EM304", f"the key `{plan.ctx.segment(key)}` may hold another value at the estimator call", key)
-    return ""
+    raise _RunTime()  # the key may hold another value at the estimator call: read it there
 
 
 def _code(plan: Plan, node: ast.AST, fallback: Optional[str]) -> str:
@@ -154,9 +229,8 @@ def _code(plan: Plan, node: ast.AST, fallback: Optional[str]) -> str:
     if plan.portable(node):
         return plan.ctx.segment(node)
     if fallback is None:
-        _block(plan, "EM304", f"`{plan.ctx.segment(node)}` may hold another value at the estimator call than "
-               "where the dictionary was built", node)
-    return fallback or ""
+        raise _RunTime()  # it may hold another value at the estimator call than where the dictionary was built
+    return fallback
 
 
 def _trailing_comment(ctx, value: ast.AST) -> str:
@@ -187,7 +261,7 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> List[st
         items = []
         for i, element in enumerate(resolved.elts):
             if isinstance(element, ast.Starred):
-                _block(plan, "EM304", f"the list value `{ctx.segment(value)}` is unpacked at run time", value)
+                raise _RunTime()  # its items are only known at run time
             kind = data_rule.classify(plan, element)
             if kind in (data_rule.DATAREF, data_rule.DATASTORE):
                 _block(plan, "EM301", f"`{ctx.segment(element)}` is a DataReference inside a list value; the "
@@ -201,11 +275,10 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> List[st
     if isinstance(resolved, ast.Dict):
         return [_code(plan, k, None) for k in resolved.keys if k is not None and plan.value_of(k) not in _EMPTY]
     if isinstance(static.resolve_identity(ctx.names, value), _CONTAINERS):
-        # The estimator expanded a container's items; which items it held is not known here.
-        _block(plan, "EM304", f"`{ctx.segment(value)}` is a list, set or dictionary whose items are not known "
-               "statically (built at run time, or changed before the estimator call); the estimator expanded "
-               "them into separate arguments", value)
+        raise _RunTime()  # the estimator expanded a container whose items are only known at run time
     kind = data_rule.classify(plan, value)
+    if kind == data_rule.UNKNOWN_DATA or kind == data_rule.SCALAR and _unsure(plan, value):
+        raise _RunTime()  # a dataset or a DataReference? a list, '' or a plain value? run time tells
     if kind in (data_rule.DATASET, data_rule.OUTPUT, data_rule.SCALAR):
         return [code]
     if kind in (data_rule.DATAREF, data_rule.DATASTORE):
@@ -225,11 +298,27 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> List[st
     reason = {
         data_rule.RAW_DATASET: "a Dataset used without `.as_named_input()`/`.as_mount()`; submitting it raised",
         data_rule.PIPELINE: "a PipelineData, which only works inside a pipeline step",
-        data_rule.UNKNOWN_DATA: "a mount of something the tool cannot identify (dataset or datastore?)",
     }[kind]
     _block(plan, "EM301", f"`{ctx.segment(value)}` is {reason}", value,
            "Use `dataset.as_named_input('name').as_mount()` in `arguments`, or migrate this argument by hand.")
     return []
+
+
+def _unsure(plan: Plan, value: ast.AST, depth: int = 0) -> bool:
+    """A value the tool cannot follow to one expression, where what it can see says it may be
+    flattened differently: one of its assignments, or branches, is '', None, a list, a dict or
+    a DataReference."""
+    if depth > 4:
+        return False
+    if isinstance(value, ast.IfExp):
+        return any(_unsure(plan, v, depth + 1) for v in (value.body, value.orelse))
+    if isinstance(value, ast.Name):
+        return any(_unsure(plan, v, depth + 1) for v in contents.candidates(plan, value))
+    lit = plan.value_of(value)
+    if lit is not static.UNKNOWN:
+        return lit in _EMPTY or isinstance(lit, (list, tuple, dict))
+    return isinstance(value, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp,
+                              ast.GeneratorExp)) or data_rule.classify(plan, value) in contents.REFERENCES
 
 
 def _element_code(plan: Plan, element: ast.AST, value, fallback: str) -> str:
@@ -275,7 +364,8 @@ def _keyword_column(plan: Plan) -> int:
     """Where the ``arguments=`` keyword will stand once the call is renamed: a keyword on the
     call's first line, or aligned with its parenthesis, moves with the new name."""
     ctx, call = plan.ctx, plan.call
-    keyword = next(k for k in call.keywords if k.arg == "script_params")
+    keyword = next(k for k in call.keywords if k.arg == "script_params" or
+                   k.arg is None and "script_params" in plan.unpacked)
     col = ctx.char_col(keyword.lineno, keyword.col_offset)
     call_col = ctx.char_col(call.lineno, call.col_offset)
     func = ctx.segment(call.func)

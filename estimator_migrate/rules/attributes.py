@@ -28,6 +28,8 @@ from estimator_migrate.rules._uses import DEFAULT_VERSIONS, Migrated, binding_va
 # On a ScriptRunConfig these exist (an estimator had only source_directory of them).
 _SAME = {"source_directory", "script", "arguments", "command"}
 _OWN_FIELDS = {"script", "arguments"}  # run_config fields that ScriptRunConfig overrides with its own
+# ``run_config`` returned the private ``_estimator_config`` itself, which some notebooks used directly.
+_RUN_CONFIG = ("run_config", "_estimator_config")
 _ALLOWED_PARENTS = (ast.Call, ast.keyword)  # ``exp.submit(est)``, ``HyperDriveConfig(run_config=est)``, ...
 
 
@@ -63,7 +65,7 @@ def blocking_use(ctx: FileContext, stmt: ast.stmt, holder: str) -> Optional[ast.
             continue
         if node.attr in ("conda_dependencies", "framework_version") and certain:
             continue
-        if node.attr == "run_config":
+        if node.attr in _RUN_CONFIG:
             outer = ctx.parent(node)
             if isinstance(outer, ast.Attribute) and outer.value is node and (certain or outer.attr not in _OWN_FIELDS):
                 continue
@@ -95,14 +97,20 @@ def _attribute(ctx: FileContext, record: Migrated, holder: str, node: ast.Attrib
             _rewrite(ctx, stmt, node, f"{quote}{version}{quote}", "ScriptRunConfig has no `framework_version`; this is the "
                      "version the estimator used")
             return
-    if attr == "run_config":
+    if attr in _RUN_CONFIG:
         outer = ctx.parent(node)
         if isinstance(outer, ast.Attribute) and outer.value is node:
             if outer.attr not in _OWN_FIELDS:
+                if attr != "run_config":
+                    _rewrite(ctx, stmt, node, f"{holder}.run_config", "`_estimator_config` was the estimator's run "
+                             "configuration (what `run_config` returned); a ScriptRunConfig's is `run_config`")
                 return  # the same live RunConfiguration: works unchanged
             field = outer.attr
             if not any(k.arg == field for k in src.keywords):
                 # No list of its own: the run configuration's is used, as the estimator's was.
+                if attr != "run_config":
+                    _rewrite(ctx, stmt, node, f"{holder}.run_config", "`_estimator_config` was the estimator's run "
+                             "configuration (what `run_config` returned); a ScriptRunConfig's is `run_config`")
                 return
             assign = ctx.parent(outer)
             if isinstance(assign, ast.Assign) and ctx.segment(assign.value) == f"{holder}.{field}":
@@ -111,7 +119,11 @@ def _attribute(ctx: FileContext, record: Migrated, holder: str, node: ast.Attrib
                      f"configuration's, so `{field}` is read and set on the ScriptRunConfig")
             return
         if isinstance(outer, ast.keyword) and outer.arg in ("run_config", "runconfig"):
-            return  # handed to a ScriptRunConfig or a pipeline step, which take the script and arguments apart
+            # handed to a ScriptRunConfig or a pipeline step, which take the script and arguments apart
+            if attr != "run_config":
+                _rewrite(ctx, stmt, node, f"{holder}.run_config", "`_estimator_config` was the estimator's run "
+                         "configuration (what `run_config` returned); a ScriptRunConfig's is `run_config`")
+            return
         if isinstance(outer, _ALLOWED_PARENTS) or isinstance(outer, (ast.Assign, ast.Return)):
             ctx.report("EM310", node, f"`{text}` is handed on whole: a ScriptRunConfig's run configuration has "
                        "neither the script nor the arguments (they are on the ScriptRunConfig)",

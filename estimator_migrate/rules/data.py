@@ -4,6 +4,7 @@ and ``source_directory_data_store`` parameters (spec §7)."""
 from __future__ import annotations
 
 import ast
+import re
 from typing import List, Optional, Tuple
 
 from estimator_migrate import static
@@ -84,8 +85,11 @@ def _mentions(expr: ast.AST, name: str) -> bool:
                for n in ast.walk(expr))
 
 
-def add_data_reference(plan: Plan, key_code: str, value_code: str) -> None:
-    plan.facts.setdefault("data_references", []).append((key_code, value_code))
+def add_data_reference(plan: Plan, key_code: str, value_code: str, source: str = "script_params") -> None:
+    """A ``run_config.data_references`` entry; ``key_code`` ``"**"`` unpacks a dictionary built at
+    run time. The estimator registered ``inputs`` first, then ``script_params``, then
+    ``source_directory_data_store`` (a later entry of the same name wins), and so does the rewrite."""
+    plan.facts.setdefault("data_references", []).append((source, key_code, value_code))
 
 
 def reference_code(plan: Plan, expr_code: str, kind: str) -> Tuple[str, str, str]:
@@ -108,13 +112,16 @@ def data(plan: Plan) -> None:
         code = plan.code("source_directory_data_store")
         plan.drop("source_directory_data_store")
         plan.post_line(f"{{src}}.run_config.source_directory_data_store = {code}.name")
-        add_data_reference(plan, f"{code}.name", f"{code}.as_mount().to_config()")
+        add_data_reference(plan, f"{code}.name", f"{code}.as_mount().to_config()", "source_directory_data_store")
         plan.note("EM201", "`source_directory_data_store` moved to `run_config.source_directory_data_store` "
                   "plus a mount of the datastore root; review it",
                   "Datastore-backed project folders are legacy; consider removing it.")
     refs = plan.facts.get("data_references")
     if refs and not plan.blockers:
-        _assign_dict(plan, "data_references", refs)
+        order = ("inputs", "script_params", "source_directory_data_store")
+        refs = sorted(refs, key=lambda r: order.index(r[0]))
+        # ScriptRunConfig registers resume_from's MODEL_LOCATION reference itself: keep it.
+        _assign_dict(plan, "data_references", [(k, v) for _, k, v in refs], update=plan.given("resume_from"))
 
 
 def _inputs(plan: Plan) -> None:
@@ -136,13 +143,14 @@ def _inputs(plan: Plan) -> None:
         kind = classify(plan, element)
         code = plan.ctx.segment(element)
         if kind in (DATAREF, DATASTORE):
+            ref = code
             if not _simple(element):
-                plan.block("EM301", f"input `{code}` builds a DataReference inline; its name would change "
-                           "if the expression ran twice", "Assign it to a variable first, then run the tool again.",
-                           element)
-                return
-            _, key, value = reference_code(plan, code, kind)
-            add_data_reference(plan, key, value)
+                # Built inline: evaluated once, into a variable (a second ``ds.path(...).as_mount()``
+                # would be another reference, with another random name).
+                ref = plan.ctx.unique_name(_reference_name(element))
+                plan.pre_lines.append(f"{ref} = {code}")
+            _, key, value = reference_code(plan, ref, kind)
+            add_data_reference(plan, key, value, "inputs")
             plan.note("EM201", f"DataReference input `{code}` moved to `run_config.data_references`; review it",
                       "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", element)
         elif kind == DATASET:
@@ -162,16 +170,33 @@ def _inputs(plan: Plan) -> None:
         _assign_dict(plan, "data", datasets)
 
 
-def _assign_dict(plan: Plan, field: str, items: List[Tuple[str, str]]) -> None:
-    """``src.run_config.<field> = {...}``: on one line when it fits, else one entry a line."""
-    one_line = f"{{src}}.run_config.{field} = {{{', '.join(f'{k}: {v}' for k, v in items)}}}"
+def _assign_dict(plan: Plan, field: str, items: List[Tuple[str, str]], update: bool = False) -> None:
+    """``src.run_config.<field> = {...}`` (``.update({...})`` to keep what is there): on one line
+    when it fits, else one entry a line. A ``"**"`` key unpacks a dictionary built at run time."""
+    entries = [f"**{v}" if k == "**" else f"{k}: {v}" for k, v in items]
+    head, tail = (f"{{src}}.run_config.{field}.update(", ")") if update else (f"{{src}}.run_config.{field} = ", "")
+    if len(items) == 1 and items[0][0] == "**":
+        plan.post_line(f"{head}{items[0][1]}{tail}")
+        return
+    one_line = f"{head}{{{', '.join(entries)}}}{tail}"
     if len(items) == 1 or len(one_line) <= 88:
         plan.post_line(one_line)
         return
-    plan.post_line(f"{{src}}.run_config.{field} = {{")
-    for k, v in items:
-        plan.post_line(f"    {k}: {v},")
-    plan.post_line("}")
+    plan.post_line(f"{head}{{")
+    for entry in entries:
+        plan.post_line(f"    {entry},")
+    plan.post_line(f"}}{tail}")
+
+
+def _reference_name(expr: ast.AST) -> str:
+    """A variable name for a reference built inline, from the first path it names."""
+    strings = [n for n in ast.walk(expr) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    for node in sorted(strings, key=lambda n: (n.lineno, n.col_offset)):
+        words = re.findall(r"[A-Za-z0-9]+", node.value)
+        if words:
+            name = "_".join(w.lower() for w in words[:4])
+            return (name if not name[0].isdigit() else "input_" + name) + "_ref"
+    return "input_ref"
 
 
 def _simple(expr: ast.AST) -> bool:

@@ -17,11 +17,14 @@ from estimator_migrate import static
 from estimator_migrate.context import Edit, FileContext
 from estimator_migrate.findings import Severity
 from estimator_migrate.rules import on_call
+from estimator_migrate.rules import _contents as contents
 from estimator_migrate.rules._plan import CONCERNS, REMOVE, Plan, comments_in, owned_params
 from estimator_migrate.rules._uses import remember
 from estimator_migrate.rules.attributes import blocking_use
+from estimator_migrate.rules.hyperdrive import blocking_hyperdrive
+from estimator_migrate.rules.submit import blocking_submit
 from estimator_migrate.symbols import ESTIMATORS
-from estimator_migrate.text import indentation
+from estimator_migrate.text import indentation, shift_continuations
 
 # Parameters each class accepts (spec §1.1); anything else raised TypeError, so it never ran.
 _COMMON = (
@@ -82,6 +85,21 @@ def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
             plan.block("EM310", f"`{ctx.segment(use)}` (line {use.lineno}) uses the estimator in a way a "
                        "ScriptRunConfig cannot follow, so the construction is left as it is",
                        "Change that use by hand (see `--explain EM310`), then run the tool again.")
+        clean, base = plan.facts.get("pairs_clean", True), plan.kwargs.get("script_params")
+        found = blocking_submit(ctx, stmt, plan.holder, clean, base) if not plan.blockers else None
+        if found is not None:
+            submit, why = found
+            plan.block("EM310", f"its submit on line {submit.lineno} passes overrides the tool cannot carry over "
+                       f"({why}), so the construction is left as it is",
+                       "Fold the overrides into `script_params` by hand (or submit without them), then run the "
+                       "tool again.")
+        found = blocking_hyperdrive(ctx, stmt, plan.holder, clean, base) if not plan.blockers else None
+        if found is not None:
+            hd, why = found
+            plan.block("EM310", f"the HyperDrive configuration on line {hd.lineno} cannot be carried over ({why}), "
+                       "so the construction is left as it is",
+                       "Take the dataset out of the tuned flags (or give it a flag of its own), then run the tool "
+                       "again.")
     if not plan.blockers and _passed_on(plan):  # pragma: no cover - a bug in a concern, caught here
         plan.block("EM902", f"no rule mapped {', '.join(f'`{p}`' for p in _passed_on(plan))} onto ScriptRunConfig")
     if plan.env_lines and not plan.blockers:
@@ -109,6 +127,7 @@ def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: 
         ctx.report(c, call, f"{kind} left unchanged: {message}", hint, lines=lines)
 
     kwargs: Dict[str, ast.AST] = {}
+    unpacked: Dict[str, str] = {}
     for i, arg in enumerate(call.args):
         if isinstance(arg, ast.Starred):
             stop("EM303", "`*args` hides which parameters are passed", "Spell the arguments out as keywords.")
@@ -119,12 +138,22 @@ def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: 
         kwargs["source_directory"] = arg
     for kw in call.keywords:
         if kw.arg is None:
-            stop("EM303", "`**kwargs` hides which parameters are passed", "Spell the keyword arguments out.")
-            return None
-        if kw.arg in kwargs:
-            stop("EM305", f"`{kw.arg}` is given twice; this call raised TypeError")
-            return None
-        kwargs[kw.arg] = kw.value
+            found = _unpacked(ctx, kw.value, call)
+            if isinstance(found, str):
+                stop("EM303", f"`**{ctx.segment(kw.value)}` hides which parameters are passed: {found}",
+                     "Spell the keyword arguments out (or build them in one dictionary literal), then run the "
+                     "tool again.")
+                return None
+            entries = found
+        else:
+            entries = [(kw.arg, kw.value, None)]
+        for name, value, code in entries:
+            if name in kwargs:
+                stop("EM305", f"`{name}` is given twice; this call raised TypeError")
+                return None
+            kwargs[name] = value
+            if code is not None:
+                unpacked[name] = code
     unknown = sorted(set(kwargs) - ACCEPTED[kind])
     if unknown:
         stop("EM305", f"{kind} does not accept {', '.join(f'`{u}`' for u in unknown)} (TypeError)")
@@ -150,6 +179,7 @@ def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: 
         node = ctx.parent(node)
 
     plan = Plan(ctx, call, stmt, kind, kwargs)
+    plan.unpacked = unpacked
     for param in list(kwargs):
         if param in DEFAULTS and _is_default(plan.literal(param), DEFAULTS[param]):
             del kwargs[param]
@@ -166,6 +196,32 @@ def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: 
     m = re.search(r"""(['"])""", ctx.segment(call))
     plan.quote = m.group(1) if m else '"'
     return plan
+
+
+def _unpacked(ctx: FileContext, expr: ast.AST, call: ast.Call):
+    """The (parameter, value node, value code) entries of ``**expr`` when it is certainly a
+    dictionary literal with string keys; else why not. A literal value is written as it stands;
+    any other is read from the dictionary (``settings["compute_target"]``), which holds the very
+    object the estimator got."""
+    value = expr
+    if isinstance(expr, ast.Name):
+        value = contents.followed_value(ctx, expr, call)
+        if not isinstance(value, ast.Dict):
+            return (f"`{expr.id}` is not certainly a dictionary literal here (built at run time, in a branch, or "
+                    "changed in place)")
+    if not isinstance(value, ast.Dict):
+        return "it is not a dictionary literal"
+    if any(k is None or not (isinstance(k, ast.Constant) and isinstance(k.value, str)) for k in value.keys):
+        return "its keys are not all written out as strings"
+    entries: Dict[str, tuple] = {}
+    for key, item in zip(value.keys, value.values):
+        if value is expr or static.is_literal(ctx.names, item, call):
+            code = ctx.segment(item)
+        else:
+            quote = "'" if ctx.segment(key).startswith("'") else '"'
+            code = f"{expr.id}[{quote}{key.value}{quote}]"
+        entries[key.value] = (key.value, item, code)  # a repeated key: the last one wins, as in Python
+    return list(entries.values())
 
 
 def _is_default(value, default) -> bool:
@@ -216,10 +272,15 @@ def _render(plan: Plan) -> Edit:
     lines += [text for found in plan.comments.values() for text, _ in found]
 
     holder, call_text = plan.holder, new_call
-    if plan.post_lines and holder is None:
-        # Later statements need a name for it: build it on a line of its own first.
+    post_lines = plan.post_lines
+    if post_lines and holder is None:
+        # Later statements need a name for it: build it on a line of its own first, and finish it
+        # before the statement that uses it (which may be a ``return``).
         holder = call_text = ctx.unique_name("src")
-        lines.append(f"{holder} = {new_call}")
+        call_col = ctx.char_col(call.lineno, call.col_offset)
+        lines.append(f"{holder} = {shift_continuations(new_call, len(indent) + len(holder) + 3 - call_col)}")
+        lines += [ln.replace("{src}", holder) for ln in post_lines]
+        post_lines = []
 
     # The statement keeps every character outside the call; it owns its lines, so it starts
     # with exactly ``indent``.
@@ -228,7 +289,7 @@ def _render(plan: Plan) -> Edit:
     prefix = "".join(ctx.lines[stmt.lineno - 1:call.lineno - 1]) + ctx.lines[call.lineno - 1][:c1]
     suffix = ctx.lines[call.end_lineno - 1][c2:] + "".join(ctx.lines[call.end_lineno:stmt.end_lineno])
     stmt_text = (prefix + call_text + suffix)[len(indent):]
-    post = [ln.replace("{src}", holder or "") for ln in plan.post_lines]
+    post = [ln.replace("{src}", holder or "") for ln in post_lines]
 
     # A file without a final newline keeps ending without one.
     final_newline = stmt_text.endswith(("\n", "\r"))
@@ -251,6 +312,16 @@ def _rewrite_call(plan: Plan, func_name: str) -> str:
     kept: List[cst.Arg] = []
     orig_args = list(node.args)
     for i, arg in enumerate(orig_args):
+        if arg.star == "**":
+            # ``**settings``: the parameters it gave, spelled out in its place (renamed or dropped as planned).
+            spelled = _spelled_out(plan, arg)
+            if not spelled:
+                found = comments_in(arg)
+                if found:
+                    plan.comments.setdefault("**", []).extend(found)
+                continue
+            kept.extend(spelled)
+            continue
         name = arg.keyword.value if arg.keyword else "source_directory"
         change = plan.arg_changes.get(name, ...)
         if change is REMOVE:
@@ -309,6 +380,21 @@ def _rewrite_call(plan: Plan, func_name: str) -> str:
                   for a in final[:-1]] + [final[-1]]
         code = module.code_for_node(new.with_changes(args=relaid))
     return code
+
+
+def _spelled_out(plan: Plan, arg: cst.Arg) -> List[cst.Arg]:
+    equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+    out: List[cst.Arg] = []
+    for param, code in plan.unpacked.items():
+        change = plan.arg_changes.get(param, ...)
+        if change is REMOVE:
+            continue
+        keyword, value = (param, None) if change is ... else change
+        out.append(cst.Arg(keyword=cst.Name(keyword), value=cst.parse_expression(value or code), equal=equal,
+                           comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
+    if out:
+        out[-1] = out[-1].with_changes(comma=arg.comma)
+    return out
 
 
 def _carry_comment(old, new, align: int):

@@ -16,8 +16,9 @@ from __future__ import annotations
 import ast
 from typing import List, Optional
 
-from estimator_migrate import static
+from estimator_migrate import runtime_helpers, static
 from estimator_migrate.context import Edit, FileContext
+from estimator_migrate.rules import _contents as contents
 from estimator_migrate.rules import on_call
 from estimator_migrate.rules._plan import sdk_name
 from estimator_migrate.rules._uses import (Pairs, SrcRef, holds_estimator, keyword_range, new_group,
@@ -75,6 +76,33 @@ def migrate_hyperdrive(ctx: FileContext, call: ast.Call) -> None:
     for edit in edits:
         edit.findings = ctx.findings[-1:] if finding else []
         ctx.edits.append(edit)
+
+
+def blocking_hyperdrive(ctx: FileContext, stmt: ast.stmt, holder: str, clean, base):
+    """Before an estimator stored in ``holder`` is rewritten: (HyperDrive call, why) when
+    HyperDrive's removal of tuned arguments may drop a dataset argument the estimator had
+    registered for the run (a ScriptRunConfig would not have it); the estimator is then left as
+    it is, never half-migrated. None when there is no such use."""
+    if base is None:
+        return None
+    for use in uses_of(ctx, holder, stmt):
+        call = ctx.parent(use)
+        if isinstance(call, ast.keyword) and call.arg == "estimator":
+            call = ctx.parent(call)
+        if not isinstance(call, ast.Call):
+            continue
+        kind = ctx.canonical_name(call.func)
+        if kind not in ("HyperDriveConfig", "HyperDriveRunConfig"):
+            continue
+        factory = kind == "HyperDriveRunConfig"
+        if _argument(call, "estimator", 0 if factory else ESTIMATOR_SLOT) is not use:
+            continue
+        space = parameter_space(ctx, _argument(call, "hyperparameter_sampling", 1 if factory else 0))
+        if contents.may_drop_data(ctx, base, space, clean, strip=True):
+            return call, ("HyperDrive's removal of the tuned arguments may drop a dataset argument, whose dataset "
+                          "the estimator had registered for the run (it stayed mounted); the ScriptRunConfig "
+                          "would lose it")
+    return None
 
 
 def _argument(call: ast.Call, name: str, slot: int) -> Optional[ast.AST]:
@@ -161,28 +189,22 @@ def _strip_tuned(ctx: FileContext, ref: SrcRef, sampling, estimator, call, group
     if arguments is None:
         return [], [], held
     space = parameter_space(ctx, sampling)
-    if space is None:
-        ctx.report("EM310", call, f"the parameter space is not a literal dictionary, so the tool cannot tell which "
-                   f"of `{held}`'s arguments HyperDrive tuned; with `estimator=` HyperDrive removed those from the "
-                   "fixed arguments, with `run_config=` it does not",
-                   "Remove the tuned flags and their values from the ScriptRunConfig's `arguments`.", lines=lines)
-        return [], [], held
     pairs = Pairs(ctx, arguments.value)
-    if not pairs.literal_list:
-        ctx.report("EM310", call, f"`{held}`'s arguments are not a literal list; remove the flags HyperDrive tunes "
-                   f"({', '.join(sorted(space))}) from them by hand", lines=lines)
-        return [], [], held
-    keys = [static.literal(ctx.names, k) for k in pairs.items[0::2]]
-    tuned = [i for i, k in enumerate(keys) if isinstance(k, str) and k.lstrip("-") in space]
+    if space is None or not pairs.literal_list:
+        return _strip_at_run_time(ctx, ref, sampling, estimator, call, group, lines, arguments)
+    # HyperDrive read the list two by two (an odd last item is dropped) and took each first item
+    # for a flag: one that is not a string raised there, one not known here is only known at run time.
+    items = pairs.items
+    keys = [static.literal(ctx.names, k) for k in items[0:len(items) - len(items) % 2:2]]
+    if not all(isinstance(k, str) for k in keys):
+        return _strip_at_run_time(ctx, ref, sampling, estimator, call, group, lines, arguments)
+    tuned = [i for i, k in enumerate(keys) if k.lstrip("-") in space]
     if not tuned:
         return [], [], held
     if not pairs.clean:
-        ctx.report("EM310", call, f"HyperDrive read `{held}`'s arguments two by two and a bare flag (or an odd "
-                   "count) shifted that pairing, so what it removed was not the tuned flags and their values",
-                   "Decide by hand which arguments the child runs should get.", lines=lines)
-        return [], [], held
-    uses = [u for u in uses_of(ctx, ref.expr.id, ref.stmt) if not _harmless(ctx, u)] \
-        if isinstance(ref.expr, ast.Name) else []
+        # HyperDrive read the list two by two; a bare flag shifted that: the same reading, at run time.
+        return _strip_at_run_time(ctx, ref, sampling, estimator, call, group, lines, arguments)
+    uses = _uses(ctx, ref)
     drop = [n for i in tuned for n in (2 * i, 2 * i + 1)]
     removed = ", ".join(ctx.segment(pairs.items[2 * i]) for i in tuned)
     if len(uses) > 1:
@@ -191,15 +213,7 @@ def _strip_tuned(ctx: FileContext, ref: SrcRef, sampling, estimator, call, group
         # from the original (a dataset or reference object is not built a second time).
         kept = [ctx.segment(item) if isinstance(item, ast.Constant) else f"{held}.arguments[{n}]"
                 for n, item in enumerate(pairs.items) if n not in drop]
-        name = ctx.unique_name(f"{held}_tuning" if held.isidentifier() else "tuning_config")
-        stmt = ctx.enclosing_statement(call)
-        indent = ctx.indent_of(stmt.lineno)
-        src_name = sdk_name(ctx, "ScriptRunConfig", call)
-        align = ctx.newline + " " * (len(indent) + len(name) + len(src_name) + 4)
-        insert = Edit(stmt.lineno, stmt.lineno - 1,
-                      f"{indent}{name} = {src_name}({held}.source_directory, script={held}.script,{align}"
-                      f"arguments=[{', '.join(kept)}],{align}run_config={held}.run_config){ctx.newline}")
-        insert.group = group
+        name, insert = _tuning_copy(ctx, held, call, group, f"[{', '.join(kept)}]")
         return [insert], [f"`{held}` is used elsewhere too, so HyperDrive gets `{name}`, a copy without the "
                           f"tuned arguments {removed}, as HyperDrive removed them for estimators"], name
     if len(drop) == len(pairs.items):
@@ -209,6 +223,82 @@ def _strip_tuned(ctx: FileContext, ref: SrcRef, sampling, estimator, call, group
     edit = replace_ranges(ctx, ref.stmt, ranges, group)
     return [edit], [f"the tuned arguments {removed} were removed from `{held}`'s `arguments`, as HyperDrive did "
                     "for estimators"], held
+
+
+def _uses(ctx: FileContext, ref: SrcRef) -> List[ast.Name]:
+    return [u for u in uses_of(ctx, ref.expr.id, ref.stmt) if not _harmless(ctx, u)] \
+        if isinstance(ref.expr, ast.Name) else []
+
+
+def _tuning_copy(ctx: FileContext, held: str, call: ast.Call, group: int, arguments: str):
+    """A ScriptRunConfig for HyperDrive on the same run configuration, before its statement."""
+    name = ctx.unique_name(f"{held}_tuning" if held.isidentifier() else "tuning_config")
+    stmt = ctx.enclosing_statement(call)
+    indent = ctx.indent_of(stmt.lineno)
+    src_name = sdk_name(ctx, "ScriptRunConfig", call)
+    align = ctx.newline + " " * (len(indent) + len(name) + len(src_name) + 4)
+    insert = Edit(stmt.lineno, stmt.lineno - 1,
+                  f"{indent}{name} = {src_name}({held}.source_directory, script={held}.script,{align}"
+                  f"arguments={arguments},{align}run_config={held}.run_config){ctx.newline}")
+    insert.group = group
+    return name, insert
+
+
+def _space_code(ctx: FileContext, sampling) -> Optional[str]:
+    """Code for the names HyperDrive tunes, evaluable where the HyperDriveConfig is built: the
+    literal keys of the parameter space, or the sampling's (or space's) own variable."""
+    if sampling is None:
+        return None
+    value = static.resolve(ctx.names, sampling)
+    space = None
+    if isinstance(value, ast.Call):
+        space = value.args[0] if value.args else next((k.value for k in value.keywords
+                                                        if k.arg == "parameter_space"), None)
+    if parameter_space(ctx, sampling) is not None and space is not None:
+        literal = static.resolve(ctx.names, space)
+        return "[" + ", ".join(ctx.segment(k) for k in literal.keys) + "]"
+    if isinstance(space, ast.Name) and value is sampling:
+        return space.id  # the dictionary itself: its keys are what HyperDrive tunes
+    if isinstance(sampling, ast.Name):
+        text = ctx.segment(ctx.enclosing_statement(sampling))
+        quote = "'" if "'" in text and '"' not in text else '"'
+        return f"{sampling.id}.to_json()[{quote}parameter_space{quote}]"
+    return None
+
+
+def pairs_shifted(ctx: FileContext, node: ast.AST) -> bool:
+    pairs = Pairs(ctx, node)
+    return pairs.literal_list and not pairs.clean
+
+
+def _strip_at_run_time(ctx, ref, sampling, estimator, call, group, lines, arguments):
+    """HyperDrive's removal of tuned arguments done at run time by ``without_tuned_arguments``, on
+    the arguments the ScriptRunConfig holds (built at run time, or read two by two as HyperDrive
+    did): in its ``arguments`` when HyperDrive is its only use, else in a copy for HyperDrive."""
+    held = ctx.segment(estimator)
+    names = _space_code(ctx, sampling)
+    if names is None:
+        ctx.report("EM310", call, f"the parameter space is neither a literal dictionary nor a variable, so the tool "
+                   f"cannot name what HyperDrive tuned; with `estimator=` HyperDrive removed those from `{held}`'s "
+                   "fixed arguments, with `run_config=` it does not",
+                   "Assign the parameter sampling to a variable, then run the tool again.", lines=lines)
+        return None
+    helper = runtime_helpers.helper_name(ctx, runtime_helpers.WITHOUT_TUNED)
+    note = f"HyperDrive's removal of the tuned arguments from `{held}`'s is done at run time by `{helper}`"
+    if pairs_shifted(ctx, arguments.value):
+        note += (" (a bare flag shifts its reading of the arguments two by two, as it shifted HyperDrive's: check "
+                 "what the child runs get)")
+    if len(_uses(ctx, ref)) > 1 or not names.startswith("["):
+        name, insert = _tuning_copy(ctx, held, call, group, f"{helper}({held}.arguments, {names})")
+        return [insert], [f"{note}, in `{name}`, a copy for HyperDrive"], name
+    value = arguments.value
+    code = f"{helper}({ctx.segment(value)}, {names})"
+    column = ctx.char_col(value.lineno, value.col_offset)
+    if "\n" not in code and column + len(code) + 2 > 99:  # the names on a line of their own
+        code = f"{helper}({ctx.segment(value)},{ctx.newline}{' ' * (column + len(helper) + 1)}{names})"
+    edit = replace_ranges(ctx, ref.stmt, [(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset,
+                                           code)], group)
+    return [edit], [note], held
 
 
 def _harmless(ctx: FileContext, use: ast.Name) -> bool:
