@@ -454,7 +454,8 @@ def test_automagic_cells_are_read_as_ipython_runs_them():
     message = module.bad_cells[0].message
     assert "`pip install pandas` is a magic without `%`" in message and "write `%pip install pandas`" in message
     assert module.bad_cells[2].message == "invalid syntax"
-    result, out = runner.process_bytes(data, "nb.ipynb", Settings())
+    result = migrate_bytes(data, "nb.ipynb", Settings())
+    out = result.new_data
     assert result.changed
     assert sources_of(out)[:3] == sources_of(data)[:3]  # masked and restored exactly
     assert "ScriptRunConfig(" in sources_of(out)[7]

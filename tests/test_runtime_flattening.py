@@ -8,7 +8,8 @@ import textwrap
 
 import nbformat
 
-from estimator_migrate import migrate_source, runner
+from estimator_migrate import migrate_source
+from estimator_migrate.core import migrate_bytes
 from estimator_migrate.settings import Settings
 
 FLATTEN_DEF = "def flatten_script_params(script_params):"
@@ -152,7 +153,8 @@ def test_notebook_helper_goes_into_the_first_cell_that_needs_it():
                           script_params=script_params)
         """,
     )
-    result, new = runner.process_bytes(data, "nb.ipynb", Settings())
+    result = migrate_bytes(data, "nb.ipynb", Settings())
+    new = result.new_data
     assert result.error is None and result.changed
     cells = cell_sources(new)
     assert FLATTEN_DEF not in cells[0] + cells[1] + cells[3]
@@ -160,7 +162,8 @@ def test_notebook_helper_goes_into_the_first_cell_that_needs_it():
     assert all(line.startswith(("from ", "import ")) or not line for line in head.splitlines()), head
     assert cells[2].count(FLATTEN_DEF) == 1
     assert "arguments=flatten_script_params(script_params)" in cells[3]
-    again, newer = runner.process_bytes(new, "nb.ipynb", Settings())
+    again = migrate_bytes(new, "nb.ipynb", Settings())
+    newer = again.new_data
     assert not again.changed
 
 
@@ -175,7 +178,8 @@ def test_notebook_helper_after_the_imports_that_open_the_cell():
         est = Estimator(source_directory="src", compute_target="local", script_params=params)
         """,
     )
-    result, new = runner.process_bytes(data, "nb.ipynb", Settings())
+    result = migrate_bytes(data, "nb.ipynb", Settings())
+    new = result.new_data
     cell = cell_sources(new)[0]
     lines = cell.splitlines()
     at = lines.index(FLATTEN_DEF)
