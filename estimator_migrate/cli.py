@@ -20,7 +20,8 @@ from typing import Any
 
 import click
 
-from estimator_migrate import __version__, core, parallel, runner
+from estimator_migrate import __version__, core
+from estimator_migrate.io import parallel, runner
 from estimator_migrate.codes import RULES, lookup
 from estimator_migrate.config import OUTPUT_FORMATS, ConfigError, Options, convert, parse_codes, resolve
 from estimator_migrate.core import FileResult
@@ -254,7 +255,7 @@ def run(mode: str, *, paths: tuple[str, ...], diff: bool, select, ignore, enviro
             raise click.UsageError("'-' (standard input) cannot be combined with other paths")
         return _run_stdin(mode, options, diff, quiet, stdin_filename, outputs, report_path, migrate)
 
-    from estimator_migrate import discover
+    from estimator_migrate.io import discover
 
     missing = [p for p in paths if not os.path.lexists(p)]
     files = discover.discover([p for p in paths if p not in missing], root=options.root,
@@ -272,7 +273,7 @@ def _run_stdin(mode: str, options: Options, diff: bool, quiet: bool, stdin_filen
     name = stdin_filename or "-"
     data = sys.stdin.buffer.read()
     if stdin_filename and options.force_exclude:
-        from estimator_migrate import discover
+        from estimator_migrate.io import discover
 
         excludes = discover.ExcludeSpec(list(discover.DEFAULT_EXCLUDE if options.exclude is None else options.exclude)
                                         + list(options.extend_exclude), options.root)
@@ -293,7 +294,7 @@ def _finish(mode: str, options: Options, results: list[FileResult], diff: bool, 
             report_to_stderr: bool | None = None) -> int:
     baselined = 0
     if options.baseline:
-        from estimator_migrate import baseline as baseline_file
+        from estimator_migrate.report import baseline as baseline_file
 
         if not os.path.exists(options.baseline):
             count = baseline_file.write(options.baseline, results)
@@ -308,7 +309,7 @@ def _finish(mode: str, options: Options, results: list[FileResult], diff: bool, 
     to_stderr = diff if report_to_stderr is None else report_to_stderr
     stream = sys.stderr if to_stderr else sys.stdout
     suppressed = _suppressed(results)
-    from estimator_migrate.discover import git_root
+    from estimator_migrate.io.discover import git_root
 
     # GitHub and SARIF want repository-relative paths, whatever folder the tool runs in.
     root = git_root(os.getcwd()) or os.getcwd()

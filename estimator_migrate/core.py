@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 
 from estimator_migrate.codes import RULES
 from estimator_migrate.findings import Finding
-from estimator_migrate.prefilter import is_notebook, may_contain_estimators
+from estimator_migrate.io.prefilter import is_notebook, may_contain_estimators
 from estimator_migrate.settings import Settings
-from estimator_migrate.sources import SourceError, decode_source, encode_source, unified_diff
+from estimator_migrate.io.sources import SourceError, decode_source, encode_source, unified_diff
 from estimator_migrate.text import split_lines
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def warm_up() -> None:
     """Import what migrating a file needs, so that forked workers do not each repeat it."""
     try:
         _engine()
-        from estimator_migrate import notebook  # noqa: F401
+        from estimator_migrate.io import notebook  # noqa: F401
         from estimator_migrate.rules import load_rules
 
         load_rules()
@@ -225,7 +225,7 @@ def _migrate_python(data: bytes, path: str, settings: Settings, diff: bool, veri
 
 def _migrate_notebook(data: bytes, path: str, settings: Settings, diff: bool, verify: bool,
                       engine: Engine) -> FileResult:
-    from estimator_migrate.notebook import (
+    from estimator_migrate.io.notebook import (
         NotebookError,
         build_module,
         cell_diffs,

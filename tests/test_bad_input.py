@@ -9,7 +9,8 @@ import pathlib
 
 import pytest
 
-from estimator_migrate import core, runner
+from estimator_migrate import core
+from estimator_migrate.io import runner
 from estimator_migrate.core import migrate_bytes
 from estimator_migrate.settings import Settings
 from toy_engine import toy_engine

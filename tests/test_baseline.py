@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 import _cli_support as fake
-from estimator_migrate import baseline, cli
+from estimator_migrate.report import baseline
+from estimator_migrate import cli
 from estimator_migrate.core import FileResult
 
 

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from estimator_migrate import migrate_source
-from estimator_migrate.rules import framework
+from estimator_migrate.rules.estimator import framework
 from estimator_migrate.settings import Settings
 from fixture_cases import cases
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from estimator_migrate.rules import framework
+from estimator_migrate.rules.estimator import framework
 from fixture_cases import ROOT
 
 REPO = pathlib.Path(__file__).resolve().parent.parent

@@ -13,9 +13,9 @@ from hypothesis import given, settings as hsettings, strategies as st
 from estimator_migrate.core import migrate_bytes
 from estimator_migrate.engine import Result
 from estimator_migrate.findings import Finding
-from estimator_migrate.notebook import NotebookError, build_module, load_notebook, mask_ipython, render_notebook
+from estimator_migrate.io.notebook import NotebookError, build_module, load_notebook, mask_ipython, render_notebook
 from estimator_migrate.settings import Settings
-from estimator_migrate.sources import SourceError
+from estimator_migrate.io.sources import SourceError
 from estimator_migrate.text import split_lines
 from toy_engine import identity_engine, toy_engine
 

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 import _cli_support as fake
-from estimator_migrate import cli, runner
+from estimator_migrate import cli
+from estimator_migrate.io import runner
 from estimator_migrate.codes import RULES
 from estimator_migrate.core import FileResult
 from estimator_migrate.findings import Finding, Severity

@@ -1,4 +1,4 @@
-"""The helper functions the rewrite writes into files (estimator_migrate.runtime_helpers) do what
+"""The helper functions the rewrite writes into files (estimator_migrate.rewrite.runtime_helpers) do what
 the SDK did, on any dictionary: hypothesis draws script_params dictionaries with flags, lists,
 nested lists, dicts, numbers, booleans, None, '', datasets, DataReferences and datastores; the
 estimator built with them is compared with the ScriptRunConfig built from the helpers' output,
@@ -11,7 +11,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from estimator_migrate import runtime_helpers as rh
+from estimator_migrate.rewrite import runtime_helpers as rh
 
 try:
     from equivalence import harness

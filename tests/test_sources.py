@@ -1,4 +1,4 @@
-"""Byte-faithful decoding/encoding and atomic writes (estimator_migrate.sources)."""
+"""Byte-faithful decoding/encoding and atomic writes (estimator_migrate.io.sources)."""
 
 import codecs
 import os
@@ -7,8 +7,8 @@ import stat
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from estimator_migrate import sources
-from estimator_migrate.sources import SourceError, atomic_write, decode_source, encode_source, split_lines, unified_diff
+from estimator_migrate.io import sources
+from estimator_migrate.io.sources import SourceError, atomic_write, decode_source, encode_source, split_lines, unified_diff
 
 
 def roundtrip(data: bytes) -> str:

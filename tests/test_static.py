@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from estimator_migrate import static
-from estimator_migrate.names import NameResolver
+from estimator_migrate.analysis import static
+from estimator_migrate.analysis.names import NameResolver
 
 
 def _use(source: str):

@@ -2,7 +2,7 @@
 
 import ast
 
-from estimator_migrate.context import FileContext
+from estimator_migrate.analysis.context import FileContext
 from estimator_migrate.rules import on_call
 
 _ADVICE = {

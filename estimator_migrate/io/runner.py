@@ -15,10 +15,10 @@ import os
 from collections.abc import Callable
 
 from estimator_migrate.core import FileResult, describe, migrate_bytes
-from estimator_migrate.parallel import Work
-from estimator_migrate.prefilter import NotRegularFile, is_notebook, may_contain_estimators, read_regular
+from estimator_migrate.io.parallel import Work
+from estimator_migrate.io.prefilter import NotRegularFile, is_notebook, may_contain_estimators, read_regular
 from estimator_migrate.settings import Settings
-from estimator_migrate.sources import atomic_write
+from estimator_migrate.io.sources import atomic_write
 
 
 @dataclasses.dataclass(frozen=True)

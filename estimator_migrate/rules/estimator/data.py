@@ -7,8 +7,8 @@ import ast
 import re
 from typing import List, Optional, Tuple
 
-from estimator_migrate import static
-from estimator_migrate.rules._plan import Plan, concern
+from estimator_migrate.analysis import static
+from estimator_migrate.rules.estimator.plan import Plan, concern
 
 DATASET = "dataset"  # DatasetConsumptionConfig: ScriptRunConfig resolves it at submit, as the estimator did
 OUTPUT = "output"  # OutputFileDatasetConfig: likewise

@@ -20,9 +20,9 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from estimator_migrate.context import FileContext
+from estimator_migrate.analysis.context import FileContext
 from estimator_migrate.rules import on_call
-from estimator_migrate.rules._uses import DEFAULT_VERSIONS, Migrated, binding_value, migrated_assignment, \
+from estimator_migrate.rules.downstream._uses import DEFAULT_VERSIONS, Migrated, binding_value, migrated_assignment, \
     replace_in_statement, uses_of
 
 # On a ScriptRunConfig these exist (an estimator had only source_directory of them).

@@ -20,12 +20,13 @@ from __future__ import annotations
 import ast
 from typing import List, Optional
 
-from estimator_migrate import runtime_helpers, static
-from estimator_migrate.context import FileContext
-from estimator_migrate.rules import _contents as contents
+from estimator_migrate.rewrite import runtime_helpers
+from estimator_migrate.analysis import static
+from estimator_migrate.analysis.context import FileContext
+from estimator_migrate.analysis import contents
 from estimator_migrate.rules import on_call
-from estimator_migrate.rules._plan import sdk_name
-from estimator_migrate.rules._uses import Pairs, keyword_range, migrated_assignment, new_group, replace_ranges, uses_of
+from estimator_migrate.rules.estimator.plan import sdk_name
+from estimator_migrate.rules.downstream._uses import Pairs, keyword_range, migrated_assignment, new_group, replace_ranges, uses_of
 
 _OVERRIDES = ("script_params", "inputs", "source_directory_data_store")
 

@@ -29,8 +29,8 @@ import ast
 import builtins
 from typing import Any, Iterator, List, Optional, Tuple
 
-from estimator_migrate.names import Binding, NameResolver, Scope
-from estimator_migrate.symbols import ESTIMATORS, canonical
+from estimator_migrate.analysis.names import Binding, NameResolver, Scope
+from estimator_migrate.analysis.symbols import ESTIMATORS, canonical
 
 
 class _Unknown:

@@ -17,10 +17,11 @@ import ast
 import re
 from typing import List, Optional, Tuple
 
-from estimator_migrate import runtime_helpers, static
-from estimator_migrate.rules import _contents as contents
-from estimator_migrate.rules import data as data_rule
-from estimator_migrate.rules._plan import Plan, concern
+from estimator_migrate.rewrite import runtime_helpers
+from estimator_migrate.analysis import static
+from estimator_migrate.analysis import contents
+from estimator_migrate.rules.estimator import data as data_rule
+from estimator_migrate.rules.estimator.plan import Plan, concern
 from estimator_migrate.text import shift_continuations
 
 _EMPTY = ("", None)

@@ -14,8 +14,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from estimator_migrate import static
-from estimator_migrate.context import FileContext
+from estimator_migrate.analysis import static
+from estimator_migrate.analysis.context import FileContext
 
 REMOVE = None  # arg_changes value: the argument disappears from the call
 
@@ -161,8 +161,8 @@ def sdk_name(ctx: FileContext, name: str, at: Optional[ast.AST] = None) -> str:
     """``name`` itself unless something visible where the new code goes (``at``; default: the
     module) binds it to anything but that SDK name; then an alias the module does not use.
     Whether an import of it reaches the new code is settled afterwards (imports.fix_imports)."""
-    from estimator_migrate.imports import ALIAS_PREFIX, MODULES
-    from estimator_migrate.symbols import IMPORT_FROM
+    from estimator_migrate.rewrite.imports import ALIAS_PREFIX, MODULES
+    from estimator_migrate.analysis.symbols import IMPORT_FROM
 
     scope = ctx.names.scope_of.get(id(at), ctx.names.module_scope) if at is not None else ctx.names.module_scope
     bindings = ctx.names.bindings_of(name, scope)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import ast
 from typing import List
 
-from estimator_migrate import static
-from estimator_migrate.rules._plan import Plan, concern
+from estimator_migrate.analysis import static
+from estimator_migrate.rules.estimator.plan import Plan, concern
 
 PACKAGE_PARAMS = ("pip_packages", "conda_packages", "conda_dependencies_file", "conda_dependencies_file_path",
                   "pip_requirements_file", "pip_requirements_file_path")

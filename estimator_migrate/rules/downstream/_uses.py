@@ -15,9 +15,9 @@ import dataclasses
 import itertools
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
-from estimator_migrate import static
-from estimator_migrate.context import Edit, FileContext
-from estimator_migrate.symbols import ESTIMATORS
+from estimator_migrate.analysis import static
+from estimator_migrate.analysis.context import Edit, FileContext
+from estimator_migrate.analysis.symbols import ESTIMATORS
 
 # DEFAULT_VERSION of the framework estimators (spec §1): ``framework_version`` when omitted.
 DEFAULT_VERSIONS = {"PyTorch": "1.4", "TensorFlow": "1.13", "Chainer": "5.1.0", "SKLearn": "0.20.3"}

@@ -16,12 +16,13 @@ from __future__ import annotations
 import ast
 from typing import List, Optional
 
-from estimator_migrate import runtime_helpers, static
-from estimator_migrate.context import Edit, FileContext
-from estimator_migrate.rules import _contents as contents
+from estimator_migrate.rewrite import runtime_helpers
+from estimator_migrate.analysis import static
+from estimator_migrate.analysis.context import Edit, FileContext
+from estimator_migrate.analysis import contents
 from estimator_migrate.rules import on_call
-from estimator_migrate.rules._plan import sdk_name
-from estimator_migrate.rules._uses import (Pairs, SrcRef, holds_estimator, keyword_range, new_group,
+from estimator_migrate.rules.estimator.plan import sdk_name
+from estimator_migrate.rules.downstream._uses import (Pairs, SrcRef, holds_estimator, keyword_range, new_group,
                                            remove_list_items, replace_ranges, src_held_by, uses_of)
 
 _SAMPLINGS = ("RandomParameterSampling", "GridParameterSampling", "BayesianParameterSampling")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from estimator_migrate import static
-from estimator_migrate.rules._plan import Plan, concern
+from estimator_migrate.analysis import static
+from estimator_migrate.rules.estimator.plan import Plan, concern
 
 # class -> accepted backend strings / distributed_training classes (spec §5.1 and §6)
 BACKENDS = {

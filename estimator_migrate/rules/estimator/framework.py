@@ -23,11 +23,11 @@ import pathlib
 import re
 from typing import Dict, List, Optional, Set, Tuple
 
-from estimator_migrate import static
-from estimator_migrate.rules._plan import Plan, concern
-from estimator_migrate.symbols import FRAMEWORKS
+from estimator_migrate.analysis import static
+from estimator_migrate.rules.estimator.plan import Plan, concern
+from estimator_migrate.analysis.symbols import FRAMEWORKS
 
-_TABLE_PATH = pathlib.Path(__file__).resolve().parent.parent / "data" / "scenarios.json"
+_TABLE_PATH = pathlib.Path(__file__).resolve().parents[2] / "data" / "scenarios.json"
 SCENARIOS: Dict[str, dict] = json.loads(_TABLE_PATH.read_text(encoding="utf-8"))["frameworks"]
 
 # The estimator's own CondaDependencies() packages never count as user-specified (§5.3 step 3).

@@ -4,7 +4,7 @@ The estimator always sent a docker section (``use_docker`` defaulting to True, `
 to None); ScriptRunConfig defaults to ``use_docker=False`` and ``'2g'``, so both are explicit.
 """
 
-from estimator_migrate.rules._plan import Plan, concern
+from estimator_migrate.rules.estimator.plan import Plan, concern
 
 
 @concern("docker", 60, "use_docker", "shm_size", always=True)

@@ -24,7 +24,7 @@ from json.decoder import scanstring
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from estimator_migrate.findings import Finding
-from estimator_migrate.sources import SourceError, unified_diff
+from estimator_migrate.io.sources import SourceError, unified_diff
 from estimator_migrate.text import split_lines
 
 

@@ -7,8 +7,8 @@ import ast
 import re
 from typing import Dict, List, Optional, Tuple
 
-from estimator_migrate.names import NameResolver
-from estimator_migrate.symbols import CANONICAL, IMPORT_FROM
+from estimator_migrate.analysis.names import NameResolver
+from estimator_migrate.analysis.symbols import CANONICAL, IMPORT_FROM
 from estimator_migrate.text import dominant_newline, indentation, split_lines
 
 # A generated name that would collide with a user's own binding gets this prefix (see sdk_name).

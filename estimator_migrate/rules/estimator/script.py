@@ -1,6 +1,6 @@
 """What runs: source directory, entry script, run limits, resume and the client-side lint flags."""
 
-from estimator_migrate.rules._plan import Plan, concern
+from estimator_migrate.rules.estimator.plan import Plan, concern
 
 # Client-side script lint switches that only affected submission; ScriptRunConfig has none.
 LINT_FLAGS = ("_disable_validation", "_show_lint_warnings", "_show_package_warnings", "_enable_optimized_mode")

@@ -11,10 +11,11 @@ from __future__ import annotations
 import ast
 from typing import List, Optional
 
-from estimator_migrate import runtime_helpers, static
-from estimator_migrate.rules import data as data_rule
-from estimator_migrate.rules._plan import Plan
-from estimator_migrate.symbols import ESTIMATORS
+from estimator_migrate.rewrite import runtime_helpers
+from estimator_migrate.analysis import static
+from estimator_migrate.rules.estimator import data as data_rule
+from estimator_migrate.rules.estimator.plan import Plan
+from estimator_migrate.analysis.symbols import ESTIMATORS
 
 # What a value must not be (nor may be) for the data references to be left out of the rewrite.
 REFERENCES = (data_rule.DATAREF, data_rule.DATASTORE, data_rule.UNKNOWN_DATA)

@@ -1,7 +1,7 @@
 """Where the run goes: ``compute_target`` stays; run-based compute (``vm_size``, ``vm_priority``,
 no target) has no ScriptRunConfig equivalent (spec §2, T11)."""
 
-from estimator_migrate.rules._plan import Plan, concern
+from estimator_migrate.rules.estimator.plan import Plan, concern
 
 
 @concern("compute", 10, "compute_target", "vm_size", "vm_priority", always=True)
