@@ -8,7 +8,8 @@ import textwrap
 import pytest
 
 from estimator_migrate import migrate_source
-from estimator_migrate.rules.estimator import framework
+from estimator_migrate.rules.estimator import curated as curated_strategy
+from estimator_migrate.rules.estimator import scenarios
 from estimator_migrate.settings import Settings
 from fixture_cases import cases
 
@@ -114,14 +115,14 @@ def test_curated_environment_matches_the_estimator(case, tmp_path):
             assert harness.differences(old_env, new_env) == [], name
             continue
         key = (type(est).FRAMEWORK_NAME, est.framework_version, est._framework_processor)
-        assert marker == framework.CURATED_NAMES[key], name
+        assert marker == curated_strategy.CURATED_NAMES[key], name
         assert any(f.code == "EM202" and marker in f.message for f in result.findings)
         if key[0] == "PyTorch":
             assert new_environment.environment_variables["NCCL_TREE_THRESHOLD"] == "0"
-        scenario = framework.scenario(*key)
-        scenario_names = {framework.package_name(p) for p in scenario.pip_packages + scenario.conda_packages}
+        scenario = scenarios.scenario(*key)
+        scenario_names = {scenarios.package_name(p) for p in scenario.pip_packages + scenario.conda_packages}
         old_cd, new_cd = est.run_config.environment.python.conda_dependencies, new_environment.python.conda_dependencies
         for mine, theirs in ((old_cd.pip_packages, new_cd.pip_packages),
                              (old_cd.conda_packages, new_cd.conda_packages)):
-            added = [p for p in mine if framework.package_name(p) not in scenario_names]
+            added = [p for p in mine if scenarios.package_name(p) not in scenario_names]
             assert set(added) <= set(theirs), (name, added, list(theirs))

@@ -22,8 +22,9 @@ from typing import Optional
 
 from estimator_migrate.analysis.context import FileContext
 from estimator_migrate.rules import on_call
-from estimator_migrate.rules.downstream._uses import DEFAULT_VERSIONS, Migrated, binding_value, migrated_assignment, \
-    replace_in_statement, uses_of
+from estimator_migrate.rules.downstream.migrated import Migrated, binding_value, migrated_assignment, uses_of
+from estimator_migrate.rules.edits import replace_in_statement
+from estimator_migrate.rules.estimator.scenarios import SCENARIOS, default_version
 
 # On a ScriptRunConfig these exist (an estimator had only source_directory of them).
 _SAME = {"source_directory", "script", "arguments", "command"}
@@ -91,7 +92,7 @@ def _attribute(ctx: FileContext, record: Migrated, holder: str, node: ast.Attrib
     if attr == "framework_version" and isinstance(node.ctx, ast.Load):
         version = record.framework_version
         if version is None:
-            version = DEFAULT_VERSIONS.get(record.kind)
+            version = default_version(record.kind) if record.kind in SCENARIOS else None
         if isinstance(version, str):
             quote = "'" if "'" in ctx.segment(src) and '"' not in ctx.segment(src) else '"'
             _rewrite(ctx, stmt, node, f"{quote}{version}{quote}", "ScriptRunConfig has no `framework_version`; this is the "

@@ -16,14 +16,13 @@ from __future__ import annotations
 import ast
 from typing import List, Optional
 
-from estimator_migrate.rewrite import runtime_helpers
-from estimator_migrate.analysis import static
+from estimator_migrate.analysis import contents, static
 from estimator_migrate.analysis.context import Edit, FileContext
-from estimator_migrate.analysis import contents
+from estimator_migrate.rewrite import runtime_helpers
 from estimator_migrate.rules import on_call
-from estimator_migrate.rules.estimator.plan import sdk_name
-from estimator_migrate.rules.downstream._uses import (Pairs, SrcRef, holds_estimator, keyword_range, new_group,
-                                           remove_list_items, replace_ranges, src_held_by, uses_of)
+from estimator_migrate.rules.downstream.migrated import SrcRef, holds_estimator, src_held_by, uses_of
+from estimator_migrate.rules.downstream.pairs import Pairs
+from estimator_migrate.rules.edits import keyword_range, new_group, remove_list_items, replace_ranges, sdk_name
 
 _SAMPLINGS = ("RandomParameterSampling", "GridParameterSampling", "BayesianParameterSampling")
 ESTIMATOR_SLOT = 7  # HyperDriveConfig(hyperparameter_sampling, ..., policy, estimator, run_config, ...)

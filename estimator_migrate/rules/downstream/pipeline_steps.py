@@ -17,8 +17,8 @@ from typing import Dict, List
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.context import Edit, FileContext
 from estimator_migrate.rules import on_call
-from estimator_migrate.rules.estimator.plan import sdk_name
-from estimator_migrate.rules.downstream._uses import holds_estimator, placeable, src_held_by
+from estimator_migrate.rules.downstream.migrated import holds_estimator, src_held_by
+from estimator_migrate.rules.edits import placeable, sdk_name
 from estimator_migrate.text import indentation
 
 _ESTIMATOR_STEP = ("name", "estimator", "estimator_entry_script_arguments", "runconfig_pipeline_params", "inputs",

@@ -20,13 +20,13 @@ from __future__ import annotations
 import ast
 from typing import List, Optional
 
-from estimator_migrate.rewrite import runtime_helpers
-from estimator_migrate.analysis import static
+from estimator_migrate.analysis import contents, static
 from estimator_migrate.analysis.context import FileContext
-from estimator_migrate.analysis import contents
+from estimator_migrate.rewrite import runtime_helpers
 from estimator_migrate.rules import on_call
-from estimator_migrate.rules.estimator.plan import sdk_name
-from estimator_migrate.rules.downstream._uses import Pairs, keyword_range, migrated_assignment, new_group, replace_ranges, uses_of
+from estimator_migrate.rules.downstream.migrated import migrated_assignment, uses_of
+from estimator_migrate.rules.downstream.pairs import Pairs
+from estimator_migrate.rules.edits import keyword_range, new_group, replace_ranges, sdk_name
 
 _OVERRIDES = ("script_params", "inputs", "source_directory_data_store")
 

@@ -17,9 +17,8 @@ import ast
 import re
 from typing import List, Optional, Tuple
 
+from estimator_migrate.analysis import contents, static
 from estimator_migrate.rewrite import runtime_helpers
-from estimator_migrate.analysis import static
-from estimator_migrate.analysis import contents
 from estimator_migrate.rules.estimator import data as data_rule
 from estimator_migrate.rules.estimator.plan import Plan, concern
 from estimator_migrate.text import shift_continuations
@@ -66,7 +65,7 @@ def arguments(plan: Plan) -> None:
 def _pairs_clean(plan: Plan, node: ast.Dict) -> bool:
     """Whether the flattened list reads back two by two as the flag/value pairs it came from
     (what submit overrides and HyperDrive relied on): no bare flag, no list expanded to other
-    than one item, every key a flag (see ``_uses.Pairs``)."""
+    than one item, every key a flag (see ``downstream.pairs.Pairs``)."""
     names = plan.ctx.names
     for key, value in zip(node.keys, node.values):
         k, v = static.literal(names, key), static.literal(names, value)

@@ -13,17 +13,16 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from estimator_migrate.analysis import static
+from estimator_migrate.analysis import contents, static
 from estimator_migrate.analysis.context import Edit, FileContext
+from estimator_migrate.analysis.symbols import ESTIMATORS
 from estimator_migrate.findings import Severity
 from estimator_migrate.rules import on_call
-from estimator_migrate.analysis import contents
-from estimator_migrate.rules.estimator.plan import CONCERNS, REMOVE, Plan, comments_in, owned_params
-from estimator_migrate.rules.downstream._uses import remember
 from estimator_migrate.rules.downstream.attributes import blocking_use
 from estimator_migrate.rules.downstream.hyperdrive import blocking_hyperdrive
+from estimator_migrate.rules.downstream.migrated import remember
 from estimator_migrate.rules.downstream.submit import blocking_submit
-from estimator_migrate.analysis.symbols import ESTIMATORS
+from estimator_migrate.rules.estimator.plan import CONCERNS, REMOVE, Plan, comments_in, owned_params
 from estimator_migrate.text import indentation, shift_continuations
 
 # Parameters each class accepts (spec §1.1); anything else raised TypeError, so it never ran.

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 from typing import List
 
-from estimator_migrate.analysis import static
 from estimator_migrate.rules.estimator.plan import Plan, concern
 
 PACKAGE_PARAMS = ("pip_packages", "conda_packages", "conda_dependencies_file", "conda_dependencies_file_path",

@@ -16,6 +16,7 @@ import libcst as cst
 
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.context import FileContext
+from estimator_migrate.rules.edits import sdk_name
 
 REMOVE = None  # arg_changes value: the argument disappears from the call
 
@@ -155,23 +156,6 @@ class Plan:
         """A string literal in the file's quote style."""
         body = text.replace("\\", "\\\\").replace(self.quote, "\\" + self.quote)
         return f"{self.quote}{body}{self.quote}"
-
-
-def sdk_name(ctx: FileContext, name: str, at: Optional[ast.AST] = None) -> str:
-    """``name`` itself unless something visible where the new code goes (``at``; default: the
-    module) binds it to anything but that SDK name; then an alias the module does not use.
-    Whether an import of it reaches the new code is settled afterwards (imports.fix_imports)."""
-    from estimator_migrate.rewrite.imports import ALIAS_PREFIX, MODULES
-    from estimator_migrate.analysis.symbols import IMPORT_FROM
-
-    scope = ctx.names.scope_of.get(id(at), ctx.names.module_scope) if at is not None else ctx.names.module_scope
-    bindings = ctx.names.bindings_of(name, scope)
-    if not bindings:
-        return name
-    expected = {name} if name in MODULES else {f"{IMPORT_FROM.get(name, '')}.{name}", f"azureml.core.{name}"}
-    if all(b.kind == "import" and b.qualname in expected for b in bindings):
-        return name
-    return ALIAS_PREFIX + name
 
 
 def comments_in(node: cst.CSTNode) -> List[Tuple[str, bool]]:

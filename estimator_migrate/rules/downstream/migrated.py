@@ -1,6 +1,6 @@
-"""Helpers for the rules that follow an estimator to where it is used (spec §8): which
-expressions hold a ScriptRunConfig the tool made out of an estimator, what the estimator
-looked like, and small text edits inside one statement.
+"""What the rules that follow an estimator to where it is used (spec §8) know: which
+expressions hold a ScriptRunConfig the tool made out of an estimator, and what the estimator
+looked like.
 
 The engine runs several passes. In pass 1 the estimator statement becomes
 ``est = ScriptRunConfig(...)``; the estimator rule remembers it (``remember``) in the engine's
@@ -12,16 +12,11 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import itertools
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from estimator_migrate.analysis import static
-from estimator_migrate.analysis.context import Edit, FileContext
+from estimator_migrate.analysis.context import FileContext
 from estimator_migrate.analysis.symbols import ESTIMATORS
-
-# DEFAULT_VERSION of the framework estimators (spec §1): ``framework_version`` when omitted.
-DEFAULT_VERSIONS = {"PyTorch": "1.4", "TensorFlow": "1.13", "Chainer": "5.1.0", "SKLearn": "0.20.3"}
-_GROUPS = itertools.count(1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,113 +147,3 @@ def uses_of(ctx: FileContext, name: str, stmt: ast.stmt) -> List[ast.Name]:
         if binding is None or binding.node is stmt:
             found.append(use)
     return sorted(found, key=lambda n: (n.lineno, n.col_offset))
-
-
-# -- arguments lists ------------------------------------------------------------------------
-class Pairs:
-    """A literal ``arguments=[...]`` list read as the SDK's ``convert_list_to_dict`` reads it:
-    items two by two. ``clean`` is False when that pairing does not match flag/value pairs (a
-    bare flag or an expanded list shifted it, or the length is odd), or a key is not a literal."""
-
-    def __init__(self, ctx: FileContext, node: ast.AST):
-        self.node = node
-        self.items: List[ast.AST] = list(node.elts) if isinstance(node, (ast.List, ast.Tuple)) else []
-        self.literal_list = isinstance(node, (ast.List, ast.Tuple)) and \
-            not any(isinstance(e, ast.Starred) for e in self.items)
-        self.keys: List[Any] = [static.literal(ctx.names, k) for k in self.items[0::2]]
-        values = [static.literal(ctx.names, v) for v in self.items[1::2]]
-        self.clean = self.literal_list and len(self.items) % 2 == 0 \
-            and all(isinstance(k, str) and k.startswith("-") for k in self.keys) \
-            and not any(isinstance(v, str) and v.startswith("--") or v in ("", None) for v in values) \
-            and len(set(self.keys)) == len(self.keys)
-
-    def pairs(self) -> List[Tuple[ast.AST, ast.AST]]:
-        return list(zip(self.items[0::2], self.items[1::2]))
-
-
-# -- editing ----------------------------------------------------------------------------------
-def new_group() -> int:
-    return next(_GROUPS)
-
-
-def replace_in_statement(ctx: FileContext, stmt: ast.stmt, changes: List[Tuple[ast.AST, str]],
-                         group: int = 0) -> Edit:
-    """An edit of the lines of ``stmt`` in which each node's text is replaced."""
-    return replace_ranges(ctx, stmt, [(n.lineno, n.col_offset, n.end_lineno, n.end_col_offset, t)
-                                      for n, t in changes], group)
-
-
-def replace_ranges(ctx: FileContext, stmt: ast.stmt, ranges, group: int = 0) -> Edit:
-    """``ranges``: (line, byte col, end line, end byte col, new text), non-overlapping."""
-    first, last = stmt.lineno, stmt.end_lineno
-    text = "".join(ctx.lines[first - 1:last])
-    offsets = [0]
-    for line in ctx.lines[first - 1:last]:
-        offsets.append(offsets[-1] + len(line))
-
-    def pos(line: int, col: int) -> int:
-        return offsets[line - first] + ctx.char_col(line, col)
-
-    for sl, sc, el, ec, new in sorted(ranges, key=lambda r: (r[0], r[1]), reverse=True):
-        a, b = pos(sl, sc), pos(el, ec)
-        text = text[:a] + new + text[b:]
-    edit = Edit(first, last, text)
-    if group:
-        edit.group = group
-    return edit
-
-
-def remove_list_items(ctx: FileContext, stmt: ast.stmt, lst: ast.List, drop: List[int]):
-    """The (line, col, end line, end col, '') ranges that delete items ``drop`` of ``lst`` and their
-    separators, keeping the layout (and comments) of the items that stay."""
-    items = lst.elts
-    keep = [i for i in range(len(items)) if i not in drop]
-    ranges = []
-    i = 0
-    while i < len(items):
-        if i not in drop:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(items) and j + 1 in drop:
-            j += 1
-        nxt = j + 1 if j + 1 < len(items) else None
-        prev = max((k for k in keep if k < i), default=None)
-        if nxt is not None:  # from this item to the start of the next kept one
-            ranges.append((items[i].lineno, items[i].col_offset, items[nxt].lineno, items[nxt].col_offset))
-        elif prev is not None:  # the tail: from the end of the last kept item
-            ranges.append((items[prev].end_lineno, items[prev].end_col_offset,
-                           items[j].end_lineno, items[j].end_col_offset))
-        else:
-            ranges.append((items[i].lineno, items[i].col_offset, items[j].end_lineno, items[j].end_col_offset))
-        i = j + 1
-    return [(a, b, c, d, "") for a, b, c, d in ranges]
-
-
-def keyword_range(ctx: FileContext, call: ast.Call, kw: ast.keyword):
-    """The range that deletes keyword ``kw`` from ``call`` with one separating comma."""
-    args: List[ast.AST] = list(call.args) + list(call.keywords)
-    args.sort(key=lambda a: (a.lineno, a.col_offset))
-    i = args.index(kw)
-    if i + 1 < len(args):
-        nxt = args[i + 1]
-        return (kw.lineno, kw.col_offset, nxt.lineno, nxt.col_offset, "")
-    if i > 0:
-        prev = args[i - 1]
-        return (prev.end_lineno, prev.end_col_offset, kw.end_lineno, kw.end_col_offset, "")
-    return (kw.lineno, kw.col_offset, kw.end_lineno, kw.end_col_offset, "")
-
-
-def placeable(ctx: FileContext, call: ast.Call, stmt: ast.stmt) -> Optional[str]:
-    """Why statements cannot be placed before ``stmt`` for ``call`` (None: they can)."""
-    if not ctx.owns_lines(stmt) or isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With,
-                                                     ast.AsyncWith, ast.Try, ast.FunctionDef,
-                                                     ast.AsyncFunctionDef, ast.ClassDef)):
-        return "the call shares its line or a statement header with other code"
-    node = ctx.parent(call)
-    while node is not None and node is not stmt:
-        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.IfExp,
-                             ast.BoolOp)):
-            return f"the call stands inside a {type(node).__name__.lower()}"
-        node = ctx.parent(node)
-    return None
