@@ -21,10 +21,10 @@ from typing import Any
 import click
 
 from estimator_migrate import __version__, core
-from estimator_migrate.io import parallel, runner
 from estimator_migrate.codes import RULES, lookup
 from estimator_migrate.config import OUTPUT_FORMATS, ConfigError, Options, convert, parse_codes, resolve
 from estimator_migrate.core import FileResult
+from estimator_migrate.io import parallel, runner
 from estimator_migrate.report import render
 from estimator_migrate.report.common import MANUAL, findings_of, kind
 

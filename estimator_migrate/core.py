@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 from estimator_migrate.codes import RULES
 from estimator_migrate.findings import Finding
 from estimator_migrate.io.prefilter import is_notebook, may_contain_estimators
-from estimator_migrate.settings import Settings
 from estimator_migrate.io.sources import SourceError, decode_source, encode_source, unified_diff
+from estimator_migrate.settings import Settings
 from estimator_migrate.text import split_lines
 
 if TYPE_CHECKING:

@@ -15,10 +15,10 @@ import dataclasses
 import warnings
 from typing import Dict, List, Optional, Tuple
 
-from estimator_migrate.rewrite import imports, runtime_helpers, todo
 from estimator_migrate.analysis.context import Edit, FileContext
-from estimator_migrate.findings import Finding
 from estimator_migrate.analysis.names import NameResolver
+from estimator_migrate.findings import Finding
+from estimator_migrate.rewrite import imports, runtime_helpers, todo
 from estimator_migrate.rules import load_rules
 from estimator_migrate.settings import Settings
 from estimator_migrate.text import split_lines

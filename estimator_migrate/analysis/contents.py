@@ -11,14 +11,13 @@ from __future__ import annotations
 import ast
 from typing import List, Optional
 
-from estimator_migrate.rewrite import runtime_helpers
-from estimator_migrate.analysis import static
-from estimator_migrate.rules.estimator import data as data_rule
-from estimator_migrate.rules.estimator.plan import Plan
+from estimator_migrate.analysis import data_objects, static
 from estimator_migrate.analysis.symbols import ESTIMATORS
+from estimator_migrate.rewrite import runtime_helpers
+from estimator_migrate.rules.estimator.plan import Plan
 
 # What a value must not be (nor may be) for the data references to be left out of the rewrite.
-REFERENCES = (data_rule.DATAREF, data_rule.DATASTORE, data_rule.UNKNOWN_DATA)
+REFERENCES = (data_objects.DATAREF, data_objects.DATASTORE, data_objects.UNKNOWN_DATA)
 
 
 class Reader:
@@ -47,7 +46,7 @@ def may_drop_data(ctx, base: ast.AST, keys: Optional[set], clean: Optional[bool]
     drop a dataset or output argument, which the estimator had registered when it was built (so
     the run still had it) and a ScriptRunConfig would not. A pairing not known to be clean may
     drop any item. ``strip``: keys are compared without leading '-' (HyperDrive's reading)."""
-    data = (data_rule.DATASET, data_rule.OUTPUT, data_rule.UNKNOWN_DATA)
+    data = (data_objects.DATASET, data_objects.OUTPUT, data_objects.UNKNOWN_DATA)
     reader = Reader(ctx)
     if clean is not True:
         keys = None
@@ -217,7 +216,7 @@ def may_be(plan: Plan, node: ast.AST, kinds, depth: int = 0) -> bool:
     """Whether ``node`` is, or may hold (as far as the tool can see), a data object of ``kinds``."""
     if depth > 4:
         return False
-    if data_rule.classify(plan, node) in kinds:
+    if data_objects.classify(plan, node) in kinds:
         return True
     if isinstance(node, ast.IfExp):
         return any(may_be(plan, v, kinds, depth + 1) for v in (node.body, node.orelse))

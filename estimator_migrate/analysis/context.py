@@ -7,12 +7,12 @@ import dataclasses
 import re
 from typing import Dict, List, Optional, Set
 
+from estimator_migrate.analysis.names import NameResolver
+from estimator_migrate.analysis.symbols import IMPORT_FROM, canonical
 from estimator_migrate.codes import RULES
 from estimator_migrate.findings import Finding, Severity
 from estimator_migrate.rewrite.imports import ALIAS_PREFIX
-from estimator_migrate.analysis.names import NameResolver
 from estimator_migrate.settings import Settings
-from estimator_migrate.analysis.symbols import IMPORT_FROM, canonical
 from estimator_migrate.text import byte_col_to_char_col, dominant_newline, indentation, split_lines
 
 _NOQA_RE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from estimator_migrate.core import FileResult, describe, migrate_bytes
 from estimator_migrate.io.parallel import Work
 from estimator_migrate.io.prefilter import NotRegularFile, is_notebook, may_contain_estimators, read_regular
-from estimator_migrate.settings import Settings
 from estimator_migrate.io.sources import atomic_write
+from estimator_migrate.settings import Settings
 
 
 @dataclasses.dataclass(frozen=True)

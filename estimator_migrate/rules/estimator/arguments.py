@@ -17,7 +17,7 @@ import ast
 import re
 from typing import List, Optional, Tuple
 
-from estimator_migrate.analysis import contents, static
+from estimator_migrate.analysis import contents, data_objects, static
 from estimator_migrate.rewrite import runtime_helpers
 from estimator_migrate.rules.estimator import data as data_rule
 from estimator_migrate.rules.estimator.plan import Plan, concern
@@ -99,7 +99,7 @@ def _flatten_at_run_time(plan: Plan, expr: ast.AST) -> None:
     code = plan.code("script_params")
     column = ctx.char_col(expr.lineno, expr.col_offset) if "script_params" not in plan.unpacked else 0
     parts = contents.parts_of(plan, expr, 0)
-    seen = next((p for p in parts or [] if data_rule.classify(plan, p) in (data_rule.DATAREF, data_rule.DATASTORE)),
+    seen = next((p for p in parts or [] if data_objects.classify(plan, p) in (data_objects.DATAREF, data_objects.DATASTORE)),
                 None)
     if seen is not None:
         plan.note("EM201", f"`{ctx.segment(seen)}` is a DataReference or datastore in `script_params`; migrated as "
@@ -262,8 +262,8 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> List[st
         for i, element in enumerate(resolved.elts):
             if isinstance(element, ast.Starred):
                 raise _RunTime()  # its items are only known at run time
-            kind = data_rule.classify(plan, element)
-            if kind in (data_rule.DATAREF, data_rule.DATASTORE):
+            kind = data_objects.classify(plan, element)
+            if kind in (data_objects.DATAREF, data_objects.DATASTORE):
                 _block(plan, "EM301", f"`{ctx.segment(element)}` is a DataReference inside a list value; the "
                        "estimator never registered it, so the original run was broken", element,
                        "Pass the reference as its own argument, or use a dataset.")
@@ -276,12 +276,12 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> List[st
         return [_code(plan, k, None) for k in resolved.keys if k is not None and plan.value_of(k) not in _EMPTY]
     if isinstance(static.resolve_identity(ctx.names, value), _CONTAINERS):
         raise _RunTime()  # the estimator expanded a container whose items are only known at run time
-    kind = data_rule.classify(plan, value)
-    if kind == data_rule.UNKNOWN_DATA or kind == data_rule.SCALAR and _unsure(plan, value):
+    kind = data_objects.classify(plan, value)
+    if kind == data_objects.UNKNOWN_DATA or kind == data_objects.SCALAR and _unsure(plan, value):
         raise _RunTime()  # a dataset or a DataReference? a list, '' or a plain value? run time tells
-    if kind in (data_rule.DATASET, data_rule.OUTPUT, data_rule.SCALAR):
+    if kind in (data_objects.DATASET, data_objects.OUTPUT, data_objects.SCALAR):
         return [code]
-    if kind in (data_rule.DATAREF, data_rule.DATASTORE):
+    if kind in (data_objects.DATAREF, data_objects.DATASTORE):
         ref = code
         if not isinstance(value, ast.Name) or code != ctx.segment(value):
             # Evaluate the reference once: a second ``ds.path(...).as_mount()`` would get another
@@ -291,13 +291,13 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> List[st
         argument, ref_key, ref_value = data_rule.reference_code(plan, ref, kind)
         data_rule.add_data_reference(plan, ref_key, ref_value)
         plan.note("EM201", f"`{ctx.segment(value)}` is a "
-                  f"{'datastore' if kind == data_rule.DATASTORE else 'DataReference'}; migrated as `str(ref)` plus "
+                  f"{'datastore' if kind == data_objects.DATASTORE else 'DataReference'}; migrated as `str(ref)` plus "
                   "a `run_config.data_references` entry; review it",
                   "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", value)
         return [argument]
     reason = {
-        data_rule.RAW_DATASET: "a Dataset used without `.as_named_input()`/`.as_mount()`; submitting it raised",
-        data_rule.PIPELINE: "a PipelineData, which only works inside a pipeline step",
+        data_objects.RAW_DATASET: "a Dataset used without `.as_named_input()`/`.as_mount()`; submitting it raised",
+        data_objects.PIPELINE: "a PipelineData, which only works inside a pipeline step",
     }[kind]
     _block(plan, "EM301", f"`{ctx.segment(value)}` is {reason}", value,
            "Use `dataset.as_named_input('name').as_mount()` in `arguments`, or migrate this argument by hand.")
@@ -318,7 +318,7 @@ def _unsure(plan: Plan, value: ast.AST, depth: int = 0) -> bool:
     if lit is not static.UNKNOWN:
         return lit in _EMPTY or isinstance(lit, (list, tuple, dict))
     return isinstance(value, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp,
-                              ast.GeneratorExp)) or data_rule.classify(plan, value) in contents.REFERENCES
+                              ast.GeneratorExp)) or data_objects.classify(plan, value) in contents.REFERENCES
 
 
 def _element_code(plan: Plan, element: ast.AST, value, fallback: str) -> str:
