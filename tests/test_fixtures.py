@@ -29,4 +29,4 @@ def test_output_parses_and_is_stable(case):
 
 def test_every_concern_has_fixtures():
     concerns = {c.input.parent.name for c in CASES}
-    assert {"basic", "arguments", "environment", "docker", "distributed", "data", "compute"} <= concerns
+    assert {"driver", "arguments", "environment", "docker", "distributed", "data", "compute"} <= concerns
