@@ -27,7 +27,7 @@ except ImportError as exc:  # pragma: no cover - depends on the test environment
     pytest.skip(f"azureml SDK not installed ({exc})", allow_module_level=True)
 
 from estimator_migrate import migrate_source
-from estimator_migrate.rules.estimator.driver import ACCEPTED
+from estimator_migrate.rules.estimator.params import ACCEPTED
 
 CLASSES = {"Estimator": (Estimator, "azureml.train.estimator"), "PyTorch": (PyTorch, "azureml.train.dnn"),
            "TensorFlow": (TensorFlow, "azureml.train.dnn"), "Chainer": (Chainer, "azureml.train.dnn"),

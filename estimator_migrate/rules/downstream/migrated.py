@@ -69,12 +69,12 @@ def remember(ctx: FileContext, plan) -> None:
     """Called by the estimator rule for every estimator it rewrote into a named holder."""
     if not plan.holder:
         return
-    posts = " ".join(plan.post_lines)
+    run = plan.run
     version = plan.literal("framework_version") if plan.has("framework_version") else None
     _memory(ctx)[(plan.holder, _origin(ctx, plan.stmt.lineno))] = Migrated(
         kind=plan.kind, holder=plan.holder, params=frozenset(plan.kwargs), framework_version=version,
-        data_references=".run_config.data_references" in posts or ".run_config.source_directory_data_store" in posts,
-        datasets=".run_config.data =" in posts)
+        data_references=bool(run.data_references) or run.source_directory_data_store is not None,
+        datasets=bool(run.datasets))
 
 
 def is_src_call(ctx: FileContext, node: Optional[ast.AST]) -> bool:

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import List, Optional, Tuple
+from typing import List, Optional, Tuple, Union
 
 from estimator_migrate.analysis import contents, data_objects, static
-from estimator_migrate.rewrite import runtime_helpers
-from estimator_migrate.rules.estimator import data as data_rule
-from estimator_migrate.rules.estimator.plan import Plan, concern
+from estimator_migrate.rules.estimator.plan import Plan
+from estimator_migrate.rules.estimator.run import ArgGroup, Arguments, DataArg, DataReference
 from estimator_migrate.text import shift_continuations
 
 _EMPTY = ("", None)
@@ -36,30 +35,29 @@ class _RunTime(Exception):
     be a dataset or a DataReference): the whole dictionary is flattened at run time."""
 
 
-@concern("arguments", 30, "script_params")
 def arguments(plan: Plan) -> None:
     expr = plan.kwargs["script_params"]
     if plan.literal("script_params") is None:
-        plan.drop("script_params")
-        return
+        return  # no arguments (the renderer drops the parameter)
     if _changed_by_resume_from(plan, expr):
         return
     found = _literal_dict(plan, expr)
     if found is not None:
         node, inline, source_name = found
-        saved = (list(plan.pre_lines), list(plan.facts.get("data_references", [])), list(plan.notes))
+        run = plan.run
+        saved = (list(run.pre_statements), list(run.data_references), list(plan.notes))
         try:
             groups = _flatten(plan, node, inline, source_name)
         except _Blocked:
             return
         except _RunTime:
-            plan.pre_lines, plan.facts["data_references"], plan.notes = saved
+            run.pre_statements, run.data_references, plan.notes = saved
         else:
-            plan.rename("script_params", "arguments", _render_list(plan, groups))
-            plan.facts["pairs_clean"] = _pairs_clean(plan, node)
+            run.arguments = Arguments(groups=groups)
+            plan.pairs_clean = _pairs_clean(plan, node)
             return
     _flatten_at_run_time(plan, expr)
-    plan.facts["pairs_clean"] = None  # only run time knows
+    plan.pairs_clean = None  # only run time knows
 
 
 def _pairs_clean(plan: Plan, node: ast.Dict) -> bool:
@@ -99,8 +97,8 @@ def _flatten_at_run_time(plan: Plan, expr: ast.AST) -> None:
     code = plan.code("script_params")
     column = ctx.char_col(expr.lineno, expr.col_offset) if "script_params" not in plan.unpacked else 0
     parts = contents.parts_of(plan, expr, 0)
-    seen = next((p for p in parts or [] if data_objects.classify(plan, p) in (data_objects.DATAREF, data_objects.DATASTORE)),
-                None)
+    references = (data_objects.DATAREF, data_objects.DATASTORE)
+    seen = next((p for p in parts or [] if data_objects.classify(plan, p) in references), None)
     if seen is not None:
         plan.note("EM201", f"`{ctx.segment(seen)}` is a DataReference or datastore in `script_params`; migrated as "
                   "`str(ref)` plus a `run_config.data_references` entry, at run time; review it",
@@ -112,13 +110,10 @@ def _flatten_at_run_time(plan: Plan, expr: ast.AST) -> None:
             # Read twice (arguments, then data references): evaluated once, before the call.
             held = ctx.unique_name(f"{plan.env_label}_script_params")
             indent = len(ctx.indent_of(plan.stmt.lineno))
-            plan.pre_lines.append(f"{held} = {shift_continuations(code, indent + len(held) + 3 - column)}")
+            plan.run.pre_statements.append(f"{held} = {shift_continuations(code, indent + len(held) + 3 - column)}")
             code = held
-        helper = runtime_helpers.helper_name(ctx, runtime_helpers.DATA_REFERENCES)
-        data_rule.add_data_reference(plan, "**", f"{helper}({code})")
-    flatten = runtime_helpers.helper_name(ctx, runtime_helpers.FLATTEN)
-    code = shift_continuations(code, _keyword_column(plan) + len(f"arguments={flatten}(") - column)
-    plan.rename("script_params", "arguments", f"{flatten}({code})")
+        plan.run.data_references.append(DataReference("script_params", code, run_time=True))
+    plan.run.arguments = Arguments(run_time=code, column=column)
 
 
 def _names_read(plan: Plan) -> set:
@@ -170,14 +165,7 @@ def _changed_by_resume_from(plan: Plan, expr: ast.AST) -> bool:
     return False
 
 
-class _Group:
-    """The items one dictionary entry became, with the comments that stood around it."""
-
-    def __init__(self, items: List[str], before: List[str], after: str):
-        self.items, self.before, self.after = items, before, after
-
-
-def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str]) -> List[_Group]:
+def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str]) -> List[ArgGroup]:
     ctx = plan.ctx
     keys = [plan.value_of(k) for k in node.keys]
     try:
@@ -186,10 +174,10 @@ def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str
         distinct = False
     if any(k is static.UNKNOWN for k in keys) or not distinct:
         raise _RunTime()  # a key known only at run time, or written twice (the last value wins, in the first place)
-    out: List[_Group] = []
+    out: List[ArgGroup] = []
     prev_end = node.lineno  # comments between entries of an inline dict are kept with the next entry
     for key, value in zip(node.keys, node.values):
-        items: List[str] = []
+        items: List[Union[str, DataArg]] = []
         key_value = plan.value_of(key)
         key_code = _key_code(plan, key, key_value)
         if key_value not in _EMPTY:
@@ -203,11 +191,11 @@ def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str
             before = [ln.strip() for ln in ctx.lines[prev_end:key.lineno - 1] if ln.strip().startswith("#")]
             after = _trailing_comment(ctx, value)
             prev_end = value.end_lineno
-        out.append(_Group(items, before, after))
+        out.append(ArgGroup(items, before, after))
     if inline:
         tail = [ln.strip() for ln in ctx.lines[prev_end:node.end_lineno - 1] if ln.strip().startswith("#")]
         if tail:
-            out.append(_Group([], tail, ""))
+            out.append(ArgGroup([], tail, ""))
         first = ctx.lines[node.lineno - 1][ctx.char_col(node.lineno, node.col_offset) + 1:]
         if first.strip().startswith("#") and out:
             out[0].before.insert(0, first.strip())
@@ -240,7 +228,7 @@ def _trailing_comment(ctx, value: ast.AST) -> str:
     return stripped if stripped.startswith("#") else ""
 
 
-def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> List[str]:
+def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> List[Union[str, DataArg]]:
     ctx = plan.ctx
     lit = plan.value_of(value)
     code = _code(plan, value, held)
@@ -287,14 +275,14 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> List[st
             # Evaluate the reference once: a second ``ds.path(...).as_mount()`` would get another
             # random reference name. A shared dictionary already holds the very object.
             ref = plan.ctx.unique_name(_name_from_key(key, plan) + "_ref")
-            plan.pre_lines.append(f"{ref} = {held}")
-        argument, ref_key, ref_value = data_rule.reference_code(plan, ref, kind)
-        data_rule.add_data_reference(plan, ref_key, ref_value)
+            plan.run.pre_statements.append(f"{ref} = {held}")
+        datastore = kind == data_objects.DATASTORE
+        plan.run.data_references.append(DataReference("script_params", ref, datastore))
         plan.note("EM201", f"`{ctx.segment(value)}` is a "
                   f"{'datastore' if kind == data_objects.DATASTORE else 'DataReference'}; migrated as `str(ref)` plus "
                   "a `run_config.data_references` entry; review it",
                   "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", value)
-        return [argument]
+        return [DataArg(ref, datastore)]
     reason = {
         data_objects.RAW_DATASET: "a Dataset used without `.as_named_input()`/`.as_mount()`; submitting it raised",
         data_objects.PIPELINE: "a PipelineData, which only works inside a pipeline step",
@@ -337,42 +325,3 @@ def _name_from_key(key: ast.AST, plan: Plan) -> str:
     words = re.findall(r"[A-Za-z0-9]+", value) if isinstance(value, str) else []
     name = "_".join(w.lower() for w in words) or "data"
     return name if not name[0].isdigit() else "arg_" + name
-
-
-def _render_list(plan: Plan, groups: List[_Group]) -> str:
-    items = [i for g in groups for i in g.items]
-    has_comments = any(g.before or g.after for g in groups)
-    flat = "[" + ", ".join(items) + "]"
-    if len(flat) <= 72 and "\n" not in flat and not has_comments:
-        return flat
-    # One entry per line, like a person would lay out a long argument list.
-    ctx = plan.ctx
-    indent = " " * _keyword_column(plan)
-    inner = indent + "    "
-    nl = ctx.newline
-    body = ""
-    for g in groups:
-        body += "".join(f"{inner}{c}{nl}" for c in g.before)
-        if g.items:
-            body += f"{inner}{', '.join(g.items)},{'  ' + g.after if g.after else ''}{nl}"
-        elif g.after:
-            body += f"{inner}{g.after}{nl}"
-    return f"[{nl}{body}{indent}]"
-
-
-def _keyword_column(plan: Plan) -> int:
-    """Where the ``arguments=`` keyword will stand once the call is renamed: a keyword on the
-    call's first line, or aligned with its parenthesis, moves with the new name."""
-    ctx, call = plan.ctx, plan.call
-    keyword = next(k for k in call.keywords if k.arg == "script_params" or
-                   k.arg is None and "script_params" in plan.unpacked)
-    col = ctx.char_col(keyword.lineno, keyword.col_offset)
-    call_col = ctx.char_col(call.lineno, call.col_offset)
-    func = ctx.segment(call.func)
-    old_align = call_col + len(func) + 1
-    if keyword.lineno == call.lineno or col == old_align:
-        col += len("ScriptRunConfig") - len(func)
-    line = ctx.lines[keyword.lineno - 1]
-    if keyword.lineno != call.lineno and col != old_align + len("ScriptRunConfig") - len(func):
-        col = len(line) - len(line.lstrip(" \t"))
-    return col

@@ -1,10 +1,10 @@
 """Where the run goes: ``compute_target`` stays; run-based compute (``vm_size``, ``vm_priority``,
 no target) has no ScriptRunConfig equivalent (spec §2, T11)."""
 
-from estimator_migrate.rules.estimator.plan import Plan, concern
+from estimator_migrate.rules.estimator.plan import Plan
+from estimator_migrate.rules.estimator.run import Arg
 
 
-@concern("compute", 10, "compute_target", "vm_size", "vm_priority", always=True)
 def compute(plan: Plan) -> None:
     if plan.given("vm_size") or plan.given("vm_priority"):
         which = [p for p in ("vm_size", "vm_priority") if plan.given(p)]
@@ -15,5 +15,5 @@ def compute(plan: Plan) -> None:
     if not plan.given("compute_target"):
         plan.block("EM305", "no `compute_target` and no `vm_size`: the SDK raised TrainingException here",
                    "Pass the compute target the job should run on.")
-    plan.drop("vm_size")
-    plan.drop("vm_priority")
+        return
+    plan.run.compute = Arg(plan.code("compute_target"), "compute_target")

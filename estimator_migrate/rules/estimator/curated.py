@@ -11,6 +11,14 @@ from typing import Dict, List, Optional, Set, Tuple
 from estimator_migrate.analysis import static
 from estimator_migrate.rules.estimator.faithful import nccl
 from estimator_migrate.rules.estimator.plan import Plan
+from estimator_migrate.rules.estimator.run import (
+    AddCondaPackage,
+    AddPipPackage,
+    Curated,
+    EnvVariable,
+    SetPipOption,
+    Step,
+)
 from estimator_migrate.rules.estimator.scenarios import Scenario
 
 # Legacy curated environment names (spec §5.4, from the September 2020 public list). The mapping
@@ -36,8 +44,7 @@ _WORKSPACE_USERS = {f"{m}.{c}" for m in ("azureml.core", "azureml.core.experimen
 
 
 # -- curated: a named environment, not equivalent --------------------------------------------
-def environment(plan: Plan) -> None:
-    found: Scenario = plan.facts["scenario"]
+def environment(plan: Plan, found: Scenario) -> None:
     name = CURATED_NAMES.get((found.framework, found.version, found.processor))
     if name is None:
         plan.block("EM309", f"there is no curated environment for {found.framework} {found.version} "
@@ -46,8 +53,8 @@ def environment(plan: Plan) -> None:
     unsupported = [p for p in ("conda_dependencies_file", "conda_dependencies_file_path", "pip_requirements_file",
                                "pip_requirements_file_path", "custom_docker_image", "custom_docker_base_image",
                                "image_registry_details") if plan.given(p)]
-    if plan.truthy("user_managed") is not False:
-        unsupported.append("user_managed")
+    if plan.has("user_managed") and plan.literal("user_managed") is not False:
+        unsupported.append("user_managed")  # whatever was given (None too) is what the estimator stored
     if unsupported:
         plan.block("EM309", f"{', '.join(f'`{p}`' for p in unsupported)} cannot be carried onto a curated "
                    "environment", "Run with `--environment faithful`, which reproduces them.")
@@ -58,30 +65,28 @@ def environment(plan: Plan) -> None:
                    "was found in this module (Workspace.from_config(), Workspace.get(...), Experiment(ws, ...))",
                    "Create the workspace object in this module, or run with `--environment faithful`.")
         return
-    get = f"{plan.use('Environment')}.get(workspace={workspace}, name={plan.q(name)})"
     additions = _curated_additions(plan)
     if additions is None:
         return
-    plan.env_lines.clear()  # the generic lines replace the pip list; on a curated env they add to it
     plan.note("EM202", f"`{name}` is inferred from {found.framework} {found.version} {found.processor.upper()}: "
               "the legacy curated environments were removed from workspaces in 2021 and never held exactly the "
               "estimator's packages; the run will fail if the name no longer exists",
               "Prefer the faithful strategy, or pick a current curated environment from your workspace.")
+    # The user's packages are added to the curated environment (the generic recipe's pip list
+    # would replace its packages), in a clone of it.
+    env = Curated(name, workspace)
+    plan.run.environment = env
     if not additions and plan.kind != "PyTorch":
-        plan.add_arg("environment", get)
         return
-    env = plan.ctx.unique_name(f"{plan.env_label}_env")
-    plan.pre_lines.append(f"{env} = {get}.clone({plan.q(env.replace('_', '-'))})")
-    plan.pre_lines += [line.replace("{env}", env) for line in additions]
+    env.clone = plan.ctx.unique_name(f"{plan.env_label}_env")
+    env.steps += additions
     if plan.kind == "PyTorch":
-        nccl(plan, env)
-    plan.add_arg("environment", env)
+        env.steps.append(EnvVariable(*nccl(plan)))
 
 
-def _curated_additions(plan: Plan) -> Optional[List[str]]:
-    cd = "{env}.python.conda_dependencies"
-    lines: List[str] = []
-    for param, method in (("pip_packages", "add_pip_package"), ("conda_packages", "add_conda_package")):
+def _curated_additions(plan: Plan) -> Optional[List[Step]]:
+    lines: List[Step] = []
+    for param, method in (("pip_packages", AddPipPackage), ("conda_packages", AddCondaPackage)):
         if not plan.given(param):
             continue
         value = plan.literal(param)
@@ -91,12 +96,13 @@ def _curated_additions(plan: Plan) -> Optional[List[str]]:
             return None
         for item in value:
             if not isinstance(item, str):
-                plan.block("EM309", f"`{param}` holds a value that is not a string", "Run with `--environment faithful`.")
+                plan.block("EM309", f"`{param}` holds a value that is not a string",
+                           "Run with `--environment faithful`.")
                 return None
-            if method == "add_pip_package" and item.startswith("-"):
-                lines.append(f"{cd}.set_pip_option({plan.q(item)})")  # add_pip_package rejects options
+            if method is AddPipPackage and item.startswith("-"):
+                lines.append(SetPipOption(plan.q(item)))  # add_pip_package rejects options
             else:
-                lines.append(f"{cd}.{method}({plan.q(item)})")
+                lines.append(method(plan.q(item)))
     return lines
 
 

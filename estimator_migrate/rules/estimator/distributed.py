@@ -10,7 +10,8 @@ import ast
 from typing import Optional
 
 from estimator_migrate.analysis import static
-from estimator_migrate.rules.estimator.plan import Plan, concern
+from estimator_migrate.rules.estimator.plan import Plan
+from estimator_migrate.rules.estimator.run import Distribution
 
 # class -> accepted backend strings / distributed_training classes (spec §5.1 and §6)
 BACKENDS = {
@@ -31,8 +32,6 @@ TRAINING_CLASSES = {
 IGNORED_CLASSES = {"PyTorchConfiguration", "TensorflowConfiguration"}
 
 
-@concern("distributed", 70, "node_count", "process_count_per_node", "distributed_backend",
-         "distributed_training", "worker_count", "parameter_server_count")
 def distributed(plan: Plan) -> None:
     kind = plan.kind
     nodes = plan.literal("node_count", 1)
@@ -67,11 +66,11 @@ def distributed(plan: Plan) -> None:
             plan.block("EM309", f"{', '.join(f'`{m}`' for m in many)} is only known at run time and no backend "
                        "is given", "Add `distributed_training=...` or a literal count.")
             return
-        _drop_all(plan)
         _ignored_worker_counts(plan)
         return
 
     n = node_code or "1"
+    plan.run.node_count = node_code
     if backend:
         b = backend.lower()
         if b not in BACKENDS[kind]:
@@ -79,13 +78,13 @@ def distributed(plan: Plan) -> None:
                        "TrainingException here")
             return
         if b == "mpi":
-            _emit(plan, _mpi(plan, pcpn_code, node_code))
+            _emit(plan, Distribution("mpi", process_count_per_node=pcpn_code))
         elif b in ("gloo", "nccl"):
-            _emit(plan, _pytorch(plan, b.capitalize(), node_code, pcpn_code, per_node))
+            _emit(plan, _pytorch(plan, b.capitalize(), pcpn_code, per_node))
         elif b == "ps":
             w = plan.code("worker_count") if plan.has("worker_count") else None
             p = plan.code("parameter_server_count") if plan.has("parameter_server_count") else None
-            _emit(plan, _tensorflow(plan, w, p, node_code))
+            _emit(plan, Distribution("tensorflow", worker_count=w, parameter_server_count=p))
         return
 
     # The class of the object is what built it; what it holds is only known when nothing can
@@ -101,11 +100,9 @@ def distributed(plan: Plan) -> None:
                    "Set `src.run_config.paralleltask` and `src.run_config.communicator = 'ParallelTask'` by hand.")
         return
     if cls in IGNORED_CLASSES and cls not in TRAINING_CLASSES[kind]:
-        _drop_all(plan)
+        plan.run.node_count = node_code if node_code and nodes != 1 else None  # the run's, not distributed
         plan.note("EM203", f"`{cls}` was accepted but ignored by {kind}; the job was not distributed and "
                   "the migrated job is not either", "Add `distributed_job_config=...` if you want distribution.")
-        if node_code and nodes != 1:
-            plan.post_line(f"{{src}}.run_config.node_count = {node_code}")
         return
     if cls not in TRAINING_CLASSES[kind]:
         plan.block("EM305", f"{kind} does not support `{cls}`: the SDK raised TrainingException here")
@@ -124,13 +121,13 @@ def distributed(plan: Plan) -> None:
         if own_nodes and own_nodes != n:
             plan.note("EM203", f"`MpiConfiguration(node_count={own_nodes})` conflicted with the estimator's "
                       f"`node_count`; the estimator's value ({n}) is what ran and is kept")
-        _emit(plan, _mpi(plan, pcpn, node_code))
+        _emit(plan, Distribution("mpi", process_count_per_node=pcpn))
     elif cls in ("Gloo", "Nccl"):
-        _emit(plan, _pytorch(plan, cls, node_code, pcpn_code, per_node))
+        _emit(plan, _pytorch(plan, cls, pcpn_code, per_node))
     elif cls in ("ParameterServer", "TensorflowConfiguration"):
         w = args.get("worker_count") or (positional[0] if positional else None)
         p = args.get("parameter_server_count") or (positional[1] if len(positional) > 1 else None)
-        _emit(plan, _tensorflow(plan, w, p, node_code))
+        _emit(plan, Distribution("tensorflow", worker_count=w, parameter_server_count=p))
 
 
 # The estimator kept these objects themselves as the run configuration's section (spec §6), and
@@ -151,69 +148,28 @@ def _from_object(plan: Plan, cls: str, node_code: Optional[str], per_node, pcpn_
     2``): use the object itself where ScriptRunConfig accepts it, else read its fields when the
     estimator did, at construction. Either way exactly what the estimator used."""
     obj = plan.code("distributed_training")
-    nodes = node_code or "1"
     if cls in _KEPT_CLASSES:
-        # ScriptRunConfig takes the node count from the object; the estimator's own node_count ran.
-        _emit(plan, obj)
-        plan.post_line(f"{{src}}.run_config.node_count = {nodes}")
+        _emit(plan, Distribution("object", config=obj))
     elif cls == "Mpi":
-        _emit(plan, _mpi(plan, f"{obj}.process_count_per_node", node_code))
+        _emit(plan, Distribution("mpi", process_count_per_node=f"{obj}.process_count_per_node"))
     elif cls == "ParameterServer":
-        config = f"{plan.use('TensorflowConfiguration')}(worker_count={obj}.worker_count, " \
-                 f"parameter_server_count={obj}.parameter_server_count)"
-        _emit(plan, config)
-        # ScriptRunConfig sets node_count to worker_count; the estimator's node_count ran (T18).
-        plan.post_line(f"{{src}}.run_config.node_count = {nodes}")
+        _emit(plan, Distribution("tensorflow", worker_count=f"{obj}.worker_count",
+                                 parameter_server_count=f"{obj}.parameter_server_count", read_from=obj))
     else:  # Gloo, Nccl: nothing in them to read
-        _emit(plan, _pytorch(plan, cls, node_code, pcpn_code, per_node))
+        _emit(plan, _pytorch(plan, cls, pcpn_code, per_node))
 
 
-def _mpi(plan: Plan, pcpn: Optional[str], nodes: Optional[str]) -> str:
-    parts = []
-    if pcpn and pcpn != "1":
-        parts.append(f"process_count_per_node={pcpn}")
-    if nodes and nodes != "1":
-        parts.append(f"node_count={nodes}")  # T17: otherwise it silently runs on one node
-    return f"{plan.use('MpiConfiguration')}({', '.join(parts)})"
-
-
-def _pytorch(plan: Plan, backend: str, nodes: Optional[str], pcpn: Optional[str], per_node) -> str:
+def _pytorch(plan: Plan, backend: str, pcpn: Optional[str], per_node) -> Distribution:
     if pcpn and per_node != 1:
         plan.note("EM203", f"`process_count_per_node={pcpn}` was ignored by the estimator with {backend}; the "
                   "migrated job also runs one process per node",
                   "To run several processes per node set `process_count` (total processes) on "
                   "PyTorchConfiguration; that changes the job.")
-    parts = [f"communication_backend={plan.q(backend)}"]
-    if nodes and nodes != "1":
-        parts.append(f"node_count={nodes}")
-    return f"{plan.use('PyTorchConfiguration')}({', '.join(parts)})"
+    return Distribution("pytorch", backend=backend)
 
 
-def _tensorflow(plan: Plan, workers: Optional[str], servers: Optional[str], nodes: Optional[str]) -> str:
-    parts = []
-    if workers:
-        parts.append(f"worker_count={workers}")
-    if servers:
-        parts.append(f"parameter_server_count={servers}")
-    w = workers or "1"
-    if (nodes or "1") != w:
-        # ScriptRunConfig sets node_count = worker_count; the estimator kept them apart (T18).
-        plan.post_line(f"{{src}}.run_config.node_count = {nodes or '1'}")
-        plan.note("EM203", f"ScriptRunConfig sets node_count to worker_count ({w}); the estimator's node_count "
-                  f"({nodes or '1'}) is restored on `run_config` afterwards",
-                  "Check that the node count is what you want.")
-    return f"{plan.use('TensorflowConfiguration')}({', '.join(parts)})"
-
-
-def _emit(plan: Plan, config: str) -> None:
-    _drop_all(plan)
-    plan.add_arg("distributed_job_config", config)
-
-
-def _drop_all(plan: Plan) -> None:
-    for p in ("node_count", "process_count_per_node", "distributed_backend", "distributed_training",
-              "worker_count", "parameter_server_count"):
-        plan.drop(p)
+def _emit(plan: Plan, dist: Distribution) -> None:
+    plan.run.distribution = dist
 
 
 def _ignored_worker_counts(plan: Plan) -> None:

@@ -1,8 +1,9 @@
 """The software environment: packages, dependency files, docker image, registry, user-managed
 Python and run-level environment variables (spec §2, §4.1, traps T3-T10, T16).
 
-The generated statements call the same SDK methods, in the same order, that the estimator
-called on its own ``CondaDependencies``, so the environment comes out identical.
+The recipe (``run.Recipe``) lists the same SDK calls, in the same order, that the estimator made
+on its own ``CondaDependencies``, so the environment comes out identical. What is excluded by
+``environment_definition`` and which parameters install packages come from ``params.TABLE``.
 """
 
 from __future__ import annotations
@@ -10,117 +11,111 @@ from __future__ import annotations
 import ast
 from typing import List
 
-from estimator_migrate.rules.estimator.plan import Plan, concern
+from estimator_migrate.rules.estimator import curated, faithful
+from estimator_migrate.rules.estimator.params import EXCLUDED_BY_DEFINITION
+from estimator_migrate.rules.estimator.plan import Plan
+from estimator_migrate.rules.estimator.run import (
+    AddCondaPackage,
+    AddCondaPackages,
+    Arg,
+    BaseImage,
+    BaseImageRegistry,
+    CondaFile,
+    EnvObject,
+    PipRequirementsFile,
+    SetPipRequirements,
+    UserManaged,
+)
 
-PACKAGE_PARAMS = ("pip_packages", "conda_packages", "conda_dependencies_file", "conda_dependencies_file_path",
-                  "pip_requirements_file", "pip_requirements_file_path")
-# Everything environment_definition excluded (spec §2.1): the SDK raised when one was given too.
-_EXCLUDED_BY_DEFINITION = PACKAGE_PARAMS + ("custom_docker_image", "image_registry_details", "use_gpu",
-                                            "user_managed", "shm_size", "environment_variables")
 
-
-@concern("environment", 50, *PACKAGE_PARAMS, "environment_definition", "use_gpu", "custom_docker_image",
-         "custom_docker_base_image", "image_registry_details", "user_managed", "environment_variables",
-         always=True)
 def environment(plan: Plan) -> None:
     if plan.given("environment_definition"):
         _definition(plan)
         return
     if not _valid(plan):
         return
-    cd = "{env}.python.conda_dependencies"
+    steps = plan.run.recipe().steps
     conda_file = _first_given(plan, "conda_dependencies_file", "conda_dependencies_file_path")
     pip_file = _first_given(plan, "pip_requirements_file", "pip_requirements_file_path")
     source_dir = plan.code("source_directory") if plan.literal("source_directory") not in ("", None) else plan.q(".")
 
     if conda_file:
-        path = f"{plan.use('os')}.path.join({source_dir}, {plan.code(conda_file)})"
-        plan.env_line(f"{cd} = {plan.use('CondaDependencies')}({path})", conda_file)
+        steps.append(CondaFile(source_dir, plan.code(conda_file), conda_file))
     else:
         pip_items = _list_items(plan, "pip_packages")
         if pip_file:
             # The estimator read the file at construction and merged pip_packages into it (T9).
             reqs = plan.ctx.unique_name(f"{plan.env_label}_requirements")
             handle = plan.ctx.unique_name("requirements_file")
-            path = f"{plan.use('os')}.path.join({source_dir}, {plan.code(pip_file)})"
-            plan.env_line(f"with open({path}) as {handle}:", pip_file)
-            plan.env_line(f"    {reqs} = {handle}.read().splitlines()")
-            if pip_items:
-                extra = plan.ctx.unique_name("package")
-                plan.env_line(f"{reqs} += [{extra} for {extra} in [{', '.join(pip_items)}] "
-                              f"if {extra} not in {reqs}]", "pip_packages")
-            plan.env_line(f"{cd}.set_pip_requirements([{plan.q('azureml-defaults')}, "
-                          f"*{plan.use('CondaDependencies')}.merge_requirements({reqs})])")
+            extra = plan.ctx.unique_name("package") if pip_items else ""
+            steps.append(PipRequirementsFile(source_dir, plan.code(pip_file), pip_file, tuple(pip_items), reqs, handle,
+                                             extra))
         elif pip_items and plan.shared_after("pip_packages"):
             # The estimator inserted azureml-defaults into the caller's list and kept that very
             # list as the pip section; other code sees both, so do exactly the same.
-            held = plan.code("pip_packages")
-            plan.env_line(f"{held}.insert(0, {plan.q('azureml-defaults')})", "pip_packages")
-            plan.env_line(f"{cd}.set_pip_requirements({held})")
+            steps.append(SetPipRequirements(shared=plan.code("pip_packages")))
         elif pip_items:
-            plan.env_line(f"{cd}.set_pip_requirements([{plan.q('azureml-defaults')}, {', '.join(pip_items)}])",
-                          "pip_packages")
+            steps.append(SetPipRequirements(tuple(pip_items)))
         for item in _list_items(plan, "conda_packages"):
             if item.startswith("*"):  # only known at run time: the same loop the estimator ran
-                package = plan.ctx.unique_name("package")
-                plan.env_line(f"for {package} in {item[1:]}:", "conda_packages")
-                plan.env_line(f"    {cd}.add_conda_package({package})")
+                steps.append(AddCondaPackages(item[1:], plan.ctx.unique_name("package")))
             else:
-                plan.env_line(f"{cd}.add_conda_package({item})", "conda_packages")
+                steps.append(AddCondaPackage(item, "conda_packages"))
 
-    framework_env = plan.facts.get("framework_env")
-    if framework_env is not None:
-        framework_env(plan)  # framework packages, scenario image, framework variables (framework.py)
+    if plan.scenario is not None:
+        # Framework packages, scenario image, framework variables, after the user's packages.
+        if plan.ctx.settings.environment == "curated":
+            curated.environment(plan, plan.scenario)
+        else:
+            faithful.environment(plan, plan.scenario)
     elif plan.kind != "Estimator":
         plan.block("EM309", f"no environment recipe is known for this {plan.kind} estimator")
         return
     else:
         _generic_image(plan)
     if plan.given("image_registry_details"):
-        plan.env_line(f"{{env}}.docker.base_image_registry = {plan.code('image_registry_details')}",
-                      "image_registry_details")
+        plan.run.recipe().steps.append(BaseImageRegistry(plan.code("image_registry_details")))
     if plan.has("user_managed") and plan.literal("user_managed") is not False:
         # Whatever was given (True, None, a variable) is what the estimator stored there.
-        plan.env_line(f"{{env}}.python.user_managed_dependencies = {plan.code('user_managed')}", "user_managed")
+        plan.run.recipe().steps.append(UserManaged(plan.code("user_managed")))
     if plan.given("environment_variables"):
-        # Run-level variables (T16): not env.environment_variables, which lands elsewhere.
-        plan.post_line(f"{{src}}.run_config.environment_variables = {plan.code('environment_variables')}")
-    for param in _EXCLUDED_BY_DEFINITION + ("custom_docker_base_image", "use_gpu"):
-        if param != "shm_size":
-            plan.drop(param)
+        plan.run.environment_variables = Arg(plan.code("environment_variables"), "environment_variables")
 
 
 def _generic_image(plan: Plan) -> None:
+    steps = plan.run.recipe().steps
     custom = _first_given(plan, "custom_docker_image", "custom_docker_base_image")
     if custom:
-        plan.env_line(f"{{env}}.docker.base_image = {plan.code(custom)}", custom)
+        steps.append(BaseImage(image=plan.code(custom), param=custom))
         return
     gpu = plan.truthy("use_gpu")
     if gpu:
-        plan.env_line(f"{{env}}.docker.base_image = {plan.use('DEFAULT_GPU_IMAGE')}", "use_gpu")
+        steps.append(BaseImage(param="use_gpu"))
     elif gpu is None:
-        plan.env_line(f"{{env}}.docker.base_image = {plan.use('DEFAULT_GPU_IMAGE')} if {plan.code('use_gpu')} "
-                      f"else {plan.use('DEFAULT_CPU_IMAGE')}", "use_gpu")
+        steps.append(BaseImage(gpu_when=plan.code("use_gpu"), param="use_gpu"))
 
 
 def _definition(plan: Plan) -> None:
-    conflicts = [p for p in _EXCLUDED_BY_DEFINITION if plan.given(p) and plan.truthy(p) is not False]
+    conflicts = [p for p in EXCLUDED_BY_DEFINITION if plan.given(p) and plan.truthy(p) is not False]
     if conflicts:
         plan.block("EM305", f"`environment_definition` together with {', '.join(f'`{c}`' for c in conflicts)}: "
                    "the SDK raised TrainingException here",
                    "Put those settings on the Environment object itself.")
         return
-    plan.rename("environment_definition", "environment")
-    plan.facts["environment_definition"] = True
+    plan.definition = True
     for ignored in ("use_docker", "custom_docker_base_image"):
         if plan.given(ignored):
             plan.note("EM203", f"`{ignored}` was ignored by the estimator because `environment_definition` "
                       "was given; it is dropped", "Docker use follows `environment.docker` as before.")
-    for param in _EXCLUDED_BY_DEFINITION + ("custom_docker_base_image",):
-        plan.drop(param)
-    framework_env = plan.facts.get("framework_definition")
-    if framework_env is not None:
-        framework_env(plan)
+    env = EnvObject(plan.code("environment_definition"))
+    plan.run.environment = env
+    if plan.scenario is not None and plan.kind == "PyTorch":
+        # The estimator used the caller's object and added nothing, except PyTorch, which wrote
+        # NCCL_TREE_THRESHOLD into it (T7, §5.2 step 4).
+        expr = plan.kwargs["environment_definition"]
+        if not (isinstance(expr, ast.Name) or isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name)):
+            env.holder = plan.ctx.unique_name(f"{plan.env_label}_env")
+        env.variables.append(faithful.nccl(plan))
 
 
 def _valid(plan: Plan) -> bool:

@@ -5,17 +5,25 @@ T38). The default strategy; ``curated.py`` is the other one.
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from estimator_migrate.analysis import static
 from estimator_migrate.rules.estimator.plan import Plan
+from estimator_migrate.rules.estimator.run import (
+    AddChannel,
+    AddCondaPackage,
+    AddPipPackage,
+    AddPipPackagesUnlessNamed,
+    BaseImage,
+    Code,
+    Comment,
+    EnvVariable,
+)
 from estimator_migrate.rules.estimator.scenarios import Scenario, merged_packages, package_name
 
 
-# -- faithful: the estimator's own calls ----------------------------------------------------
-def environment(plan: Plan) -> None:
-    found: Scenario = plan.facts["scenario"]
-    cd = "{env}.python.conda_dependencies"
+def environment(plan: Plan, found: Scenario) -> None:
+    steps = plan.run.recipe().steps
     conda_file = plan.given("conda_dependencies_file") or plan.given("conda_dependencies_file_path")
     specs: List[str] = []
     if not conda_file:
@@ -24,7 +32,7 @@ def environment(plan: Plan) -> None:
             return
         specs = specs_or_none
     if plan.given("custom_docker_image"):
-        plan.env_line(f"{{env}}.docker.base_image = {plan.code('custom_docker_image')}", "custom_docker_image")
+        steps.append(BaseImage(image=plan.code("custom_docker_image"), param="custom_docker_image"))
     # The requirements file is read at run time: its package names are compared there.
     requirements = not conda_file and (plan.given("pip_requirements_file")
                                        or plan.given("pip_requirements_file_path"))
@@ -33,49 +41,42 @@ def environment(plan: Plan) -> None:
         plan.block("EM309", "the conda packages the estimator merged depend on the names in the requirements "
                    "file, which are only known at run time")
         return
-    plan.env_line(f"# What the {found.framework} {found.version} {found.processor.upper()} estimator added"
-                  + (" (unless the requirements name them):" if requirements else ":"))
+    steps.append(Comment(f"What the {found.framework} {found.version} {found.processor.upper()} estimator added"
+                         + (" (unless the requirements name them):" if requirements else ":")))
     if not conda_file:  # T35: with a conda file the estimator added no framework packages
         channels, conda, pip = merged_packages(found, specs)
         user_pip = requirements or (plan.given("pip_packages") and bool(plan.literal("pip_packages")))
         user_python = [s for s in specs if package_name(s) == "python" and s not in conda]
         for channel in channels:
-            plan.env_line(f"{cd}.add_channel({plan.q(channel)})")
+            steps.append(AddChannel(plan.q(channel)))
         for package in conda:
-            line = f"{cd}.add_conda_package({plan.q(package)})"
-            if package_name(package) == "python" and user_python:
-                line += f"  # wins over {user_python[-1]}, as in the estimator"
-            plan.env_line(line)
+            wins = package_name(package) == "python" and user_python
+            steps.append(AddCondaPackage(plan.q(package),
+                                         comment=f"# wins over {user_python[-1]}, as in the estimator" if wins else ""))
         if requirements:
             _merge_after_requirements(plan, pip)
             pip = []
         for package in pip:
             if package == "azureml-defaults" and not user_pip:
                 continue  # re-adding the default's only pip entry changes nothing
-            plan.env_line(f"{cd}.add_pip_package({plan.q(package)})")
+            steps.append(AddPipPackage(plan.q(package)))
         _overridden_pins(plan, found, specs)
     _image(plan, found)
     if plan.kind == "PyTorch":
-        nccl(plan, "{env}")
+        steps.append(EnvVariable(*nccl(plan)))
 
 
 def _merge_after_requirements(plan: Plan, pip: List[str]) -> None:
     """The estimator's name comparison, done at run time: a framework package whose name the
     merged pip list already holds was left out (``_remove_package_conflicts``)."""
-    cd = "{env}.python.conda_dependencies"
-    conda_dependencies = plan.use("CondaDependencies")
+    steps = plan.run.recipe().steps
     named = plan.ctx.unique_name(f"{plan.env_label}_named")
     package = plan.ctx.unique_name("package")
     rest = [p for p in pip if p != "azureml-defaults"]
     if "azureml-defaults" in pip:
-        plan.env_line(f"{cd}.add_pip_package({plan.q('azureml-defaults')})")
-    if not rest:
-        return
-    plan.env_line(f"{named} = {{{conda_dependencies}._get_package_name({package})")
-    plan.env_line(f"{' ' * len(named)}    for {package} in {cd}.pip_packages}}")
-    plan.env_line(f"for {package} in [{', '.join(plan.q(p) for p in rest)}]:")
-    plan.env_line(f"    if {conda_dependencies}._get_package_name({package}) not in {named}:")
-    plan.env_line(f"        {cd}.add_pip_package({package})")
+        steps.append(AddPipPackage(plan.q("azureml-defaults")))
+    if rest:
+        steps.append(AddPipPackagesUnlessNamed(tuple(plan.q(p) for p in rest), named, package))
 
 
 def _user_specs(plan: Plan) -> Optional[List[str]]:
@@ -117,13 +118,10 @@ def _image(plan: Plan, found: Scenario) -> None:
         plan.note("EM203", f"`custom_docker_base_image` was overwritten by the {found.framework} scenario's image "
                   "in the estimator; the migrated environment uses the scenario image too",
                   "Use `environment.docker.base_image = ...` if the custom image was what you wanted.")
-    plan.env_line(f"{{env}}.docker.base_image = {plan.q(found.base_image)}", "use_gpu")
+    plan.run.recipe().steps.append(BaseImage(image=plan.q(found.base_image), param="use_gpu"))
 
 
-def nccl(plan: Plan, env: str) -> None:
-    # T36: every PyTorch estimator set it, CPU too. Mutate the dict: the setter is deprecated.
-    line = f"{env}.environment_variables[{plan.q('NCCL_TREE_THRESHOLD')}] = {plan.q('0')}"
-    if env == "{env}":
-        plan.env_line(line)
-    else:
-        plan.pre_lines.append(line)
+def nccl(plan: Plan) -> Tuple[Code, Code]:
+    """T36: every PyTorch estimator set NCCL_TREE_THRESHOLD=0 in its environment's variables, CPU
+    too (a variable of the Environment, not of the run)."""
+    return plan.q("NCCL_TREE_THRESHOLD"), plan.q("0")

@@ -3,13 +3,9 @@ the generic one (spec §5, traps T20-T24, T32, T35, T36, T38).
 
 Each of them picked a *scenario* (``scenarios.py``) by framework, ``framework_version`` and
 ``use_gpu``: a base image and a conda specification (python pin, framework pip packages) that it
-merged into the user's packages. This module only chooses the scenario and hands two hooks to
-the environment concern, which calls them after it has written the user's packages:
-
-* ``framework_env``: the environment the estimator would have built, ``faithful.py`` (default)
-  or ``curated.py``.
-* ``framework_definition``: for ``environment_definition=``, where PyTorch still wrote
-  ``NCCL_TREE_THRESHOLD`` into the caller's Environment.
+merged into the user's packages. This module only chooses the scenario (``plan.scenario``);
+the environment concern, which runs next, builds it after the user's packages with one of the
+two strategies, ``faithful.py`` (default) or ``curated.py``.
 """
 
 from __future__ import annotations
@@ -20,8 +16,8 @@ from typing import Optional
 
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.symbols import FRAMEWORKS
-from estimator_migrate.rules.estimator import curated, faithful
-from estimator_migrate.rules.estimator.plan import Plan, concern
+from estimator_migrate.rules.estimator.params import PACKAGE_PARAMS
+from estimator_migrate.rules.estimator.plan import Plan
 from estimator_migrate.rules.estimator.scenarios import SCENARIOS, Scenario, scenario
 
 # Compute targets the framework-image path was skipped for (the SDK's _NON_CACHED_REGIONS).
@@ -33,11 +29,9 @@ _COMPUTE_FACTORIES = {f"{m}.{c}{s}" for m in ("azureml.core.compute", "azureml.c
 
 
 # -- the concern -----------------------------------------------------------------------------
-@concern("framework", 45, "framework_version", always=True)
 def framework(plan: Plan) -> None:
     if plan.kind not in FRAMEWORKS:
         return
-    plan.drop("framework_version")
     version = _version(plan)
     if version is None:
         return
@@ -50,12 +44,8 @@ def framework(plan: Plan) -> None:
         return
     if not _optimized_mode(plan):
         return
-    plan.facts["scenario"] = found
-    plan.facts["framework_definition"] = _definition
-    if plan.ctx.settings.environment == "curated":
-        plan.facts["framework_env"] = curated.environment
-    else:
-        plan.facts["framework_env"] = faithful.environment
+    plan.scenario = found
+    if plan.ctx.settings.environment != "curated":
         _private_image_note(plan, found)
 
 
@@ -132,8 +122,7 @@ def _user_dependencies(plan: Plan) -> Optional[bool]:
     """Whether the user's packages made the conda dependencies differ from the default
     (``_user_dependencies_provided``); None when that depends on run-time values."""
     answers = []
-    for param in ("pip_packages", "conda_packages", "conda_dependencies_file", "conda_dependencies_file_path",
-                  "pip_requirements_file", "pip_requirements_file_path"):
+    for param in PACKAGE_PARAMS:
         if not plan.given(param):
             continue
         value = plan.literal(param)
@@ -165,18 +154,3 @@ def _private_image_note(plan: Plan, found: Scenario) -> None:
               f"{found.processor.upper()} scenario",
               f"The full build installs the scenario's packages on `{found.base_image}`; check that it still "
               f"builds. The estimator itself built it this way on clusters in {_NON_CACHED_REGIONS}.")
-
-
-def _definition(plan: Plan) -> None:
-    """environment_definition: the estimator used the caller's object and added nothing, except
-    PyTorch, which wrote NCCL_TREE_THRESHOLD into it (T7, §5.2 step 4)."""
-    if plan.kind != "PyTorch":
-        return
-    expr = plan.kwargs["environment_definition"]
-    if isinstance(expr, ast.Name) or (isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name)):
-        faithful.nccl(plan, plan.code("environment_definition"))
-        return
-    holder = plan.ctx.unique_name(f"{plan.env_label}_env")
-    plan.pre_lines.append(f"{holder} = {plan.code('environment_definition')}")
-    faithful.nccl(plan, holder)
-    plan.rename("environment_definition", "environment", holder)

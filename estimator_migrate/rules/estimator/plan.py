@@ -1,49 +1,28 @@
-"""The plan for one estimator construction: what each constructor argument turns into.
+"""The plan for one estimator construction: the call as the concerns read it, and the run
+description (``run.py``) they fill in.
 
-Concern modules (arguments, environment, docker, distributed, data, compute) each register a
-handler for the parameters they own; the estimator rule builds a Plan, lets every concern
-fill it in, and renders it. A blocker from any concern leaves the whole call unchanged:
-never a half-migration.
+The driver builds a Plan for each estimator call and runs the concerns of ``driver.SEQUENCE``
+on it in order; each reads the parameters it owns (``params.TABLE``) and writes into
+``plan.run`` what the estimator did with them, or blocks. A blocker from any concern leaves the
+whole call unchanged: never a half-migration. What one concern finds for a later one has a
+typed field here (``scenario``, ``pairs_clean``, ``definition``).
 """
 
 from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.context import FileContext
 from estimator_migrate.rules.edits import sdk_name
+from estimator_migrate.rules.estimator.run import Run
 
-REMOVE = None  # arg_changes value: the argument disappears from the call
-
-
-@dataclasses.dataclass
-class Concern:
-    name: str
-    order: int
-    params: Tuple[str, ...]
-    handler: Callable[["Plan"], None]
-    always: bool  # called even when none of its parameters is given (defaults that matter)
-
-
-CONCERNS: List[Concern] = []
-
-
-def concern(name: str, order: int, *params: str, always: bool = False):
-    def register(func: Callable[["Plan"], None]):
-        CONCERNS.append(Concern(name, order, params, func, always))
-        CONCERNS.sort(key=lambda c: c.order)
-        return func
-
-    return register
-
-
-def owned_params() -> Dict[str, str]:
-    return {p: c.name for c in CONCERNS for p in c.params}
+if TYPE_CHECKING:
+    from estimator_migrate.rules.estimator.scenarios import Scenario
 
 
 @dataclasses.dataclass
@@ -61,22 +40,21 @@ class Plan:
         self.stmt = stmt
         self.kind = kind  # canonical class name: Estimator, PyTorch, ...
         self.kwargs = kwargs  # every argument by parameter name (positional source_directory included)
-        self.holder: Optional[str] = None  # the expression the new ScriptRunConfig is stored in
-        self.env: Optional[str] = None  # variable name of the Environment, once one is needed
+        self.holder: Optional[str] = None  # the expression the new object is stored in
         self.env_label = "env"
         self.quote = '"'
-        # param -> (new keyword, new value code) or REMOVE; params not listed are kept as they are
-        self.arg_changes: Dict[str, Optional[Tuple[str, Optional[str]]]] = {}
-        self.new_args: List[Tuple[str, str]] = []  # appended keyword arguments (keyword, code)
-        self.pre_lines: List[str] = []  # statements before the environment (hoisted values)
-        self.env_lines: List[Tuple[str, Optional[str]]] = []  # (statement on {env}, parameter it comes from)
-        self.post_lines: List[str] = []  # statements after the construction ({src})
         self.blockers: List[Message] = []
         self.notes: List[Message] = []
-        self.comments: Dict[str, List[Tuple[str, bool]]] = {}  # param -> (comment, on its own line)
-        self.facts: Dict[str, object] = {}  # shared between concerns (e.g. the framework scenario)
         # Parameters given by ``**settings`` (a dictionary literal): parameter -> code for its value.
         self.unpacked: Dict[str, str] = {}
+        self.defaulted: Set[str] = set()  # passed their default value: removed before the concerns ran
+        self.run = Run(kind)
+        # What one concern finds for a later one.
+        self.scenario: Optional[Scenario] = None  # framework: the scenario the estimator used
+        self.definition = False  # environment: environment_definition is used (docker follows it)
+        # arguments: whether the flattened list reads back two by two as flag/value pairs (None:
+        # only run time knows); the downstream checks (submit overrides, HyperDrive) need it.
+        self.pairs_clean: Optional[bool] = True
 
     # -- reading the call -----------------------------------------------------------------
     def has(self, param: str) -> bool:
@@ -129,24 +107,6 @@ class Plan:
 
     def note(self, code: str, message: str, hint: str = "", node: Optional[ast.AST] = None) -> None:
         self.notes.append(Message(code, message, hint, node))
-
-    def drop(self, param: str) -> None:
-        if param in self.kwargs:
-            self.arg_changes[param] = REMOVE
-
-    def rename(self, param: str, keyword: str, value: Optional[str] = None) -> None:
-        self.arg_changes[param] = (keyword, value)
-
-    def add_arg(self, keyword: str, code: str) -> None:
-        self.new_args.append((keyword, code))
-
-    def env_line(self, line: str, param: Optional[str] = None) -> None:
-        """A statement on the environment; ``{env}`` stands for its variable."""
-        self.env_lines.append((line, param))
-
-    def post_line(self, line: str) -> None:
-        """A statement after the construction; ``{src}`` stands for the new ScriptRunConfig."""
-        self.post_lines.append(line)
 
     def use(self, name: str) -> str:
         """The local name to write for an SDK name (imports are added afterwards)."""
