@@ -15,7 +15,6 @@ import json
 import os
 import random
 import shutil
-from typing import Dict, List
 
 WORDS = ("alpha beta gamma delta record batch loader model metric score value index table column "
          "config option cache buffer stream packet frame window layer weight bias grad step epoch "
@@ -104,7 +103,7 @@ def _target_size(rng: random.Random) -> int:
 
 
 # -- estimator code, in the shapes of the SDK v1 samples and of real projects ---------------------
-def estimator_block(rng: random.Random) -> List[str]:
+def estimator_block(rng: random.Random) -> list[str]:
     """Lines of one estimator workflow; each candidate file gets one or two."""
     kind = rng.choice(["Estimator", "Estimator", "PyTorch", "TensorFlow", "SKLearn"])
     module = {"Estimator": "azureml.train.estimator", "PyTorch": "azureml.train.dnn",
@@ -178,7 +177,7 @@ def candidate_python(rng: random.Random, target_size: int) -> str:
     return text + "\n".join(block) + "\n"
 
 
-def _cell(kind: str, source: str, rng: random.Random, count: int) -> Dict:
+def _cell(kind: str, source: str, rng: random.Random, count: int) -> dict:
     lines = source.splitlines(keepends=True)
     cell = {"cell_type": kind, "metadata": {}, "source": lines}
     if kind == "code":
@@ -219,7 +218,7 @@ def notebook(rng: random.Random, target_size: int, with_estimator: bool) -> str:
 
 
 def generate(out: str, files: int, candidates: float = 0.05, notebooks: float = 0.3, seed: int = 1,
-             per_folder: int = 25) -> Dict[str, int]:
+             per_folder: int = 25) -> dict[str, int]:
     """Write the tree to ``out`` (replacing it). ``candidates`` is the fraction of files with
     estimator code; ``notebooks`` the fraction of those (and of 1/10 as many ordinary files)
     written as .ipynb. Returns counts."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import textwrap
-from typing import Dict
 
 from estimator_migrate.findings import Severity
 
@@ -39,7 +38,7 @@ class Rule:
         return "\n".join(parts) + "\n"
 
 
-RULES: Dict[str, Rule] = {}
+RULES: dict[str, Rule] = {}
 
 
 def _rule(code, name, summary, severity, fixable, why, example="", fixed_example="", fix_safety=""):

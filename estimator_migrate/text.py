@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import List
 
 # Python ends lines at \r\n, \n or \r only (str.splitlines also splits on \f, \x1c, \u2028...,
 # which would shift every line number after such a character).
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
 
 
-def split_lines(text: str) -> List[str]:
+def split_lines(text: str) -> list[str]:
     """Split ``text`` into lines that keep their endings; ''.join(result) == text."""
     lines = _LINE_RE.findall(text)
     if lines and lines[-1] == "":
@@ -29,7 +28,7 @@ def newline_of(line: str, default: str = "\n") -> str:
     return default
 
 
-def dominant_newline(lines: List[str]) -> str:
+def dominant_newline(lines: list[str]) -> str:
     counts = {"\n": 0, "\r\n": 0, "\r": 0}
     for line in lines:
         nl = newline_of(line, "")

@@ -8,12 +8,12 @@ import os
 import pathlib
 
 import pytest
+from toy_engine import toy_engine
 
 from estimator_migrate import core
-from estimator_migrate.io import runner
 from estimator_migrate.core import migrate_bytes
+from estimator_migrate.io import runner
 from estimator_migrate.settings import Settings
-from toy_engine import toy_engine
 
 SETTINGS = Settings()
 IMPORT = b"from azureml.train.estimator import Estimator\n"
@@ -218,7 +218,7 @@ def test_nothing_is_lost_in_a_batch(tmp_path):
     good.write_bytes(IMPORT + b"est = Estimator()\n")
     names = sorted(bad) + ["missing.py", "good.py"]
     results = [process_file(n) for n in names]
-    for name, result in zip(names, results):
+    for name, result in zip(names, results, strict=False):
         if name == "good.py":
             assert result.written and result.error is None
             continue

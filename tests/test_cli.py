@@ -8,10 +8,10 @@ import os
 import subprocess
 import sys
 
+import _cli_support as fake
 import pytest
 from click.testing import CliRunner
 
-import _cli_support as fake
 from estimator_migrate import __version__, cli
 from estimator_migrate.codes import RULES
 from estimator_migrate.core import FileResult

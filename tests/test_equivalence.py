@@ -5,7 +5,6 @@ only the normalisations spec §6.1 lists, plus the cosmetic fields of §4)."""
 import os
 
 import pytest
-
 from fixture_cases import cases
 
 try:

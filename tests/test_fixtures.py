@@ -4,9 +4,9 @@ and a second run changes nothing."""
 import ast
 
 import pytest
+from fixture_cases import ROOT, cases
 
 from estimator_migrate import migrate_source
-from fixture_cases import ROOT, cases
 
 PACKAGE = ROOT.parent.parent / "estimator_migrate"
 

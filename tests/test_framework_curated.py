@@ -6,12 +6,12 @@ other field of the run configuration is the estimator's, and each rewrite is rep
 import textwrap
 
 import pytest
+from fixture_cases import cases
 
 from estimator_migrate import migrate_source
 from estimator_migrate.rules.estimator import curated as curated_strategy
 from estimator_migrate.rules.estimator import scenarios
 from estimator_migrate.settings import Settings
-from fixture_cases import cases
 
 CURATED = Settings(environment="curated")
 FRAMEWORK_PAIRS = [c for c in cases("framework") if c.expected is not None]

@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 import pytest
+from fixture_cases import ROOT
 
 from estimator_migrate.rules.estimator import curated, scenarios
-from fixture_cases import ROOT
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 _FIXTURE_SCENARIO = re.compile(r"^\s*# What the (\w+) (\S+) (CPU|GPU) estimator added[ :(]", re.MULTILINE)

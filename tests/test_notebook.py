@@ -8,16 +8,18 @@ import pathlib
 
 import nbformat
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from toy_engine import identity_engine, toy_engine
 
 from estimator_migrate.core import migrate_bytes
 from estimator_migrate.engine import Result
 from estimator_migrate.findings import Finding
 from estimator_migrate.io.notebook import NotebookError, build_module, load_notebook, mask_ipython, render_notebook
-from estimator_migrate.settings import Settings
 from estimator_migrate.io.sources import SourceError
+from estimator_migrate.settings import Settings
 from estimator_migrate.text import split_lines
-from toy_engine import identity_engine, toy_engine
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "notebooks"
 VALID = ["training", "magics", "bad_cell", "outputs_attachments"]
@@ -95,7 +97,7 @@ def test_only_code_cell_sources_change(name):
     result, out = run(data, diff=True)
     assert result.changed and result.error is None
     before, after = json.loads(data), json.loads(out)
-    for old, new in zip(before["cells"], after["cells"]):
+    for old, new in zip(before["cells"], after["cells"], strict=False):
         if old["source"] != new["source"]:
             assert old["cell_type"] == "code"
             assert type(old["source"]) is type(new["source"])
@@ -138,7 +140,7 @@ def test_magics_restored_exactly():
     assert new[3:] == old[3:]  # %%bash and %%writefile cells are never touched
     assert [(f.cell, f.line, f.column) for f in result.findings] == [(2, 5, 7)]
     assert isinstance(json.loads(out)["cells"][1]["source"], str)  # still one string
-    assert out == json.dumps(dict(json.loads(data), cells=[dict(c, source=s) for c, s in zip(json.loads(data)["cells"], new)]),
+    assert out == json.dumps(dict(json.loads(data), cells=[dict(c, source=s) for c, s in zip(json.loads(data)["cells"], new, strict=False)]),
                              indent=2, ensure_ascii=False).encode() + b"\n"
 
 

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from estimator_migrate.io import prefilter, runner
 from estimator_migrate.core import FileResult
+from estimator_migrate.io import prefilter, runner
 from estimator_migrate.io.parallel import Work
 from estimator_migrate.io.prefilter import NotRegularFile, contains_azureml, may_contain_estimators, read_regular
 

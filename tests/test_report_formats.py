@@ -8,15 +8,14 @@ import os
 import re
 import xml.etree.ElementTree as ET
 
-import pytest
+import _cli_support as fake
 from click.testing import CliRunner
 
-import _cli_support as fake
 from estimator_migrate import cli
-from estimator_migrate.io import runner
 from estimator_migrate.codes import RULES
 from estimator_migrate.core import FileResult
 from estimator_migrate.findings import Finding, Severity
+from estimator_migrate.io import runner
 from estimator_migrate.report import render
 from estimator_migrate.report.github import escape_data, escape_property
 

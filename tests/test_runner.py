@@ -13,10 +13,10 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from toy_engine import toy_engine
 
-from estimator_migrate.io import runner, sources
 from estimator_migrate.core import FileResult, migrate_bytes
 from estimator_migrate.engine import Result
 from estimator_migrate.findings import Finding
+from estimator_migrate.io import runner, sources
 from estimator_migrate.io.parallel import Work
 from estimator_migrate.io.prefilter import may_contain_estimators
 from estimator_migrate.settings import Settings

@@ -9,7 +9,8 @@ import copy
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from estimator_migrate.rewrite import runtime_helpers as rh
 

@@ -12,7 +12,7 @@ import os
 import pytest
 
 try:
-    from equivalence.v2 import cases, canonical, compare, programs, recorder
+    from equivalence.v2 import canonical, cases, compare, programs, recorder
 except ImportError as exc:  # pragma: no cover - depends on the test environment
     if os.environ.get("CI"):
         raise  # CI installs both SDKs; never skip there

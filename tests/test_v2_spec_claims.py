@@ -11,10 +11,10 @@ import os
 import pytest
 
 try:
-    from equivalence.v2 import canonical, recorder
     from azure.ai.ml import Input, MpiDistribution, Output, TensorFlowDistribution, command
     from azure.ai.ml.entities import Environment
     from azure.ai.ml.sweep import BanditPolicy, MedianStoppingPolicy, TruncationSelectionPolicy, Uniform
+    from equivalence.v2 import canonical, recorder
 except ImportError as exc:  # pragma: no cover - depends on the test environment
     if os.environ.get("CI"):
         raise
@@ -294,8 +294,8 @@ def test_v36_v37_refined_sweep_is_not_validated_at_submit(workdir):
 
 
 def test_search_space_encoding_matches_v1(workdir):
-    from azureml.train.hyperdrive import choice, loguniform, quniform
     from azure.ai.ml.sweep import Choice, LogUniform, QUniform
+    from azureml.train.hyperdrive import choice, loguniform, quniform
     props = sent(base_for_sweep()(lr=LogUniform(min_value=-6, max_value=-1)).sweep(
         search_space={"bs": Choice(values=[16, 32]), "q": QUniform(min_value=1, max_value=9, q=2)},
         primary_metric="a", goal="maximize", sampling_algorithm="random", max_total_trials=2))

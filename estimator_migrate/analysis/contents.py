@@ -9,7 +9,6 @@ tool. The rules that read a dictionary ask here (arguments, submit overrides, Hy
 from __future__ import annotations
 
 import ast
-from typing import List, Optional
 
 from estimator_migrate.analysis import data_objects, static
 from estimator_migrate.analysis.symbols import ESTIMATORS
@@ -28,19 +27,19 @@ class Reader:
         self.ctx = ctx
 
 
-def followed_value(ctx, name: ast.Name, until: Optional[ast.AST] = None) -> Optional[ast.AST]:
+def followed_value(ctx, name: ast.Name, until: ast.AST | None = None) -> ast.AST | None:
     """The expression ``name`` certainly holds, unchanged up to ``until`` (the call that reads it;
     None: not certain), as the static analysis tells (``static.value_at``)."""
     return static.value_at(ctx.names, name, until)
 
 
-def literal_dict(ctx, expr: ast.AST, until: Optional[ast.AST] = None) -> Optional[ast.Dict]:
+def literal_dict(ctx, expr: ast.AST, until: ast.AST | None = None) -> ast.Dict | None:
     """The dictionary literal ``expr`` certainly is up to ``until`` (written here, or followed)."""
     value = static.resolve(ctx.names, expr, until)
     return value if isinstance(value, ast.Dict) and all(k is not None for k in value.keys) else None
 
 
-def may_drop_data(ctx, base: ast.AST, keys: Optional[set], clean: Optional[bool], strip: bool = False) -> bool:
+def may_drop_data(ctx, base: ast.AST, keys: set | None, clean: bool | None, strip: bool = False) -> bool:
     """Whether reading the flattened ``base`` (a script_params dictionary, or the literal list it
     became) two by two and dropping or replacing the entries named ``keys`` (None: unknown) may
     drop a dataset or output argument, which the estimator had registered when it was built (so
@@ -59,16 +58,16 @@ def may_drop_data(ctx, base: ast.AST, keys: Optional[set], clean: Optional[bool]
 
     literal = literal_dict(ctx, base)
     if literal is not None:
-        pairs = list(zip(literal.keys, literal.values))
+        pairs = list(zip(literal.keys, literal.values, strict=False))
     elif isinstance(base, (ast.List, ast.Tuple)):
-        pairs = list(zip(base.elts[0::2], base.elts[1::2]))
+        pairs = list(zip(base.elts[0::2], base.elts[1::2], strict=False))
     else:
         parts = dict_parts(ctx, base)
         return parts is None or any(may_be(reader, p, data) for p in parts)  # type: ignore[arg-type]
     return any(may_be(reader, value, data) and named(key) for key, value in pairs)  # type: ignore[arg-type]
 
 
-def dict_parts(ctx, expr: ast.AST) -> Optional[List[ast.AST]]:
+def dict_parts(ctx, expr: ast.AST) -> list[ast.AST] | None:
     """``parts_of`` for a rule that has only the file's context."""
     return parts_of(Reader(ctx), expr, 0)  # type: ignore[arg-type]
 
@@ -96,7 +95,7 @@ _READS = {"get", "items", "keys", "values", "copy", "pop", "popitem", "clear", "
 _READERS = {"print", "len", "str", "repr", "dict", "list", "sorted", "format", "display"}
 
 
-def parts_of(plan: Plan, expr: ast.AST, depth: int) -> Optional[List[ast.AST]]:
+def parts_of(plan: Plan, expr: ast.AST, depth: int) -> list[ast.AST] | None:
     """Every key and value expression that can end up in the dictionary ``expr``, or None when
     some of them are out of sight. The data references are registered unless all are in sight
     and none is, or may be, a DataReference or datastore (values the tool cannot see at all,
@@ -105,8 +104,8 @@ def parts_of(plan: Plan, expr: ast.AST, depth: int) -> Optional[List[ast.AST]]:
     if depth > 6:
         return None
     if isinstance(expr, ast.Dict):
-        parts: List[ast.AST] = []
-        for key, value in zip(expr.keys, expr.values):
+        parts: list[ast.AST] = []
+        for key, value in zip(expr.keys, expr.values, strict=False):
             more = [key, value] if key is not None else parts_of(plan, value, depth + 1)
             if more is None:
                 return None
@@ -146,7 +145,7 @@ def parts_of(plan: Plan, expr: ast.AST, depth: int) -> Optional[List[ast.AST]]:
     return parts
 
 
-def _changes(plan: Plan, use: ast.Name, depth: int) -> Optional[List[ast.AST]]:
+def _changes(plan: Plan, use: ast.Name, depth: int) -> list[ast.AST] | None:
     """What this use of a dictionary may put into it: [] for a read, None when it cannot be told
     (it is handed to a function, or bound to another name that may change it)."""
     ctx = plan.ctx
@@ -171,7 +170,7 @@ def _changes(plan: Plan, use: ast.Name, depth: int) -> Optional[List[ast.AST]]:
         if parent.attr == "setdefault":
             return list(call.args)
         if parent.attr == "update":
-            parts: List[ast.AST] = []
+            parts: list[ast.AST] = []
             for arg in call.args:
                 more = parts_of(plan, arg, depth + 1)
                 if more is None:
@@ -225,12 +224,12 @@ def may_be(plan: Plan, node: ast.AST, kinds, depth: int = 0) -> bool:
     return False
 
 
-def candidates(plan: Plan, name: ast.Name) -> List[ast.AST]:
+def candidates(plan: Plan, name: ast.Name) -> list[ast.AST]:
     """What ``name`` may hold, as far as the tool can see: every value assigned to it in its
     scope (in branches, cells, loops), and the items of a literal list a ``for`` loop takes it
     from. A parameter or a loop over something out of sight adds nothing (a plain value)."""
     names = plan.ctx.names
-    found: List[ast.AST] = []
+    found: list[ast.AST] = []
     for binding in names.bindings_of(name.id, names.scope_of.get(id(name), names.module_scope)):
         if binding.value is not None:
             found.append(binding.value)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-from typing import Dict, List, Optional, Set
 
 from estimator_migrate.analysis.names import NameResolver
 from estimator_migrate.analysis.symbols import IMPORT_FROM, canonical
@@ -29,7 +28,7 @@ class Edit:
     end: int
     text: str
     # Findings that describe this edit: dropped with it when it has to wait for the next pass.
-    findings: List[Finding] = dataclasses.field(default_factory=list)
+    findings: list[Finding] = dataclasses.field(default_factory=list)
     # Edits of one group (two statements that change together) are applied together or not at all.
     group: int = 0
 
@@ -43,10 +42,10 @@ class FileContext:
         self.path = path
         self.settings = settings
         self.names = NameResolver(tree)
-        self.findings: List[Finding] = []
-        self.edits: List[Edit] = []
-        self._taken_names: Optional[Set[str]] = None
-        self._suppressions: Dict[int, Set[str]] = {}
+        self.findings: list[Finding] = []
+        self.edits: list[Edit] = []
+        self._taken_names: set[str] | None = None
+        self._suppressions: dict[int, set[str]] = {}
         for number, line in enumerate(self.lines, 1):
             if "#" not in line:
                 continue
@@ -55,11 +54,11 @@ class FileContext:
                 self._suppressions[number] = codes
         self.suppressed_count = 0
         # Set by the engine: what rules learnt in earlier passes, and line numbers as read.
-        self.memory: Dict[str, dict] = {}
+        self.memory: dict[str, dict] = {}
         self.origin_line = lambda line: line
 
     # -- names ------------------------------------------------------------------------------
-    def canonical_name(self, expr: ast.AST) -> Optional[str]:
+    def canonical_name(self, expr: ast.AST) -> str | None:
         found = canonical(self.names.qualified_name(expr))
         if found is None and isinstance(expr, ast.Name):
             # A name an earlier pass generated is imported only after the last pass: until then
@@ -109,8 +108,8 @@ class FileContext:
 
     # -- suppression ----------------------------------------------------------------------
     @staticmethod
-    def _suppressed_codes(line: str) -> Set[str]:
-        found: Set[str] = set()
+    def _suppressed_codes(line: str) -> set[str]:
+        found: set[str] = set()
         m = _IGNORE_RE.search(line)
         if m:
             codes = m.group("codes")
@@ -133,7 +132,7 @@ class FileContext:
 
     # -- reporting ------------------------------------------------------------------------
     def report(self, code: str, node: ast.AST, message: str, hint: str = "", *, fixed: bool = False,
-               severity: Optional[Severity] = None, lines=()) -> bool:
+               severity: Severity | None = None, lines=()) -> bool:
         """Record a finding unless it is suppressed or not selected. Returns True if recorded."""
         line = node.lineno
         if self.suppressed(code, line, *lines):
@@ -165,5 +164,5 @@ class FileContext:
             node = self.names.parent[id(node)]
         return node
 
-    def parent(self, node: ast.AST) -> Optional[ast.AST]:
+    def parent(self, node: ast.AST) -> ast.AST | None:
         return self.names.parent.get(id(node))

@@ -11,7 +11,7 @@ unknown, so a user's own ``Estimator`` or a shadowed import is never rewritten.
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterator, List, Optional, Tuple
+from collections.abc import Iterator
 
 IMPORT = "import"
 OTHER = "other"
@@ -20,7 +20,7 @@ OTHER = "other"
 class Binding:
     __slots__ = ("kind", "qualname", "node", "value")
 
-    def __init__(self, kind: str, qualname: Optional[str], node: ast.AST, value: Optional[ast.AST] = None):
+    def __init__(self, kind: str, qualname: str | None, node: ast.AST, value: ast.AST | None = None):
         self.kind = kind
         self.qualname = qualname  # for imports: the dotted name the binding stands for
         self.node = node  # the statement (or argument) that binds
@@ -30,14 +30,14 @@ class Binding:
 class Scope:
     __slots__ = ("node", "parent", "kind", "bindings", "globals", "nonlocals", "star_imports")
 
-    def __init__(self, node: ast.AST, parent: Optional["Scope"], kind: str):
+    def __init__(self, node: ast.AST, parent: Scope | None, kind: str):
         self.node = node
         self.parent = parent
         self.kind = kind  # module | function | class | lambda | comprehension
-        self.bindings: Dict[str, List[Binding]] = {}
+        self.bindings: dict[str, list[Binding]] = {}
         self.globals: set = set()
         self.nonlocals: set = set()
-        self.star_imports: List[str] = []
+        self.star_imports: list[str] = []
 
     def bind(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
@@ -61,11 +61,11 @@ class NameResolver:
 
     def __init__(self, tree: ast.Module):
         self.module_scope = Scope(tree, None, "module")
-        self.scopes: List[Scope] = [self.module_scope]
-        self.scope_of: Dict[int, Scope] = {}  # id(ast node) -> scope it is evaluated in
-        self.parent: Dict[int, ast.AST] = {}
-        self.name_uses: Dict[Tuple[int, str], List[ast.Name]] = {}  # (id(scope), name) -> loads
-        self.calls: List[ast.Call] = []  # every call, for the engine's dispatch
+        self.scopes: list[Scope] = [self.module_scope]
+        self.scope_of: dict[int, Scope] = {}  # id(ast node) -> scope it is evaluated in
+        self.parent: dict[int, ast.AST] = {}
+        self.name_uses: dict[tuple[int, str], list[ast.Name]] = {}  # (id(scope), name) -> loads
+        self.calls: list[ast.Call] = []  # every call, for the engine's dispatch
         self._walk(tree, self.module_scope)
 
     # -- building -------------------------------------------------------------------------
@@ -73,7 +73,7 @@ class NameResolver:
         # An explicit stack keeps very deep code from hitting the recursion limit. Most nodes
         # bind nothing: they take the generic path, which only records parents, scopes, calls
         # and name loads. This walk is the engine's main cost, hence the care.
-        stack: List[Tuple[ast.AST, Scope]] = [(node, scope)]
+        stack: list[tuple[ast.AST, Scope]] = [(node, scope)]
         scope_of, parent, calls, special = self.scope_of, self.parent, self.calls, _SPECIAL
         pop, push = stack.pop, stack.append
         while stack:
@@ -102,8 +102,8 @@ class NameResolver:
                 parent[id(child)] = node
                 push((child, scope))
 
-    def _visit(self, node: ast.AST, scope: Scope) -> List[Tuple[ast.AST, Scope]]:
-        out: List[Tuple[ast.AST, Scope]] = []
+    def _visit(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        out: list[tuple[ast.AST, Scope]] = []
 
         def add(children, sc=scope):
             for c in children if isinstance(children, list) else [children]:
@@ -216,7 +216,7 @@ class NameResolver:
             scope = self.module_scope
         scope.bind(name, binding)
 
-    def _bind_target(self, scope: Scope, target: ast.AST, node: ast.AST, value: Optional[ast.AST] = None) -> None:
+    def _bind_target(self, scope: Scope, target: ast.AST, node: ast.AST, value: ast.AST | None = None) -> None:
         if isinstance(target, ast.Name):
             self._bind(scope, target.id, Binding(OTHER, None, node, value))
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -226,11 +226,11 @@ class NameResolver:
             self._bind_target(scope, target.value, node)
 
     # -- queries --------------------------------------------------------------------------
-    def defining_scope(self, name: str, scope: Scope) -> Optional[Scope]:
+    def defining_scope(self, name: str, scope: Scope) -> Scope | None:
         """The scope whose binding of ``name`` is visible from ``scope`` (None: builtin/unknown)."""
         if name in scope.globals:
             return self.module_scope if name in self.module_scope.bindings else None
-        current: Optional[Scope] = scope
+        current: Scope | None = scope
         first = True
         while current is not None:
             if (first or current.kind != "class") and name in current.bindings:
@@ -239,13 +239,13 @@ class NameResolver:
             current = current.parent
         return None
 
-    def bindings_of(self, name: str, scope: Scope) -> List[Binding]:
+    def bindings_of(self, name: str, scope: Scope) -> list[Binding]:
         found = self.defining_scope(name, scope)
         return found.bindings[name] if found else []
 
-    def qualified_name(self, expr: ast.AST) -> Optional[str]:
+    def qualified_name(self, expr: ast.AST) -> str | None:
         """``a.b.C`` -> the dotted name it stands for, or None when unknown or ambiguous."""
-        attrs: List[str] = []
+        attrs: list[str] = []
         while isinstance(expr, ast.Attribute):
             attrs.append(expr.attr)
             expr = expr.value
@@ -268,7 +268,7 @@ class NameResolver:
     def uses(self, name: str, scope: Scope) -> Iterator[ast.Name]:
         """Every load of ``name`` that resolves to the binding visible in ``scope``."""
         home = self.defining_scope(name, scope)
-        for (scope_id, used), nodes in self.name_uses.items():
+        for (_scope_id, used), nodes in self.name_uses.items():
             if used != name:
                 continue
             for node in nodes:
@@ -282,11 +282,11 @@ class NameResolver:
             names.update(scope.bindings)
         return names
 
-    def loads(self) -> Dict[str, int]:
+    def loads(self) -> dict[str, int]:
         """How often each name is read anywhere in the module."""
         return {name: count for name, count in _count(self.name_uses)}
 
-    def imports(self) -> List[ast.stmt]:
+    def imports(self) -> list[ast.stmt]:
         """Every import statement, in source order."""
         found = {id(b.node): b.node for scope in self.scopes for bs in scope.bindings.values() for b in bs
                  if isinstance(b.node, (ast.Import, ast.ImportFrom))}
@@ -294,7 +294,7 @@ class NameResolver:
 
 
 def _count(name_uses):
-    totals: Dict[str, int] = {}
+    totals: dict[str, int] = {}
     for (_, name), nodes in name_uses.items():
         totals[name] = totals.get(name, 0) + len(nodes)
     return totals.items()

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Any, Iterator, List, Optional, Tuple
+from collections.abc import Iterator
+from typing import Any
 
 from estimator_migrate.analysis.names import Binding, NameResolver, Scope
 from estimator_migrate.analysis.symbols import ESTIMATORS, canonical
@@ -83,15 +84,15 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 # -- positions ---------------------------------------------------------------------------------
-def _start(node: ast.AST) -> Tuple[int, int]:
+def _start(node: ast.AST) -> tuple[int, int]:
     return node.lineno, node.col_offset
 
 
-def _end(node: ast.AST) -> Tuple[int, int]:
+def _end(node: ast.AST) -> tuple[int, int]:
     return node.end_lineno, node.end_col_offset
 
 
-def _statement_of(names: NameResolver, node: ast.AST) -> Optional[ast.stmt]:
+def _statement_of(names: NameResolver, node: ast.AST) -> ast.stmt | None:
     while node is not None and not isinstance(node, ast.stmt):
         node = names.parent.get(id(node))
     return node
@@ -108,7 +109,7 @@ def _inside(names: NameResolver, node: ast.AST, container: ast.AST) -> bool:
     return any(a is container for a in _ancestors(names, node))
 
 
-def _loops_around(names: NameResolver, node: ast.AST, outside: ast.AST) -> List[ast.AST]:
+def _loops_around(names: NameResolver, node: ast.AST, outside: ast.AST) -> list[ast.AST]:
     """Loops around ``node`` that do not also contain ``outside``: their bodies run again after it."""
     return [a for a in _ancestors(names, node) if isinstance(a, _LOOPS) and not _inside(names, outside, a)]
 
@@ -117,7 +118,7 @@ def _scope(names: NameResolver, node: ast.AST) -> Scope:
     return names.scope_of.get(id(node), names.module_scope)
 
 
-def _deferred(names: NameResolver, node: ast.AST, home: Optional[Scope]) -> bool:
+def _deferred(names: NameResolver, node: ast.AST, home: Scope | None) -> bool:
     """True when ``node`` stands in a function, lambda or generator nested in ``home``: it runs
     whenever that is called (or iterated), not where it stands."""
     scope = _scope(names, node)
@@ -136,7 +137,7 @@ def _rebound_elsewhere(names: NameResolver, name: str, home: Scope) -> bool:
 
 
 # -- identity ----------------------------------------------------------------------------------
-def reaching_binding(names: NameResolver, name: ast.Name) -> Optional[Binding]:
+def reaching_binding(names: NameResolver, name: ast.Name) -> Binding | None:
     """The plain assignment (``x = value``) that certainly runs last before this use of ``name``.
 
     Notebooks rebind the same name (``script_params``, ``est``) cell after cell; what counts
@@ -189,7 +190,7 @@ def _dominates(names: NameResolver, binding: ast.stmt, use: ast.stmt) -> bool:
     return False
 
 
-def bound_value(names: NameResolver, name: ast.Name) -> Optional[ast.AST]:
+def bound_value(names: NameResolver, name: ast.Name) -> ast.AST | None:
     """The value expression whose object ``name`` holds here (identity only: the object may
     have been changed since)."""
     binding = reaching_binding(names, name)
@@ -208,7 +209,7 @@ def resolve_identity(names: NameResolver, expr: ast.AST) -> ast.AST:
 
 
 # -- content -----------------------------------------------------------------------------------
-def value_at(names: NameResolver, name: ast.Name, until: Optional[ast.AST] = None) -> Optional[ast.AST]:
+def value_at(names: NameResolver, name: ast.Name, until: ast.AST | None = None) -> ast.AST | None:
     """The value expression that reaches this use of ``name`` (``reaching_binding``), when the
     object it built is certainly unchanged up to the end of ``until`` (default: the use itself;
     a rule passes the call that reads the object). Else None."""
@@ -237,7 +238,7 @@ def _unchanged(names: NameResolver, name: ast.Name, binding: Binding, until: ast
     return _first_change(names, name, binding, until) is None
 
 
-def first_change(names: NameResolver, name: ast.Name, until: Optional[ast.AST] = None) -> Optional[ast.AST]:
+def first_change(names: NameResolver, name: ast.Name, until: ast.AST | None = None) -> ast.AST | None:
     """The first use of ``name`` that may change the object it holds before ``until`` (for
     messages); None when there is none or the name is not followed at all."""
     binding = reaching_binding(names, name)
@@ -246,7 +247,7 @@ def first_change(names: NameResolver, name: ast.Name, until: Optional[ast.AST] =
     return _first_change(names, name, binding, until if until is not None else name)
 
 
-def _first_change(names: NameResolver, name: ast.Name, binding: Binding, until: ast.AST) -> Optional[ast.AST]:
+def _first_change(names: NameResolver, name: ast.Name, binding: Binding, until: ast.AST) -> ast.AST | None:
     scope = _scope(names, name)
     home = names.defining_scope(name.id, scope)
     uses = sorted((u for u in names.uses(name.id, scope) if u is not name), key=_start)
@@ -372,7 +373,7 @@ def use_kind(names: NameResolver, use: ast.Name) -> str:
         return HAND_ON  # assigned, stored in a container, returned, yielded, ...
 
 
-def _reading_call(names: NameResolver, call: ast.Call, keyword: Optional[str]) -> bool:
+def _reading_call(names: NameResolver, call: ast.Call, keyword: str | None) -> bool:
     """Whether handing an object to this call, as that keyword (None: positionally), certainly
     leaves it unchanged and keeps no reference to it."""
     func = call.func
@@ -400,7 +401,7 @@ def _passed(call: ast.Call, keyword: str) -> bool:
                for k in call.keywords)
 
 
-def resolve(names: NameResolver, expr: ast.AST, until: Optional[ast.AST] = None) -> ast.AST:
+def resolve(names: NameResolver, expr: ast.AST, until: ast.AST | None = None) -> ast.AST:
     """Follow a name to the expression it was bound to, when that object is certainly unchanged
     up to ``until`` (see ``value_at``)."""
     seen = 0
@@ -412,7 +413,7 @@ def resolve(names: NameResolver, expr: ast.AST, until: Optional[ast.AST] = None)
     return expr
 
 
-def literal(names: NameResolver, expr: ast.AST, until: Optional[ast.AST] = None) -> Any:
+def literal(names: NameResolver, expr: ast.AST, until: ast.AST | None = None) -> Any:
     """The Python value of a literal (following names to literals that are unchanged up to
     ``until``), else UNKNOWN."""
     expr = resolve(names, expr, until)
@@ -438,13 +439,13 @@ def literal(names: NameResolver, expr: ast.AST, until: Optional[ast.AST] = None)
         if any(x is UNKNOWN for x in keys + values):
             return UNKNOWN
         try:
-            return dict(zip(keys, values))
+            return dict(zip(keys, values, strict=False))
         except TypeError:
             return UNKNOWN
     return UNKNOWN
 
 
-def is_literal(names: NameResolver, expr: ast.AST, until: Optional[ast.AST] = None) -> bool:
+def is_literal(names: NameResolver, expr: ast.AST, until: ast.AST | None = None) -> bool:
     return literal(names, expr, until) is not UNKNOWN
 
 

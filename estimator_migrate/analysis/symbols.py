@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Dict, Optional
 
-
-def _aliases(canonical: str, *paths: str) -> Dict[str, str]:
+def _aliases(canonical: str, *paths: str) -> dict[str, str]:
     return {p: canonical for p in paths}
 
 
-CANONICAL: Dict[str, str] = {}
+CANONICAL: dict[str, str] = {}
 # Estimators (rewritten).
 CANONICAL.update(_aliases("Estimator", "azureml.train.estimator.Estimator",
                           "azureml.train.estimator._estimator.Estimator"))
@@ -66,5 +64,5 @@ IMPORT_FROM = {
 }
 
 
-def canonical(qualname: Optional[str]) -> Optional[str]:
+def canonical(qualname: str | None) -> str | None:
     return CANONICAL.get(qualname) if qualname else None

@@ -14,14 +14,14 @@ Semantics (the ones ruff users already know):
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from collections.abc import Iterable, Iterator, Sequence
 
 import pathspec
 from pathspec.patterns import GitWildMatchPattern
 
 SUFFIXES = (".py", ".ipynb")
 # Hidden folders (".*") cover .git, .venv, .tox, .mypy_cache and friends.
-DEFAULT_EXCLUDE: Tuple[str, ...] = (".*/", "venv/", "site-packages/", "__pycache__/", "node_modules/")
+DEFAULT_EXCLUDE: tuple[str, ...] = (".*/", "venv/", "site-packages/", "__pycache__/", "node_modules/")
 
 
 class ExcludeSpec:
@@ -58,13 +58,13 @@ class GitIgnore:
     last matching pattern decides (so ``!keep.py`` re-includes). pathspec's PathSpec only
     answers "ignored or not" for one file, so the verdicts are combined here."""
 
-    def __init__(self, layers: Tuple[Tuple[str, Tuple[GitWildMatchPattern, ...]], ...] = (),
+    def __init__(self, layers: tuple[tuple[str, tuple[GitWildMatchPattern, ...]], ...] = (),
                  folders_only: bool = True):
         self.layers = layers
         # Like ExcludeSpec.folders_only: with folder patterns only, no file needs a match.
         self.folders_only = folders_only
 
-    def child(self, folder: str) -> "GitIgnore":
+    def child(self, folder: str) -> GitIgnore:
         patterns, folders_only = _read_gitignore(folder)
         if not patterns:
             return self
@@ -99,7 +99,7 @@ class GitIgnore:
         return False
 
 
-def _read_gitignore(folder: str) -> Tuple[Tuple[GitWildMatchPattern, ...], bool]:
+def _read_gitignore(folder: str) -> tuple[tuple[GitWildMatchPattern, ...], bool]:
     """The patterns of ``folder/.gitignore`` and whether all of them name folders only."""
     try:
         with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
@@ -111,7 +111,7 @@ def _read_gitignore(folder: str) -> Tuple[Tuple[GitWildMatchPattern, ...], bool]
     return tuple(p for _, p in kept), folders_only
 
 
-def _relative(path: str, folder: str) -> Optional[str]:
+def _relative(path: str, folder: str) -> str | None:
     """``path`` relative to ``folder`` with forward slashes, or None when it is not inside."""
     absolute = os.path.abspath(path)
     try:
@@ -125,7 +125,7 @@ def _relative(path: str, folder: str) -> Optional[str]:
     return rel.replace(os.sep, "/")
 
 
-def git_root(start: str) -> Optional[str]:
+def git_root(start: str) -> str | None:
     """The nearest folder at or above ``start`` that holds `.git` (folder or worktree file)."""
     current = os.path.abspath(start)
     while True:
@@ -144,7 +144,7 @@ def _ancestor_gitignore(folder: str) -> GitIgnore:
     top = git_root(folder)
     if top is None:
         return GitIgnore()
-    chain: List[str] = []
+    chain: list[str] = []
     current = folder
     while current != top:
         current = os.path.dirname(current)
@@ -167,16 +167,16 @@ def discover(
     paths: Sequence[str],
     *,
     root: str = ".",
-    exclude: Optional[Sequence[str]] = None,
+    exclude: Sequence[str] | None = None,
     extend_exclude: Sequence[str] = (),
     force_exclude: bool = False,
     respect_gitignore: bool = True,
-) -> List[str]:
+) -> list[str]:
     """The files to process under ``paths``, deduplicated and sorted, as display paths
     (relative when the argument was relative)."""
     patterns = list(DEFAULT_EXCLUDE if exclude is None else exclude) + list(extend_exclude)
     excludes = ExcludeSpec(patterns, root)
-    found: Dict[str, None] = {}
+    found: dict[str, None] = {}
     for path in paths:
         if os.path.isdir(path):
             ignore = _ancestor_gitignore(path) if respect_gitignore else GitIgnore()
@@ -214,7 +214,7 @@ def _explicit_file_excluded(path: str, excludes: ExcludeSpec) -> bool:
 
 
 def _walk(folder: str, excludes: ExcludeSpec, ignore: GitIgnore, respect_gitignore: bool,
-          seen: Set[Tuple[int, int]]) -> Iterator[str]:
+          seen: set[tuple[int, int]]) -> Iterator[str]:
     try:
         stat = os.stat(folder)
     except OSError:

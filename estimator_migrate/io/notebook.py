@@ -20,8 +20,8 @@ import dataclasses
 import json
 import re
 import warnings
+from collections.abc import Callable
 from json.decoder import scanstring
-from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from estimator_migrate.findings import Finding
 from estimator_migrate.io.sources import SourceError, unified_diff
@@ -41,7 +41,7 @@ class Cell:
     cell_type: str
     source: str  # the joined text
     as_list: bool  # the file stores the source as a list of lines (else one string)
-    span: Tuple[int, int]  # where the JSON value of "source" is in the notebook text
+    span: tuple[int, int]  # where the JSON value of "source" is in the notebook text
     metadata: dict
 
 
@@ -50,7 +50,7 @@ class Notebook:
     text: str  # the file's JSON text (without a BOM)
     bom: bool
     data: dict
-    cells: List[Cell]
+    cells: list[Cell]
     language: str
 
     @property
@@ -59,7 +59,7 @@ class Notebook:
         return lang.startswith(("python", "ipython"))
 
 
-def decode_notebook(data: bytes) -> Tuple[str, bool]:
+def decode_notebook(data: bytes) -> tuple[str, bool]:
     """Notebooks are UTF-8 JSON; a BOM is tolerated and kept."""
     bom = data.startswith(codecs.BOM_UTF8)
     body = data[len(codecs.BOM_UTF8):] if bom else data
@@ -115,14 +115,14 @@ def _elements(s: str, i: int):
         i = _skip_ws(s, i + 1)
 
 
-def _source_spans(text: str) -> List[Optional[Tuple[int, int]]]:
+def _source_spans(text: str) -> list[tuple[int, int] | None]:
     """The position of every cell's "source" value; the last duplicate key wins, as in json."""
     start = _skip_ws(text, 0)
     cells_span = None
     for key, vstart, vend in _members(text, start):
         if key == "cells":
             cells_span = (vstart, vend)
-    spans: List[Optional[Tuple[int, int]]] = []
+    spans: list[tuple[int, int] | None] = []
     assert cells_span is not None
     for cstart, _ in _elements(text, cells_span[0]):
         found = None
@@ -150,7 +150,7 @@ def load_notebook(data: bytes) -> Notebook:
         raise SourceError(f"unsupported notebook format {version!r} (nbformat 4 is needed)")
     spans = _source_spans(text)
     cells = []
-    for number, (raw, span) in enumerate(zip(nb["cells"], spans), 1):
+    for number, (raw, span) in enumerate(zip(nb["cells"], spans, strict=False), 1):
         if not isinstance(raw, dict):
             raise SourceError(f"not a Jupyter notebook: cell {number} is not an object")
         source = raw.get("source", "")
@@ -203,7 +203,7 @@ clear cls less more man connect_info qtconsole autosave store
 _AUTOMAGIC_RE = re.compile(r"([ \t]*)([\w.*]*)(.*)$")
 
 
-def _automagic(line: str, bound: Set[str]) -> bool:
+def _automagic(line: str, bound: set[str]) -> bool:
     """Whether IPython would run this line (alone in its cell) as an automagic call."""
     m = _AUTOMAGIC_RE.match(line.rstrip("\r\n"))
     name, rest = m.group(2), m.group(3).lstrip()
@@ -217,7 +217,7 @@ def _is_ipython(line: str) -> bool:
     return bool(_ESCAPE_RE.match(body) or _ASSIGN_RE.match(body) or _HELP_RE.fullmatch(body))
 
 
-def _advance(line: str, quote: Optional[str], depth: int) -> Tuple[Optional[str], int, bool]:
+def _advance(line: str, quote: str | None, depth: int) -> tuple[str | None, int, bool]:
     """Scan one physical line: returns the open string quote, the bracket depth, and whether
     a backslash continues the logical line. Enough Python lexing to tell where logical lines
     start, so that '!x' inside a triple-quoted string is never taken for a shell escape."""
@@ -253,7 +253,7 @@ def _advance(line: str, quote: Optional[str], depth: int) -> Tuple[Optional[str]
     return quote, depth, backslash and quote is None
 
 
-def _parse_error(text: str) -> Optional[SyntaxError]:
+def _parse_error(text: str) -> SyntaxError | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc.
@@ -263,17 +263,17 @@ def _parse_error(text: str) -> Optional[SyntaxError]:
     return None
 
 
-def mask_ipython(text: str, new_placeholder: Callable[[], str]) -> Tuple[str, Dict[str, str]]:
+def mask_ipython(text: str, new_placeholder: Callable[[], str]) -> tuple[str, dict[str, str]]:
     """Replace each physical line of IPython syntax by a placeholder statement at the same
     indentation (the line count stays the same, so line numbers map 1:1). Returns the masked
     text and {placeholder line: original line}, both without line endings."""
     lines = split_lines(text)
-    out: List[str] = []
-    restore: Dict[str, str] = {}
-    quote: Optional[str] = None
+    out: list[str] = []
+    restore: dict[str, str] = {}
+    quote: str | None = None
     depth = 0
     continued = False
-    masking_indent: Optional[str] = None  # set while inside a backslash-continued magic
+    masking_indent: str | None = None  # set while inside a backslash-continued magic
     for line in lines:
         body = line.rstrip("\r\n")
         ending = line[len(body):]
@@ -316,7 +316,7 @@ class _Part:
     indent: str = ""  # leading indentation IPython strips from the whole cell (restored on split)
 
 
-def _dedent_like_ipython(text: str) -> Tuple[str, str]:
+def _dedent_like_ipython(text: str) -> tuple[str, str]:
     """IPython runs a cell whose first line is indented by removing that indentation from
     every line. Do the same when it can be undone exactly: every line either starts with the
     indentation or is empty. Returns (text, removed indentation); ("" when nothing to do)."""
@@ -356,12 +356,12 @@ class NotebookModule:
 
     notebook: Notebook
     text: str
-    parts: List[_Part]
-    bad_cells: List[BadCell]
+    parts: list[_Part]
+    bad_cells: list[BadCell]
     marker: str
-    restore: Dict[str, str]
+    restore: dict[str, str]
 
-    def locate(self, line: int) -> Tuple[Optional[int], int]:
+    def locate(self, line: int) -> tuple[int | None, int]:
         """Module line (of the text given to the engine) -> (cell index, line in the cell)."""
         if not self.parts:
             return None, line
@@ -380,14 +380,14 @@ class NotebookModule:
             end_line = end_in_cell if end_cell == cell else line
         return dataclasses.replace(finding, cell=cell, line=line, end_line=end_line)
 
-    def split(self, new_text: str) -> Dict[int, str]:
+    def split(self, new_text: str) -> dict[int, str]:
         """The migrated module back into {cell index: new source}. Raises NotebookError when
         a boundary or a placeholder did not survive the migration."""
         lines = split_lines(new_text)
         marker_re = re.compile(re.escape(self.marker) + r"(\d+)")
-        chunks: Dict[int, List[str]] = {}
-        order: List[int] = []
-        current: List[str] = []
+        chunks: dict[int, list[str]] = {}
+        order: list[int] = []
+        current: list[str] = []
         prefix = current
         for line in lines:
             m = marker_re.fullmatch(line.rstrip("\r\n"))
@@ -407,7 +407,7 @@ class NotebookModule:
             # Lines the engine put above the first boundary (imports at the top of the
             # module) belong to the first cell.
             chunks[order[0]][:0] = prefix
-        restored: Dict[int, str] = {}
+        restored: dict[int, str] = {}
         seen = set()
         for part in self.parts:
             out = []
@@ -425,7 +425,7 @@ class NotebookModule:
                 text = text[:-1]
             text = _indent_back(text, part.indent) if part.indent else text
             original = self.notebook.cells[part.cell - 1].source
-            if text != original and not original[:1] in ("\n", "\r"):
+            if text != original and original[:1] not in ("\n", "\r"):
                 # An import line removed from the top of a cell leaves the blank line that
                 # followed it: a cell does not start with a blank line it did not have.
                 text = text.lstrip("\r\n")
@@ -447,13 +447,13 @@ def build_module(nb: Notebook) -> NotebookModule:
         counter[0] += 1
         return f"{token}{counter[0]}"
 
-    pieces: List[str] = []
-    parts: List[_Part] = []
-    bad: List[BadCell] = []
-    restore: Dict[str, str] = {}
+    pieces: list[str] = []
+    parts: list[_Part] = []
+    bad: list[BadCell] = []
+    restore: dict[str, str] = {}
     line_no = 1
     eligible = nb.is_python
-    bound: Set[str] = set()  # names the cells so far bind: they shadow magics of the same name
+    bound: set[str] = set()  # names the cells so far bind: they shadow magics of the same name
     for cell in nb.cells:
         if not eligible or cell.cell_type != "code" or not cell.source.strip() or _is_cell_magic(cell.source):
             continue
@@ -461,7 +461,7 @@ def build_module(nb: Notebook) -> NotebookModule:
         if isinstance(vscode, dict) and str(vscode.get("languageId", "python")).lower() != "python":
             continue  # VS Code lets single cells use another language
         text = cell.source
-        masks: Dict[str, str] = {}
+        masks: dict[str, str] = {}
         indent = ""
         if _parse_error(text) is not None:
             masked, masks = mask_ipython(text, new_placeholder)
@@ -500,7 +500,7 @@ def build_module(nb: Notebook) -> NotebookModule:
     return NotebookModule(nb, "".join(pieces), parts, bad, marker, restore)
 
 
-def _automagic_cell(text: str, bound: Set[str], new_placeholder: Callable[[], str]):
+def _automagic_cell(text: str, bound: set[str], new_placeholder: Callable[[], str]):
     """(masked text, restore map) for a cell that IPython runs as one automagic line; else None."""
     lines = split_lines(text)
     start = 0
@@ -513,7 +513,7 @@ def _automagic_cell(text: str, bound: Set[str], new_placeholder: Callable[[], st
     return "".join(lines[:start]) + placeholder + lines[start][len(body):], {placeholder: body}
 
 
-def _automagic_line(text: str, bound: Set[str]) -> Optional[Tuple[int, str]]:
+def _automagic_line(text: str, bound: set[str]) -> tuple[int, str] | None:
     """(line number, line) of the first line that only automagic makes valid, in a longer cell."""
     for number, line in enumerate(split_lines(text), 1):
         if line.strip() and _automagic(line, bound) and _parse_error(line.strip()) is not None:
@@ -521,13 +521,13 @@ def _automagic_line(text: str, bound: Set[str]) -> Optional[Tuple[int, str]]:
     return None
 
 
-def _bound_names(text: str) -> Set[str]:
+def _bound_names(text: str) -> set[str]:
     """Names a cell binds (anywhere: a superset is safe, it only keeps lines from being masked)."""
     try:
         tree = ast.parse(text)
     except SyntaxError:  # pragma: no cover - only cells that parse are passed
         return set()
-    names: Set[str] = set()
+    names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             names.add(node.id)
@@ -540,10 +540,10 @@ def _bound_names(text: str) -> Set[str]:
 
 # -- writing -----------------------------------------------------------------------------------
 
-def _split_like(text: str, original: List[str]) -> List[str]:
+def _split_like(text: str, original: list[str]) -> list[str]:
     """Split a cell's new source into list elements the way the original was split (Jupyter
     splits after '\\n'; nbformat uses str.splitlines, which also splits at '\\r' and others)."""
-    def by_newline(t: str) -> List[str]:
+    def by_newline(t: str) -> list[str]:
         return re.findall(r"[^\n]*\n|[^\n]+\Z", t)
 
     for splitter in (by_newline, lambda t: t.splitlines(True)):
@@ -592,7 +592,7 @@ def _render_value(nb: Notebook, cell: Cell, new_source: str, ensure_ascii: bool)
     return "[" + newline + ("," + newline).join(elem_indent + d for d in dumped) + newline + close_indent + "]"
 
 
-def render_notebook(nb: Notebook, new_sources: Dict[int, str]) -> str:
+def render_notebook(nb: Notebook, new_sources: dict[int, str]) -> str:
     """The notebook text with the given cells' sources replaced and nothing else touched."""
     changed = {i: s for i, s in new_sources.items() if s != nb.cells[i - 1].source}
     if not changed:
@@ -615,7 +615,7 @@ def render_notebook(nb: Notebook, new_sources: Dict[int, str]) -> str:
     return text
 
 
-def cell_diffs(nb: Notebook, new_sources: Dict[int, str], path: str) -> str:
+def cell_diffs(nb: Notebook, new_sources: dict[int, str], path: str) -> str:
     """Unified diffs of the changed cells, headed ``a/<path>:cell N``."""
     out = []
     for index in sorted(new_sources):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Dict, List, Optional, Tuple
 
 from estimator_migrate.analysis.names import NameResolver
 from estimator_migrate.analysis.symbols import CANONICAL, IMPORT_FROM
@@ -25,7 +24,7 @@ _REMOVABLE_MODULES = {"azureml.train.estimator", "azureml.train.dnn", "azureml.t
 MODULES = {"os"}
 
 
-def wanted_import(local: str) -> Optional[Tuple[str, str]]:
+def wanted_import(local: str) -> tuple[str, str] | None:
     """(module, name) for a local name generated code may use, else None; (name, "") for a module."""
     if local in MODULES:
         return local, ""
@@ -42,7 +41,7 @@ def wanted_import(local: str) -> Optional[Tuple[str, str]]:
 def fix_imports(original: NameResolver, current: str, names: NameResolver) -> str:
     """``original`` resolves the file as it was read, ``names`` the rewritten ``current``."""
     before, after = original.loads(), names.loads()
-    needed: Dict[str, List[Tuple[str, Optional[str]]]] = {}
+    needed: dict[str, list[tuple[str, str | None]]] = {}
     for local in sorted(after):
         if after[local] <= before.get(local, 0):
             continue
@@ -56,7 +55,7 @@ def fix_imports(original: NameResolver, current: str, names: NameResolver) -> st
     return _apply(current, names, needed, removals)
 
 
-def _reached(names: NameResolver, local: str, target: Tuple[str, str]) -> bool:
+def _reached(names: NameResolver, local: str, target: tuple[str, str]) -> bool:
     """True when every read of ``local`` is reached by an import of ``target``: one that runs
     before it (earlier in a block that encloses it, so not under a branch, a ``try`` or a
     function it is not in) in its own or an enclosing scope, with no other binding of the name
@@ -78,7 +77,7 @@ def _reached(names: NameResolver, local: str, target: Tuple[str, str]) -> bool:
     return True
 
 
-def _statement_of(names: NameResolver, node: ast.AST) -> Optional[ast.stmt]:
+def _statement_of(names: NameResolver, node: ast.AST) -> ast.stmt | None:
     while node is not None and not isinstance(node, ast.stmt):
         node = names.parent.get(id(node))
     return node
@@ -88,7 +87,7 @@ def _runs_before(names: NameResolver, binding: ast.stmt, use: ast.stmt) -> bool:
     """``binding`` stands earlier in a statement list that holds ``use`` or one of its enclosing
     statements (a function definition included: its body runs after the definition)."""
     block_owner = names.parent.get(id(binding))
-    holder: Optional[ast.AST] = use
+    holder: ast.AST | None = use
     while holder is not None:
         owner = names.parent.get(id(holder))
         if owner is block_owner:
@@ -101,7 +100,7 @@ def _runs_before(names: NameResolver, binding: ast.stmt, use: ast.stmt) -> bool:
     return False
 
 
-def _unused_estimator_imports(names: NameResolver, before: Dict[str, int], after: Dict[str, int], source: str):
+def _unused_estimator_imports(names: NameResolver, before: dict[str, int], after: dict[str, int], source: str):
     """(import statement, alias) pairs whose name the rewrite left without any use."""
     out = []
     still_named = _named_otherwise(names, source)
@@ -142,8 +141,8 @@ def _named_otherwise(names: NameResolver, source: str) -> set:
     return found
 
 
-def _render_from(module: str, names: List[Tuple[str, Optional[str]]],
-                 existing: List[Tuple[str, Optional[str]]] = ()) -> str:
+def _render_from(module: str, names: list[tuple[str, str | None]],
+                 existing: list[tuple[str, str | None]] = ()) -> str:
     """The user's names keep their order; added names follow, sorted."""
     if names and names[0][0] == "":
         return f"import {module}" + (f" as {names[0][1]}" if names[0][1] else "")
@@ -157,10 +156,10 @@ def _apply(source: str, names: NameResolver, needed, removals) -> str:
     lines = split_lines(source)
     nl = dominant_newline(lines)
     # line index -> replacement lines (None: delete); insertions after a line
-    replace: Dict[int, List[str]] = {}
-    insert_after: Dict[int, List[str]] = {}
+    replace: dict[int, list[str]] = {}
+    insert_after: dict[int, list[str]] = {}
 
-    by_stmt: Dict[int, Tuple[ast.AST, list]] = {}
+    by_stmt: dict[int, tuple[ast.AST, list]] = {}
     for node, alias in removals:
         by_stmt.setdefault(id(node), (node, []))[1].append(alias)
 
@@ -169,7 +168,7 @@ def _apply(source: str, names: NameResolver, needed, removals) -> str:
                      for n in nodes), default=len(lines) + 1)
     top_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)) and n.end_lineno < first_use]
     # Prefer extending an existing one-line ``from module import a, b`` at module level.
-    additions: Dict[int, list] = {}
+    additions: dict[int, list] = {}
     merged_modules = set()
     for module, names in needed.items():
         for node in top_imports:
@@ -222,7 +221,7 @@ def _apply(source: str, names: NameResolver, needed, removals) -> str:
                 replace.setdefault(anchor, [last + nl])
             insert_after.setdefault(anchor, []).extend(text)
 
-    out: List[str] = list(insert_after.get(0, []))
+    out: list[str] = list(insert_after.get(0, []))
     for n, line in enumerate(lines, 1):
         out.extend(replace.get(n, [line]))
         out.extend(insert_after.get(n, []))
@@ -248,7 +247,7 @@ def _trailing_comment(line: str) -> str:
     return "  " + body[idx:].strip()
 
 
-def _owns_line(lines: List[str], node: ast.stmt, whole: bool = False) -> bool:
+def _owns_line(lines: list[str], node: ast.stmt, whole: bool = False) -> bool:
     first = lines[node.lineno - 1]
     if first[: node.col_offset].strip():
         return False

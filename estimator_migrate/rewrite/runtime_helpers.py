@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Dict, List, Optional
 
 from estimator_migrate.text import split_lines
 
@@ -33,7 +32,7 @@ WITHOUT_TUNED = "without_tuned_arguments"
 MERGE = "merge_script_params"
 
 # Each template defines ``{name}``; other helpers it calls are ``{flatten}``.
-_TEMPLATES: Dict[str, str] = {
+_TEMPLATES: dict[str, str] = {
     FLATTEN: '''\
 def {name}(script_params):
     """`script_params` as the estimator flattened it into its arguments: each key, then its
@@ -120,7 +119,7 @@ def helper_name(ctx, base: str) -> str:
     return name
 
 
-def _existing(tree: ast.Module, base: str, chosen: Dict[str, str]) -> Optional[str]:
+def _existing(tree: ast.Module, base: str, chosen: dict[str, str]) -> str | None:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and re.fullmatch(re.escape(base) + r"(_\d+)?", node.name):
             if _same(node, base, node.name, chosen):
@@ -128,19 +127,19 @@ def _existing(tree: ast.Module, base: str, chosen: Dict[str, str]) -> Optional[s
     return None
 
 
-def template(base: str, name: str, names: Dict[str, str], newline: str = "\n") -> str:
+def template(base: str, name: str, names: dict[str, str], newline: str = "\n") -> str:
     text = _TEMPLATES[base].format(name=name, flatten=names.get(FLATTEN, FLATTEN))
     return text.replace("\n", newline)
 
 
-def _same(node: ast.FunctionDef, base: str, name: str, names: Dict[str, str]) -> bool:
+def _same(node: ast.FunctionDef, base: str, name: str, names: dict[str, str]) -> bool:
     expected = ast.parse(template(base, name, names)).body[0]
     return ast.dump(expected) == ast.dump(node)
 
 
 def define_helpers(source: str, memory: dict, newline: str = "\n") -> str:
     """``source`` with a definition of every helper it calls and does not define yet."""
-    chosen: Dict[str, str] = memory.get(_MEMORY, {})
+    chosen: dict[str, str] = memory.get(_MEMORY, {})
     if not chosen:
         return source
     # Helpers that call others first: their definitions count as uses of those (FLATTEN last).
@@ -167,7 +166,7 @@ def _remove(source: str, node: ast.FunctionDef) -> str:
     return "".join(lines[:start] + lines[end:])
 
 
-def _first_use(tree: ast.Module, name: str) -> Optional[ast.stmt]:
+def _first_use(tree: ast.Module, name: str) -> ast.stmt | None:
     """The top-level statement that holds the first use of ``name``."""
     for stmt in tree.body:
         if any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load) for n in ast.walk(stmt)):
@@ -175,7 +174,7 @@ def _first_use(tree: ast.Module, name: str) -> Optional[ast.stmt]:
     return None
 
 
-def _defined_before(tree: ast.Module, name: str, first: ast.stmt, base: str, chosen: Dict[str, str]) -> bool:
+def _defined_before(tree: ast.Module, name: str, first: ast.stmt, base: str, chosen: dict[str, str]) -> bool:
     for stmt in tree.body:
         if stmt is first or stmt.lineno > first.lineno:
             return False
@@ -194,7 +193,7 @@ def _insert(source: str, tree: ast.Module, first: ast.stmt, definition: str, new
         if _CELL_MARKER.match(lines[i]):
             top = i + 1
             break
-    after_imports: Optional[int] = None  # 0-based index of the line after the region's leading imports
+    after_imports: int | None = None  # 0-based index of the line after the region's leading imports
     for stmt in tree.body:
         if stmt.lineno - 1 < top:
             continue
@@ -228,7 +227,7 @@ def _insert(source: str, tree: ast.Module, first: ast.stmt, definition: str, new
     return "".join(lines[:at]) + text + "".join(lines[at:])
 
 
-def _blank_needed(lines: List[str], at: int, gap: int) -> int:
+def _blank_needed(lines: list[str], at: int, gap: int) -> int:
     blank = 0
     while at - blank - 1 >= 0 and not lines[at - blank - 1].strip():
         blank += 1

@@ -5,7 +5,6 @@ Running it again adds nothing: a statement that already carries the same TODO is
 from __future__ import annotations
 
 import ast
-from typing import Dict, List
 
 from estimator_migrate.findings import Finding
 from estimator_migrate.text import dominant_newline, indentation, split_lines
@@ -17,12 +16,12 @@ def todo_line(finding: Finding) -> str:
     return f"{PREFIX}{finding.code} {finding.message}"
 
 
-def add_todo_comments(source: str, tree: ast.Module, findings: List[Finding]) -> str:
+def add_todo_comments(source: str, tree: ast.Module, findings: list[Finding]) -> str:
     lines = split_lines(source)
     nl = dominant_newline(lines)
     statements = sorted((n for n in ast.walk(tree) if isinstance(n, ast.stmt)),
                         key=lambda n: (n.lineno, -n.end_lineno))
-    wanted: Dict[int, List[str]] = {}
+    wanted: dict[int, list[str]] = {}
     for finding in findings:
         if finding.fixed or not finding.code.startswith("EM3"):
             continue
@@ -40,14 +39,14 @@ def add_todo_comments(source: str, tree: ast.Module, findings: List[Finding]) ->
             wanted.setdefault(owner.lineno, []).append(text)
     if not wanted:
         return source
-    out: List[str] = []
+    out: list[str] = []
     for number, line in enumerate(lines, 1):
         out.extend(t + nl for t in wanted.get(number, []))
         out.append(line)
     return "".join(out)
 
 
-def _comments_above(lines: List[str], lineno: int) -> set:
+def _comments_above(lines: list[str], lineno: int) -> set:
     found = set()
     n = lineno - 1
     while n >= 1 and lines[n - 1].strip().startswith("#"):

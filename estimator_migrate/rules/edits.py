@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import ast
 import itertools
-from typing import List, Optional, Tuple
 
 from estimator_migrate.analysis.context import Edit, FileContext
 
 _GROUPS = itertools.count(1)
 
 
-def sdk_name(ctx: FileContext, name: str, at: Optional[ast.AST] = None) -> str:
+def sdk_name(ctx: FileContext, name: str, at: ast.AST | None = None) -> str:
     """``name`` itself unless something visible where the new code goes (``at``; default: the
     module) binds it to anything but that SDK name; then an alias the module does not use.
     Whether an import of it reaches the new code is settled afterwards (imports.fix_imports)."""
@@ -34,7 +33,7 @@ def new_group() -> int:
     return next(_GROUPS)
 
 
-def replace_in_statement(ctx: FileContext, stmt: ast.stmt, changes: List[Tuple[ast.AST, str]],
+def replace_in_statement(ctx: FileContext, stmt: ast.stmt, changes: list[tuple[ast.AST, str]],
                          group: int = 0) -> Edit:
     """An edit of the lines of ``stmt`` in which each node's text is replaced."""
     return replace_ranges(ctx, stmt, [(n.lineno, n.col_offset, n.end_lineno, n.end_col_offset, t)
@@ -61,7 +60,7 @@ def replace_ranges(ctx: FileContext, stmt: ast.stmt, ranges, group: int = 0) -> 
     return edit
 
 
-def remove_list_items(ctx: FileContext, stmt: ast.stmt, lst: ast.List, drop: List[int]):
+def remove_list_items(ctx: FileContext, stmt: ast.stmt, lst: ast.List, drop: list[int]):
     """The (line, col, end line, end col, '') ranges that delete items ``drop`` of ``lst`` and their
     separators, keeping the layout (and comments) of the items that stay."""
     items = lst.elts
@@ -90,7 +89,7 @@ def remove_list_items(ctx: FileContext, stmt: ast.stmt, lst: ast.List, drop: Lis
 
 def keyword_range(ctx: FileContext, call: ast.Call, kw: ast.keyword):
     """The range that deletes keyword ``kw`` from ``call`` with one separating comma."""
-    args: List[ast.AST] = list(call.args) + list(call.keywords)
+    args: list[ast.AST] = list(call.args) + list(call.keywords)
     args.sort(key=lambda a: (a.lineno, a.col_offset))
     i = args.index(kw)
     if i + 1 < len(args):
@@ -102,7 +101,7 @@ def keyword_range(ctx: FileContext, call: ast.Call, kw: ast.keyword):
     return (kw.lineno, kw.col_offset, kw.end_lineno, kw.end_col_offset, "")
 
 
-def placeable(ctx: FileContext, call: ast.Call, stmt: ast.stmt) -> Optional[str]:
+def placeable(ctx: FileContext, call: ast.Call, stmt: ast.stmt) -> str | None:
     """Why statements cannot be placed before ``stmt`` for ``call`` (None: they can)."""
     if not ctx.owns_lines(stmt) or isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With,
                                                      ast.AsyncWith, ast.Try, ast.FunctionDef,

@@ -18,7 +18,6 @@ What the estimator offered, and where it is on a ScriptRunConfig:
 from __future__ import annotations
 
 import ast
-from typing import Optional
 
 from estimator_migrate.analysis.context import FileContext
 from estimator_migrate.rules import on_call
@@ -53,7 +52,7 @@ def estimator_attributes(ctx: FileContext, call: ast.Call) -> None:
         _attribute(ctx, record, holder, parent, call)
 
 
-def blocking_use(ctx: FileContext, stmt: ast.stmt, holder: str) -> Optional[ast.Attribute]:
+def blocking_use(ctx: FileContext, stmt: ast.stmt, holder: str) -> ast.Attribute | None:
     """Before an estimator stored in ``holder`` by ``stmt`` is rewritten: the first later use
     that this module could not carry over (it would report EM310), if any. The estimator is
     then left as it is, never half-migrated."""

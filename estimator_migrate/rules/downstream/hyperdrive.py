@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import ast
-from typing import List, Optional
 
 from estimator_migrate.analysis import contents, static
 from estimator_migrate.analysis.context import Edit, FileContext
@@ -57,8 +56,8 @@ def migrate_hyperdrive(ctx: FileContext, call: ast.Call) -> None:
                    "by hand", lines=lines)
         return
     group = new_group()
-    edits: List = []
-    notes: List[str] = []
+    edits: list = []
+    notes: list[str] = []
     value = held  # what run_config= gets: the ScriptRunConfig, or a copy without the tuned arguments
     if ref.record is None:
         notes.append(f"`{held}` is a ScriptRunConfig in the `estimator` slot, which fails at submit; it is "
@@ -105,7 +104,7 @@ def blocking_hyperdrive(ctx: FileContext, stmt: ast.stmt, holder: str, clean, ba
     return None
 
 
-def _argument(call: ast.Call, name: str, slot: int) -> Optional[ast.AST]:
+def _argument(call: ast.Call, name: str, slot: int) -> ast.AST | None:
     for kw in call.keywords:
         if kw.arg == name:
             return kw.value
@@ -154,7 +153,7 @@ def _positional_range(call: ast.Call, arg: ast.AST):
     return (arg.lineno, arg.col_offset, arg.end_lineno, arg.end_col_offset, "")
 
 
-def parameter_space(ctx: FileContext, sampling: Optional[ast.AST]):
+def parameter_space(ctx: FileContext, sampling: ast.AST | None):
     """The names of the parameter space (leading '-' stripped), or None when not static."""
     if sampling is None:
         return None
@@ -225,7 +224,7 @@ def _strip_tuned(ctx: FileContext, ref: SrcRef, sampling, estimator, call, group
                     "for estimators"], held
 
 
-def _uses(ctx: FileContext, ref: SrcRef) -> List[ast.Name]:
+def _uses(ctx: FileContext, ref: SrcRef) -> list[ast.Name]:
     return [u for u in uses_of(ctx, ref.expr.id, ref.stmt) if not _harmless(ctx, u)] \
         if isinstance(ref.expr, ast.Name) else []
 
@@ -244,7 +243,7 @@ def _tuning_copy(ctx: FileContext, held: str, call: ast.Call, group: int, argume
     return name, insert
 
 
-def _space_code(ctx: FileContext, sampling) -> Optional[str]:
+def _space_code(ctx: FileContext, sampling) -> str | None:
     """Code for the names HyperDrive tunes, evaluable where the HyperDriveConfig is built: the
     literal keys of the parameter space, or the sampling's (or space's) own variable."""
     if sampling is None:

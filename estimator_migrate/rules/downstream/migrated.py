@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any
 
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.context import FileContext
@@ -25,7 +25,7 @@ class Migrated:
 
     kind: str
     holder: str
-    params: FrozenSet[str]
+    params: frozenset[str]
     framework_version: Any  # the literal value, None when omitted, static.UNKNOWN when not literal
     data_references: bool  # the estimator's run config had data_references (now post-lines)
     datasets: bool  # ... had datasets in run_config.data (from ``inputs``)
@@ -38,13 +38,13 @@ class SrcRef:
     expr: ast.AST
     call: ast.Call  # the ScriptRunConfig(...) call
     stmt: ast.stmt  # the statement binding it
-    record: Optional[Migrated]  # None: the user's own ScriptRunConfig
+    record: Migrated | None  # None: the user's own ScriptRunConfig
 
-    def keyword(self, name: str) -> Optional[ast.keyword]:
+    def keyword(self, name: str) -> ast.keyword | None:
         return next((k for k in self.call.keywords if k.arg == name), None)
 
 
-def _memory(ctx: FileContext) -> Dict[Tuple[str, int], Migrated]:
+def _memory(ctx: FileContext) -> dict[tuple[str, int], Migrated]:
     return ctx.memory.setdefault("estimators", {})
 
 
@@ -52,7 +52,7 @@ def _origin(ctx: FileContext, line: int) -> int:
     return ctx.origin_line(line)
 
 
-def migrated_assignment(ctx: FileContext, call: ast.Call) -> Optional[Tuple[ast.Assign, str, Migrated]]:
+def migrated_assignment(ctx: FileContext, call: ast.Call) -> tuple[ast.Assign, str, Migrated] | None:
     """(statement, holder name, record) when ``call`` is a ScriptRunConfig this tool made from
     an estimator and stored in a plain name (``est = ScriptRunConfig(...)``); else None (the
     user's own ScriptRunConfig is not ours to change)."""
@@ -77,19 +77,19 @@ def remember(ctx: FileContext, plan) -> None:
         datasets=bool(run.datasets))
 
 
-def is_src_call(ctx: FileContext, node: Optional[ast.AST]) -> bool:
+def is_src_call(ctx: FileContext, node: ast.AST | None) -> bool:
     return isinstance(node, ast.Call) and ctx.canonical_name(node.func) == "ScriptRunConfig"
 
 
-def is_estimator_call(ctx: FileContext, node: Optional[ast.AST]) -> bool:
+def is_estimator_call(ctx: FileContext, node: ast.AST | None) -> bool:
     return isinstance(node, ast.Call) and ctx.canonical_name(node.func) in ESTIMATORS
 
 
-def record_of(ctx: FileContext, stmt: ast.stmt, holder: str) -> Optional[Migrated]:
+def record_of(ctx: FileContext, stmt: ast.stmt, holder: str) -> Migrated | None:
     return _memory(ctx).get((holder, _origin(ctx, stmt.lineno)))
 
 
-def binding_value(ctx: FileContext, name: ast.Name) -> Tuple[Optional[ast.AST], Optional[ast.stmt], int]:
+def binding_value(ctx: FileContext, name: ast.Name) -> tuple[ast.AST | None, ast.stmt | None, int]:
     """(value, binding statement, 1) of the assignment that reaches ``name`` (the last one that
     certainly runs before it: notebooks rebind ``est`` cell after cell), or (None, None, number
     of bindings) when that cannot be told. Changes in place are allowed (unlike
@@ -102,7 +102,7 @@ def binding_value(ctx: FileContext, name: ast.Name) -> Tuple[Optional[ast.AST], 
     return binding.value, node if isinstance(node, ast.stmt) else None, 1
 
 
-def src_held_by(ctx: FileContext, expr: ast.AST) -> Optional[SrcRef]:
+def src_held_by(ctx: FileContext, expr: ast.AST) -> SrcRef | None:
     """The ScriptRunConfig ``expr`` holds, when that can be told from the source."""
     if is_src_call(ctx, expr):
         return SrcRef(expr, expr, ctx.enclosing_statement(expr), None)
@@ -133,7 +133,7 @@ def holds_estimator(ctx: FileContext, expr: ast.AST) -> bool:
     return isinstance(expr, ast.Name) and is_estimator_call(ctx, binding_value(ctx, expr)[0])
 
 
-def uses_of(ctx: FileContext, name: str, stmt: ast.stmt) -> List[ast.Name]:
+def uses_of(ctx: FileContext, name: str, stmt: ast.stmt) -> list[ast.Name]:
     """Loads of ``name`` that may see the value ``stmt`` binds: those another assignment
     certainly rebinds first are left out; undecidable ones stay in (the rules report them)."""
     scope = ctx.names.scope_of.get(id(stmt), ctx.names.module_scope)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Any, List, Tuple
+from typing import Any
 
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.context import FileContext
@@ -17,15 +17,15 @@ class Pairs:
 
     def __init__(self, ctx: FileContext, node: ast.AST):
         self.node = node
-        self.items: List[ast.AST] = list(node.elts) if isinstance(node, (ast.List, ast.Tuple)) else []
+        self.items: list[ast.AST] = list(node.elts) if isinstance(node, (ast.List, ast.Tuple)) else []
         self.literal_list = isinstance(node, (ast.List, ast.Tuple)) and \
             not any(isinstance(e, ast.Starred) for e in self.items)
-        self.keys: List[Any] = [static.literal(ctx.names, k) for k in self.items[0::2]]
+        self.keys: list[Any] = [static.literal(ctx.names, k) for k in self.items[0::2]]
         values = [static.literal(ctx.names, v) for v in self.items[1::2]]
         self.clean = self.literal_list and len(self.items) % 2 == 0 \
             and all(isinstance(k, str) and k.startswith("-") for k in self.keys) \
             and not any(isinstance(v, str) and v.startswith("--") or v in ("", None) for v in values) \
             and len(set(self.keys)) == len(self.keys)
 
-    def pairs(self) -> List[Tuple[ast.AST, ast.AST]]:
-        return list(zip(self.items[0::2], self.items[1::2]))
+    def pairs(self) -> list[tuple[ast.AST, ast.AST]]:
+        return list(zip(self.items[0::2], self.items[1::2], strict=False))

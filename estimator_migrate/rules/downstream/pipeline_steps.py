@@ -12,7 +12,6 @@ the ScriptRunConfig ends up as the estimator did.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List
 
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.context import Edit, FileContext
@@ -41,7 +40,7 @@ def migrate_estimator_step(ctx: FileContext, call: ast.Call) -> None:
         return manual("`*`/`**` unpacking hides its parameters")
     if len(call.args) > len(_ESTIMATOR_STEP):
         return manual("too many positional arguments (TypeError): this code never ran")
-    params: Dict[str, ast.AST] = dict(zip(_ESTIMATOR_STEP, call.args))
+    params: dict[str, ast.AST] = dict(zip(_ESTIMATOR_STEP, call.args, strict=False))
     for kw in call.keywords:
         params[kw.arg] = kw.value
     estimator = params.get("estimator")
@@ -94,7 +93,7 @@ def migrate_estimator_step(ctx: FileContext, call: ast.Call) -> None:
         new_call = f"{func}(" + ("," + ctx.newline + align).join(items) + ")"
     indent = indentation(ctx.lines[stmt.lineno - 1])
     nl = ctx.newline
-    before: List[str] = [
+    before: list[str] = [
         "# EstimatorStep reset these on the estimator's run configuration before using it",
         "# (the target as it did, past the setter, which ignores None):",
         f"{held}.run_config.script = {held}.script",

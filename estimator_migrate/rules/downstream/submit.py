@@ -18,7 +18,6 @@ and then leaves the estimator as it is: never half-migrated.
 from __future__ import annotations
 
 import ast
-from typing import List, Optional
 
 from estimator_migrate.analysis import contents, static
 from estimator_migrate.analysis.context import FileContext
@@ -65,8 +64,8 @@ def _submit_call(ctx: FileContext, use: ast.Name):
     return None
 
 
-def _overrides_problem(ctx: FileContext, submit: ast.Call, holder: str, clean: Optional[bool],
-                       base: Optional[ast.AST]) -> Optional[str]:
+def _overrides_problem(ctx: FileContext, submit: ast.Call, holder: str, clean: bool | None,
+                       base: ast.AST | None) -> str | None:
     """Why the overrides of this submit cannot be carried over (None: they can). ``clean``: the
     ScriptRunConfig's literal arguments read back as flag/value pairs (None: built at run time);
     ``base``: the script_params dictionary, or the literal arguments list, they override."""
@@ -89,14 +88,14 @@ def _overrides_problem(ctx: FileContext, submit: ast.Call, holder: str, clean: O
     return None
 
 
-def _may_replace_data(ctx: FileContext, base: ast.AST, overrides: ast.AST, clean: Optional[bool]) -> bool:
+def _may_replace_data(ctx: FileContext, base: ast.AST, overrides: ast.AST, clean: bool | None) -> bool:
     given = static.resolve(ctx.names, overrides)
     keys = [static.literal(ctx.names, k) if k is not None else static.UNKNOWN for k in given.keys] \
         if isinstance(given, ast.Dict) else [static.UNKNOWN]
     return contents.may_drop_data(ctx, base, None if static.UNKNOWN in keys else set(keys), clean)
 
 
-def blocking_submit(ctx: FileContext, stmt: ast.stmt, holder: str, clean: Optional[bool], base: Optional[ast.AST]):
+def blocking_submit(ctx: FileContext, stmt: ast.stmt, holder: str, clean: bool | None, base: ast.AST | None):
     """Before an estimator stored in ``holder`` is rewritten: (submit call, why) for a later
     ``submit(holder, script_params=...)`` whose overrides cannot be carried over; the estimator
     is then left as it is, never half-migrated. None when there is none."""
@@ -110,7 +109,7 @@ def blocking_submit(ctx: FileContext, stmt: ast.stmt, holder: str, clean: Option
 
 
 def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use: ast.Name, submit: ast.Call,
-          overrides: List[ast.keyword], only_use: bool) -> None:
+          overrides: list[ast.keyword], only_use: bool) -> None:
     submit_stmt = ctx.enclosing_statement(submit)
     lines = (submit_stmt.lineno, submit.lineno)
 
@@ -178,7 +177,7 @@ def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use:
     _report(ctx, submit, lines, edits, where)
 
 
-def _overridden(arguments: Optional[ast.keyword]) -> Optional[ast.AST]:
+def _overridden(arguments: ast.keyword | None) -> ast.AST | None:
     """What the overrides apply to: a literal list, or the dictionary a run-time flattening reads."""
     if arguments is None:
         return None
@@ -198,7 +197,7 @@ def _static_overrides(ctx: FileContext, value: ast.AST, submit: ast.Call):
     resolved = static.resolve(ctx.names, value, submit)
     if not isinstance(resolved, ast.Dict) or any(k is None for k in resolved.keys):
         return None
-    items = list(zip(resolved.keys, resolved.values))
+    items = list(zip(resolved.keys, resolved.values, strict=False))
     for key, val in items:
         k, v = static.literal(ctx.names, key, submit), static.literal(ctx.names, val, submit)
         if not isinstance(k, str) or v in ("", None) or isinstance(v, (list, tuple, dict, set)) or \

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import List, Optional, Tuple, Union
 
 from estimator_migrate.analysis import contents, data_objects, static
 from estimator_migrate.rules.estimator.plan import Plan
@@ -65,7 +64,7 @@ def _pairs_clean(plan: Plan, node: ast.Dict) -> bool:
     (what submit overrides and HyperDrive relied on): no bare flag, no list expanded to other
     than one item, every key a flag (see ``downstream.pairs.Pairs``)."""
     names = plan.ctx.names
-    for key, value in zip(node.keys, node.values):
+    for key, value in zip(node.keys, node.values, strict=False):
         k, v = static.literal(names, key), static.literal(names, value)
         if not (isinstance(k, str) and k.startswith("-")) or v in _EMPTY or isinstance(v, dict) or \
                 isinstance(v, str) and v.startswith("--"):
@@ -77,7 +76,7 @@ def _pairs_clean(plan: Plan, node: ast.Dict) -> bool:
     return True
 
 
-def _literal_dict(plan: Plan, expr: ast.AST) -> Optional[Tuple[ast.Dict, bool, Optional[str]]]:
+def _literal_dict(plan: Plan, expr: ast.AST) -> tuple[ast.Dict, bool, str | None] | None:
     """(dictionary literal, written in the call, name it is bound to) when the dictionary that
     reaches the call is certainly that literal; else None."""
     if plan.code("script_params") != plan.ctx.segment(expr):
@@ -125,7 +124,7 @@ def _bound_by(stmt: ast.stmt) -> set:
     return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
 
 
-def _same_object(plan: Plan, name: ast.Name) -> List[ast.Name]:
+def _same_object(plan: Plan, name: ast.Name) -> list[ast.Name]:
     """The other reads of ``name`` that may see the object this one sees: those the same
     assignment reaches, or whose assignment cannot be told (notebooks rebind names cell after cell)."""
     names = plan.ctx.names
@@ -165,7 +164,7 @@ def _changed_by_resume_from(plan: Plan, expr: ast.AST) -> bool:
     return False
 
 
-def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str]) -> List[ArgGroup]:
+def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: str | None) -> list[ArgGroup]:
     ctx = plan.ctx
     keys = [plan.value_of(k) for k in node.keys]
     try:
@@ -174,10 +173,10 @@ def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: Optional[str
         distinct = False
     if any(k is static.UNKNOWN for k in keys) or not distinct:
         raise _RunTime()  # a key known only at run time, or written twice (the last value wins, in the first place)
-    out: List[ArgGroup] = []
+    out: list[ArgGroup] = []
     prev_end = node.lineno  # comments between entries of an inline dict are kept with the next entry
-    for key, value in zip(node.keys, node.values):
-        items: List[Union[str, DataArg]] = []
+    for key, value in zip(node.keys, node.values, strict=False):
+        items: list[str | DataArg] = []
         key_value = plan.value_of(key)
         key_code = _key_code(plan, key, key_value)
         if key_value not in _EMPTY:
@@ -212,7 +211,7 @@ def _key_code(plan: Plan, key: ast.AST, value) -> str:
     raise _RunTime()  # the key may hold another value at the estimator call: read it there
 
 
-def _code(plan: Plan, node: ast.AST, fallback: Optional[str]) -> str:
+def _code(plan: Plan, node: ast.AST, fallback: str | None) -> str:
     """The code of ``node`` when it means the same at the estimator call, else ``fallback``."""
     if plan.portable(node):
         return plan.ctx.segment(node)
@@ -228,7 +227,7 @@ def _trailing_comment(ctx, value: ast.AST) -> str:
     return stripped if stripped.startswith("#") else ""
 
 
-def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> List[Union[str, DataArg]]:
+def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> list[str | DataArg]:
     ctx = plan.ctx
     lit = plan.value_of(value)
     code = _code(plan, value, held)
@@ -237,11 +236,11 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> List[Un
             return []  # bare flag
         if isinstance(lit, (list, tuple)):
             resolved = plan.resolve(value)
-            return [_element_code(plan, e, v, f"{held}[{i}]") for i, (e, v) in enumerate(zip(resolved.elts, lit))
+            return [_element_code(plan, e, v, f"{held}[{i}]") for i, (e, v) in enumerate(zip(resolved.elts, lit, strict=False))
                     if v not in _EMPTY]
         if isinstance(lit, dict):
             resolved = plan.resolve(value)
-            return [_code(plan, k, None) for k, v in zip(resolved.keys, lit) if v is not None and k is not None
+            return [_code(plan, k, None) for k, v in zip(resolved.keys, lit, strict=False) if v is not None and k is not None
                     and plan.value_of(k) not in _EMPTY]
         return [code]
     resolved = plan.resolve(value)

@@ -6,7 +6,6 @@ always reported (EM202).
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Set, Tuple
 
 from estimator_migrate.analysis import static
 from estimator_migrate.rules.estimator.faithful import nccl
@@ -24,7 +23,7 @@ from estimator_migrate.rules.estimator.scenarios import Scenario
 # Legacy curated environment names (spec §5.4, from the September 2020 public list). The mapping
 # from a scenario to a name is inferred; the environments were removed from workspaces in 2021.
 # Chainer 7.0.0 never had one.
-CURATED_NAMES: Dict[Tuple[str, str, str], str] = {}
+CURATED_NAMES: dict[tuple[str, str, str], str] = {}
 for _v in ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6"):
     for _p in ("cpu", "gpu"):
         CURATED_NAMES["PyTorch", _v, _p] = f"AzureML-PyTorch-{_v}-{_p.upper()}"
@@ -84,8 +83,8 @@ def environment(plan: Plan, found: Scenario) -> None:
         env.steps.append(EnvVariable(*nccl(plan)))
 
 
-def _curated_additions(plan: Plan) -> Optional[List[Step]]:
-    lines: List[Step] = []
+def _curated_additions(plan: Plan) -> list[Step] | None:
+    lines: list[Step] = []
     for param, method in (("pip_packages", AddPipPackage), ("conda_packages", AddCondaPackage)):
         if not plan.given(param):
             continue
@@ -106,11 +105,11 @@ def _curated_additions(plan: Plan) -> Optional[List[Step]]:
     return lines
 
 
-def find_workspace(plan: Plan) -> Optional[str]:
+def find_workspace(plan: Plan) -> str | None:
     """A name bound to the workspace that is visible where the estimator is built."""
     ctx = plan.ctx
     scope = ctx.names.scope_of.get(id(plan.call), ctx.names.module_scope)
-    candidates: List[Tuple[int, str]] = []
+    candidates: list[tuple[int, str]] = []
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
                 and isinstance(node.value, ast.Call) \
@@ -122,7 +121,7 @@ def find_workspace(plan: Plan) -> Optional[str]:
                 arg = node.args[0]
             if isinstance(arg, ast.Name):
                 candidates.append((node.lineno, arg.id))
-    seen: Set[str] = set()
+    seen: set[str] = set()
     for _, name in sorted(candidates):
         if name in seen:
             continue

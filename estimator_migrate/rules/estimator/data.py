@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Optional
 
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.data_objects import DATAREF, DATASET, DATASTORE, SCALAR, classify
@@ -89,7 +88,7 @@ def _simple(expr: ast.AST) -> bool:
     return isinstance(expr, ast.Name) or isinstance(expr, ast.Attribute) and _simple(expr.value)
 
 
-def _input_name(plan: Plan, element: ast.AST) -> Optional[str]:
+def _input_name(plan: Plan, element: ast.AST) -> str | None:
     if _simple(element):
         return f"{plan.ctx.segment(element)}.name"
     for node in ast.walk(element):

@@ -7,7 +7,6 @@ raised, so that code never ran.
 from __future__ import annotations
 
 import ast
-from typing import Optional
 
 from estimator_migrate.analysis import static
 from estimator_migrate.rules.estimator.plan import Plan
@@ -143,7 +142,7 @@ def _readable(plan: Plan, call: ast.AST) -> bool:
     return all(plan.portable(a) for a in list(call.args) + [k.value for k in call.keywords])
 
 
-def _from_object(plan: Plan, cls: str, node_code: Optional[str], per_node, pcpn_code: Optional[str]) -> None:
+def _from_object(plan: Plan, cls: str, node_code: str | None, per_node, pcpn_code: str | None) -> None:
     """The configuration object may have been changed after it was built (``dist.worker_count =
     2``): use the object itself where ScriptRunConfig accepts it, else read its fields when the
     estimator did, at construction. Either way exactly what the estimator used."""
@@ -159,7 +158,7 @@ def _from_object(plan: Plan, cls: str, node_code: Optional[str], per_node, pcpn_
         _emit(plan, _pytorch(plan, cls, pcpn_code, per_node))
 
 
-def _pytorch(plan: Plan, backend: str, pcpn: Optional[str], per_node) -> Distribution:
+def _pytorch(plan: Plan, backend: str, pcpn: str | None, per_node) -> Distribution:
     if pcpn and per_node != 1:
         plan.note("EM203", f"`process_count_per_node={pcpn}` was ignored by the estimator with {backend}; the "
                   "migrated job also runs one process per node",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-from typing import Callable, Dict, List, Optional, Tuple
+from collections.abc import Callable
 
 from estimator_migrate.analysis import contents, static
 from estimator_migrate.analysis.context import FileContext
@@ -45,14 +45,14 @@ class Concern:
     always: bool = True  # also run when none of its parameters is given (defaults that matter)
 
     @property
-    def params(self) -> Tuple[str, ...]:
+    def params(self) -> tuple[str, ...]:
         return params.owned_by(self.name)
 
 
 # The concerns, in the order they run. A later one reads what an earlier one found: arguments
 # and data register data references in order, framework picks the scenario the environment
 # builds, environment says whether docker follows an environment_definition.
-SEQUENCE: Tuple[Concern, ...] = (
+SEQUENCE: tuple[Concern, ...] = (
     Concern("compute", compute.compute),
     Concern("script", script.script),
     Concern("arguments", arguments.arguments, always=False),
@@ -125,12 +125,12 @@ def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
     remember(ctx, plan)  # for the rules that follow the estimator to its uses, in later passes
 
 
-def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: str, lines) -> Optional[Plan]:
+def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: str, lines) -> Plan | None:
     def stop(c: str, message: str, hint: str = "") -> None:
         ctx.report(c, call, f"{kind} left unchanged: {message}", hint, lines=lines)
 
-    kwargs: Dict[str, ast.AST] = {}
-    unpacked: Dict[str, str] = {}
+    kwargs: dict[str, ast.AST] = {}
+    unpacked: dict[str, str] = {}
     for i, arg in enumerate(call.args):
         if isinstance(arg, ast.Starred):
             stop("EM303", "`*args` hides which parameters are passed", "Spell the arguments out as keywords.")
@@ -210,8 +210,8 @@ def _unpacked(ctx: FileContext, expr: ast.AST, call: ast.Call):
         return "it is not a dictionary literal"
     if any(k is None or not (isinstance(k, ast.Constant) and isinstance(k.value, str)) for k in value.keys):
         return "its keys are not all written out as strings"
-    entries: Dict[str, tuple] = {}
-    for key, item in zip(value.keys, value.values):
+    entries: dict[str, tuple] = {}
+    for key, item in zip(value.keys, value.values, strict=False):
         if value is expr or static.is_literal(ctx.names, item, call):
             code = ctx.segment(item)
         else:
@@ -225,7 +225,7 @@ def _is_default(value, default) -> bool:
     return value is not static.UNKNOWN and type(value) is type(default) and value == default
 
 
-def _passed_on(plan: Plan, out: render_src.Src) -> List[str]:
+def _passed_on(plan: Plan, out: render_src.Src) -> list[str]:
     """Estimator parameters that would reach ScriptRunConfig as they are, though it has no such
     parameter (or not with that meaning): a concern forgot one. Never written out."""
     return [p for p in plan.kwargs if params.PARAMS[p].src.action is not params.Action.KEEP

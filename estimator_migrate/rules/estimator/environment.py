@@ -9,7 +9,6 @@ on its own ``CondaDependencies``, so the environment comes out identical. What i
 from __future__ import annotations
 
 import ast
-from typing import List
 
 from estimator_migrate.rules.estimator import curated, faithful
 from estimator_migrate.rules.estimator.params import EXCLUDED_BY_DEFINITION
@@ -156,7 +155,7 @@ def _first_given(plan: Plan, *params: str):
     return None
 
 
-def _list_items(plan: Plan, param: str) -> List[str]:
+def _list_items(plan: Plan, param: str) -> list[str]:
     """The element expressions of a list argument; ``*name`` when it is only known at run time."""
     if not plan.given(param):
         return []

@@ -5,8 +5,6 @@ T38). The default strategy; ``curated.py`` is the other one.
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
-
 from estimator_migrate.analysis import static
 from estimator_migrate.rules.estimator.plan import Plan
 from estimator_migrate.rules.estimator.run import (
@@ -25,7 +23,7 @@ from estimator_migrate.rules.estimator.scenarios import Scenario, merged_package
 def environment(plan: Plan, found: Scenario) -> None:
     steps = plan.run.recipe().steps
     conda_file = plan.given("conda_dependencies_file") or plan.given("conda_dependencies_file_path")
-    specs: List[str] = []
+    specs: list[str] = []
     if not conda_file:
         specs_or_none = _user_specs(plan)
         if specs_or_none is None:
@@ -66,7 +64,7 @@ def environment(plan: Plan, found: Scenario) -> None:
         steps.append(EnvVariable(*nccl(plan)))
 
 
-def _merge_after_requirements(plan: Plan, pip: List[str]) -> None:
+def _merge_after_requirements(plan: Plan, pip: list[str]) -> None:
     """The estimator's name comparison, done at run time: a framework package whose name the
     merged pip list already holds was left out (``_remove_package_conflicts``)."""
     steps = plan.run.recipe().steps
@@ -79,9 +77,9 @@ def _merge_after_requirements(plan: Plan, pip: List[str]) -> None:
         steps.append(AddPipPackagesUnlessNamed(tuple(plan.q(p) for p in rest), named, package))
 
 
-def _user_specs(plan: Plan) -> Optional[List[str]]:
+def _user_specs(plan: Plan) -> list[str] | None:
     """The user's pip and conda specifications when they are known statically; else report."""
-    specs: List[str] = []
+    specs: list[str] = []
     for param in ("pip_packages", "conda_packages"):
         if not plan.given(param):
             continue
@@ -96,7 +94,7 @@ def _user_specs(plan: Plan) -> Optional[List[str]]:
     return specs
 
 
-def _overridden_pins(plan: Plan, found: Scenario, specs: List[str]) -> None:
+def _overridden_pins(plan: Plan, found: Scenario, specs: list[str]) -> None:
     """T38: the scenario's python pin and unpinned azureml-defaults win over the user's."""
     scenario_python = next((c for c in found.conda_packages if package_name(c) == "python"), None)
     for spec in specs:
@@ -121,7 +119,7 @@ def _image(plan: Plan, found: Scenario) -> None:
     plan.run.recipe().steps.append(BaseImage(image=plan.q(found.base_image), param="use_gpu"))
 
 
-def nccl(plan: Plan) -> Tuple[Code, Code]:
+def nccl(plan: Plan) -> tuple[Code, Code]:
     """T36: every PyTorch estimator set NCCL_TREE_THRESHOLD=0 in its environment's variables, CPU
     too (a variable of the Environment, not of the run)."""
     return plan.q("NCCL_TREE_THRESHOLD"), plan.q("0")

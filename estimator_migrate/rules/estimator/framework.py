@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import Optional
 
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.symbols import FRAMEWORKS
@@ -49,7 +48,7 @@ def framework(plan: Plan) -> None:
         _private_image_note(plan, found)
 
 
-def _version(plan: Plan) -> Optional[str]:
+def _version(plan: Plan) -> str | None:
     table = SCENARIOS[plan.kind]
     supported = list(table["versions"])
     value = plan.literal("framework_version", None)
@@ -72,7 +71,7 @@ def _version(plan: Plan) -> Optional[str]:
     return value
 
 
-def _processor(plan: Plan, version: str) -> Optional[str]:
+def _processor(plan: Plan, version: str) -> str | None:
     gpu = plan.truthy("use_gpu")
     if gpu is None:
         cpu, gpu_scenario = scenario(plan.kind, version, "cpu"), scenario(plan.kind, version, "gpu")
@@ -118,7 +117,7 @@ def _target_kind(plan: Plan) -> str:
     return "unknown"
 
 
-def _user_dependencies(plan: Plan) -> Optional[bool]:
+def _user_dependencies(plan: Plan) -> bool | None:
     """Whether the user's packages made the conda dependencies differ from the default
     (``_user_dependencies_provided``); None when that depends on run-time values."""
     answers = []

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Any, Dict, FrozenSet, Tuple
+from typing import Any
 
 
 class Action(enum.Enum):
@@ -60,7 +60,7 @@ NOT_SKLEARN = ESTIMATOR - {"SKLearn"}  # SKLearn dropped these (single-node CPU 
 @dataclasses.dataclass(frozen=True)
 class Param:
     name: str
-    classes: FrozenSet[str]
+    classes: frozenset[str]
     default: Any
     concern: str
     src: To  # the ScriptRunConfig target
@@ -69,12 +69,12 @@ class Param:
     excluded_by_definition: bool = False  # with environment_definition the SDK raised (spec §2.1)
 
 
-def _p(name: str, classes: FrozenSet[str], default: Any, concern: str, src: To, spec: str, **flags: bool) -> Param:
+def _p(name: str, classes: frozenset[str], default: Any, concern: str, src: To, spec: str, **flags: bool) -> Param:
     return Param(name, classes, default, concern, src, spec, **flags)
 
 
 # Grouped by concern, in the order the concerns run (driver.SEQUENCE).
-TABLE: Tuple[Param, ...] = (
+TABLE: tuple[Param, ...] = (
     # compute
     _p("compute_target", ESTIMATOR, None, "compute", KEEP, "§2 compute_target"),
     _p("vm_size", ESTIMATOR, None, "compute", DROP, "§2 vm_size (blocks: run-based compute)"),
@@ -132,25 +132,25 @@ TABLE: Tuple[Param, ...] = (
        "§2 parameter_server_count, §6"),
 )
 
-PARAMS: Dict[str, Param] = {p.name: p for p in TABLE}
+PARAMS: dict[str, Param] = {p.name: p for p in TABLE}
 
 # -- derived ---------------------------------------------------------------------------------
 # Parameters each class accepts (spec §1.1).
-ACCEPTED: Dict[str, FrozenSet[str]] = {cls: frozenset(p.name for p in TABLE if cls in p.classes)
+ACCEPTED: dict[str, frozenset[str]] = {cls: frozenset(p.name for p in TABLE if cls in p.classes)
                                        for cls in sorted(ESTIMATOR)}
 # Default values (spec §2): an argument equal to its default is removed before any concern looks.
-DEFAULTS: Dict[str, Any] = {p.name: p.default for p in TABLE if p.default is not REQUIRED}
+DEFAULTS: dict[str, Any] = {p.name: p.default for p in TABLE if p.default is not REQUIRED}
 # Parameters that install packages, in table order.
-PACKAGE_PARAMS: Tuple[str, ...] = tuple(p.name for p in TABLE if p.package)
+PACKAGE_PARAMS: tuple[str, ...] = tuple(p.name for p in TABLE if p.package)
 # What environment_definition excluded (spec §2.1): the SDK raised when one was given too.
-EXCLUDED_BY_DEFINITION: Tuple[str, ...] = tuple(p.name for p in TABLE if p.excluded_by_definition)
+EXCLUDED_BY_DEFINITION: tuple[str, ...] = tuple(p.name for p in TABLE if p.excluded_by_definition)
 
 
-def owned_by(concern: str) -> Tuple[str, ...]:
+def owned_by(concern: str) -> tuple[str, ...]:
     """The parameters a concern owns, in table order."""
     return tuple(p.name for p in TABLE if p.concern == concern)
 
 
-def dropped_by(concern: str) -> Tuple[str, ...]:
+def dropped_by(concern: str) -> tuple[str, ...]:
     """The parameters of a concern that the ScriptRunConfig target drops."""
     return tuple(p.name for p in TABLE if p.concern == concern and p.src.action is Action.DROP)

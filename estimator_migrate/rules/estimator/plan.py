@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -30,31 +30,31 @@ class Message:
     code: str
     message: str
     hint: str = ""
-    node: Optional[ast.AST] = None
+    node: ast.AST | None = None
 
 
 class Plan:
-    def __init__(self, ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, kwargs: Dict[str, ast.AST]):
+    def __init__(self, ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, kwargs: dict[str, ast.AST]):
         self.ctx = ctx
         self.call = call
         self.stmt = stmt
         self.kind = kind  # canonical class name: Estimator, PyTorch, ...
         self.kwargs = kwargs  # every argument by parameter name (positional source_directory included)
-        self.holder: Optional[str] = None  # the expression the new object is stored in
+        self.holder: str | None = None  # the expression the new object is stored in
         self.env_label = "env"
         self.quote = '"'
-        self.blockers: List[Message] = []
-        self.notes: List[Message] = []
+        self.blockers: list[Message] = []
+        self.notes: list[Message] = []
         # Parameters given by ``**settings`` (a dictionary literal): parameter -> code for its value.
-        self.unpacked: Dict[str, str] = {}
-        self.defaulted: Set[str] = set()  # passed their default value: removed before the concerns ran
+        self.unpacked: dict[str, str] = {}
+        self.defaulted: set[str] = set()  # passed their default value: removed before the concerns ran
         self.run = Run(kind)
         # What one concern finds for a later one.
-        self.scenario: Optional[Scenario] = None  # framework: the scenario the estimator used
+        self.scenario: Scenario | None = None  # framework: the scenario the estimator used
         self.definition = False  # environment: environment_definition is used (docker follows it)
         # arguments: whether the flattened list reads back two by two as flag/value pairs (None:
         # only run time knows); the downstream checks (submit overrides, HyperDrive) need it.
-        self.pairs_clean: Optional[bool] = True
+        self.pairs_clean: bool | None = True
 
     # -- reading the call -----------------------------------------------------------------
     def has(self, param: str) -> bool:
@@ -94,7 +94,7 @@ class Plan:
         """Passed with a value other than a literal None (the estimator's usual default)."""
         return param in self.kwargs and self.literal(param) is not None
 
-    def truthy(self, param: str) -> Optional[bool]:
+    def truthy(self, param: str) -> bool | None:
         """True/False when statically known, None when it depends on run time."""
         if param not in self.kwargs:
             return False
@@ -102,10 +102,10 @@ class Plan:
         return None if value is static.UNKNOWN else bool(value)
 
     # -- writing the plan -----------------------------------------------------------------
-    def block(self, code: str, message: str, hint: str = "", node: Optional[ast.AST] = None) -> None:
+    def block(self, code: str, message: str, hint: str = "", node: ast.AST | None = None) -> None:
         self.blockers.append(Message(code, message, hint, node))
 
-    def note(self, code: str, message: str, hint: str = "", node: Optional[ast.AST] = None) -> None:
+    def note(self, code: str, message: str, hint: str = "", node: ast.AST | None = None) -> None:
         self.notes.append(Message(code, message, hint, node))
 
     def use(self, name: str) -> str:
@@ -118,9 +118,9 @@ class Plan:
         return f"{self.quote}{body}{self.quote}"
 
 
-def comments_in(node: cst.CSTNode) -> List[Tuple[str, bool]]:
+def comments_in(node: cst.CSTNode) -> list[tuple[str, bool]]:
     """Every comment in ``node`` as (text, stood on a line of its own)."""
-    found: List[Tuple[str, bool]] = []
+    found: list[tuple[str, bool]] = []
 
     class _Collect(cst.CSTVisitor):
         def visit_EmptyLine(self, line: cst.EmptyLine) -> None:

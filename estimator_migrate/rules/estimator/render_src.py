@@ -16,7 +16,6 @@ restored on ``run_config`` where ScriptRunConfig would take another one.
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, List, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -41,18 +40,18 @@ class Src:
     """Edit instructions for one estimator statement."""
 
     # param -> (new keyword, new value code) or REMOVE; params not listed are kept as they are
-    arg_changes: Dict[str, Optional[Tuple[str, Optional[str]]]] = dataclasses.field(default_factory=dict)
-    new_args: List[Tuple[str, str]] = dataclasses.field(default_factory=list)  # appended (keyword, code)
-    pre_lines: List[str] = dataclasses.field(default_factory=list)  # statements before the environment
-    env_lines: List[Tuple[str, Optional[str]]] = dataclasses.field(default_factory=list)  # (on {env}, param)
-    post_lines: List[str] = dataclasses.field(default_factory=list)  # statements after, on {src}
-    comments: Dict[str, List[Tuple[str, bool]]] = dataclasses.field(default_factory=dict)  # param -> comments
-    env: Optional[str] = None  # the Environment's variable, once one is needed
+    arg_changes: dict[str, tuple[str, str | None] | None] = dataclasses.field(default_factory=dict)
+    new_args: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # appended (keyword, code)
+    pre_lines: list[str] = dataclasses.field(default_factory=list)  # statements before the environment
+    env_lines: list[tuple[str, str | None]] = dataclasses.field(default_factory=list)  # (on {env}, param)
+    post_lines: list[str] = dataclasses.field(default_factory=list)  # statements after, on {src}
+    comments: dict[str, list[tuple[str, bool]]] = dataclasses.field(default_factory=dict)  # param -> comments
+    env: str | None = None  # the Environment's variable, once one is needed
 
-    def rename(self, param: str, keyword: str, value: Optional[str] = None) -> None:
+    def rename(self, param: str, keyword: str, value: str | None = None) -> None:
         self.arg_changes[param] = (keyword, value)
 
-    def env_line(self, line: str, param: Optional[str] = None) -> None:
+    def env_line(self, line: str, param: str | None = None) -> None:
         self.env_lines.append((line, param))
 
 
@@ -112,13 +111,13 @@ def _arguments(plan: Plan, out: Src) -> None:
     out.rename("script_params", "arguments", f"{flatten}({code})")
 
 
-def _item(plan: Plan, item: Union[r.Code, r.DataArg]) -> str:
+def _item(plan: Plan, item: r.Code | r.DataArg) -> str:
     if isinstance(item, r.DataArg):
         return f"str({item.code}.as_mount())" if item.datastore else f"str({item.code})"
     return item
 
 
-def _render_list(plan: Plan, groups: List[r.ArgGroup]) -> str:
+def _render_list(plan: Plan, groups: list[r.ArgGroup]) -> str:
     items = [_item(plan, i) for g in groups for i in g.items]
     has_comments = any(g.before or g.after for g in groups)
     flat = "[" + ", ".join(items) + "]"
@@ -274,7 +273,7 @@ def _distribution(plan: Plan, dist: r.Distribution) -> str:
     return f"{plan.use('TensorflowConfiguration')}({', '.join(parts)})"
 
 
-def _node_count_restored(plan: Plan, dist: r.Distribution) -> List[str]:
+def _node_count_restored(plan: Plan, dist: r.Distribution) -> list[str]:
     """ScriptRunConfig takes the node count from the configuration object, and for TensorFlow
     sets it to worker_count (T18); the estimator's own node_count is what ran, so it is set on
     ``run_config`` afterwards where those differ (or may)."""
@@ -304,7 +303,7 @@ def _data(plan: Plan, out: Src) -> None:
                      update=run.resume_from is not None)
 
 
-def _reference_entry(plan: Plan, ref: r.DataReference) -> Tuple[str, str]:
+def _reference_entry(plan: Plan, ref: r.DataReference) -> tuple[str, str]:
     """(key code, value code) of a ``run_config.data_references`` entry; key ``"**"`` unpacks the
     references of a dictionary found at run time."""
     if ref.run_time:
@@ -314,7 +313,7 @@ def _reference_entry(plan: Plan, ref: r.DataReference) -> Tuple[str, str]:
     return f"{ref.code}.data_reference_name", f"{ref.code}.to_config()"
 
 
-def _assign_dict(out: Src, field: str, items: List[Tuple[str, str]], update: bool = False) -> None:
+def _assign_dict(out: Src, field: str, items: list[tuple[str, str]], update: bool = False) -> None:
     """``src.run_config.<field> = {...}`` (``.update({...})`` to keep what is there): on one line
     when it fits, else one entry a line. A ``"**"`` key unpacks a dictionary built at run time."""
     entries = [f"**{v}" if k == "**" else f"{k}: {v}" for k, v in items]
@@ -342,7 +341,7 @@ def render(plan: Plan, out: Src) -> Edit:
     new_call = _rewrite_call(plan, out, src_name)
 
     env = out.env or ""
-    lines: List[str] = list(out.pre_lines)
+    lines: list[str] = list(out.pre_lines)
     if out.env:
         lines.append(f"{env} = {plan.use('Environment')}({plan.q(env.replace('_', '-'))})")
         for line, param in out.env_lines:
@@ -397,7 +396,7 @@ def _rewrite_call(plan: Plan, out: Src, func_name: str) -> str:
     col = ctx.char_col(call.lineno, call.col_offset)
     old_align, new_align = col + len(old_func) + 1, col + len(func_name) + 1
 
-    kept: List[cst.Arg] = []
+    kept: list[cst.Arg] = []
     orig_args = list(node.args)
     for i, arg in enumerate(orig_args):
         if arg.star == "**":
@@ -440,7 +439,7 @@ def _rewrite_call(plan: Plan, out: Src, func_name: str) -> str:
         kept.append(cst.Arg(keyword=cst.Name(keyword), value=cst.parse_expression(code), equal=equal))
 
     last_orig = orig_args[-1] if orig_args else None
-    final: List[cst.Arg] = []
+    final: list[cst.Arg] = []
     for i, arg in enumerate(kept):
         if i == len(kept) - 1:
             if last_orig is not None:  # the closing layout (trailing comma, newline before ")")
@@ -470,9 +469,9 @@ def _rewrite_call(plan: Plan, out: Src, func_name: str) -> str:
     return code
 
 
-def _spelled_out(plan: Plan, src: Src, arg: cst.Arg) -> List[cst.Arg]:
+def _spelled_out(plan: Plan, src: Src, arg: cst.Arg) -> list[cst.Arg]:
     equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
-    spelled: List[cst.Arg] = []
+    spelled: list[cst.Arg] = []
     for param, code in plan.unpacked.items():
         change = src.arg_changes.get(param, ...)
         if change is REMOVE:

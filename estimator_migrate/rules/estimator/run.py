@@ -50,7 +50,7 @@ step, and the layout hints (``ArgGroup.before/after`` comments, ``Arguments.colu
 from __future__ import annotations
 
 import dataclasses
-from typing import List, Optional, Tuple, Union
+from typing import Union
 
 Code = str
 
@@ -77,15 +77,15 @@ class DataArg:
 class ArgGroup:
     """The items one script_params entry became, with the comments that stood around it."""
 
-    items: List[Union[Code, DataArg]]
-    before: List[str] = dataclasses.field(default_factory=list)
+    items: list[Code | DataArg]
+    before: list[str] = dataclasses.field(default_factory=list)
     after: str = ""
 
 
 @dataclasses.dataclass
 class Arguments:
-    groups: Optional[List[ArgGroup]] = None  # flattened statically
-    run_time: Optional[Code] = None  # the dictionary, flattened at run time where the estimator did
+    groups: list[ArgGroup] | None = None  # flattened statically
+    run_time: Code | None = None  # the dictionary, flattened at run time where the estimator did
     column: int = 0  # where ``run_time`` code stood in the file (its continuation lines follow it)
 
 
@@ -107,7 +107,7 @@ class PipRequirementsFile:
     source_directory: Code
     file: Code
     param: str
-    extra: Tuple[Code, ...]
+    extra: tuple[Code, ...]
     reqs: str
     handle: str
     loop: str = ""
@@ -118,14 +118,14 @@ class SetPipRequirements:
     """``set_pip_requirements(['azureml-defaults', *items])``; with ``shared`` the caller's own
     list, into which the estimator inserted ``azureml-defaults``."""
 
-    items: Tuple[Code, ...] = ()
-    shared: Optional[Code] = None
+    items: tuple[Code, ...] = ()
+    shared: Code | None = None
 
 
 @dataclasses.dataclass(frozen=True)
 class AddCondaPackage:
     code: Code
-    param: Optional[str] = None
+    param: str | None = None
     comment: str = ""  # why it is there (a pin that wins over the user's)
 
 
@@ -156,7 +156,7 @@ class AddPipPackage:
 class AddPipPackagesUnlessNamed:
     """The framework packages whose names the (run-time) pip list does not hold yet."""
 
-    codes: Tuple[Code, ...]
+    codes: tuple[Code, ...]
     named: str
     loop: str
 
@@ -166,9 +166,9 @@ class BaseImage:
     """``image`` (an expression), else the SDK's default image: GPU, or GPU when ``gpu_when``
     holds at run time and CPU otherwise."""
 
-    image: Optional[Code] = None
-    gpu_when: Optional[Code] = None
-    param: Optional[str] = None
+    image: Code | None = None
+    gpu_when: Code | None = None
+    param: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,7 +202,7 @@ class Recipe:
     """The environment the estimator built, as the SDK calls it made, in order. No steps: the
     target's default environment is the estimator's."""
 
-    steps: List[Step] = dataclasses.field(default_factory=list)
+    steps: list[Step] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -212,8 +212,8 @@ class EnvObject:
     it, as the estimator did."""
 
     code: Code
-    holder: Optional[str] = None
-    variables: List[Tuple[Code, Code]] = dataclasses.field(default_factory=list)
+    holder: str | None = None
+    variables: list[tuple[Code, Code]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -223,8 +223,8 @@ class Curated:
 
     name: str
     workspace: Code
-    clone: Optional[str] = None
-    steps: List[Step] = dataclasses.field(default_factory=list)
+    clone: str | None = None
+    steps: list[Step] = dataclasses.field(default_factory=list)
 
 
 # -- the rest ----------------------------------------------------------------------------------
@@ -242,12 +242,12 @@ class Distribution:
     TensorflowConfiguration, used as it is). The node count is ``Run.node_count``."""
 
     kind: str
-    process_count_per_node: Optional[Code] = None
+    process_count_per_node: Code | None = None
     backend: str = ""
-    worker_count: Optional[Code] = None
-    parameter_server_count: Optional[Code] = None
-    read_from: Optional[Code] = None
-    config: Optional[Code] = None
+    worker_count: Code | None = None
+    parameter_server_count: Code | None = None
+    read_from: Code | None = None
+    config: Code | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -272,21 +272,21 @@ class Dataset:
 @dataclasses.dataclass
 class Run:
     kind: str
-    source_directory: Optional[Arg] = None
-    script: Optional[Arg] = None
-    arguments: Optional[Arguments] = None
-    compute: Optional[Arg] = None
-    environment: Union[Recipe, EnvObject, Curated, None] = None
-    docker: Optional[Docker] = None
-    distribution: Optional[Distribution] = None
-    node_count: Optional[Code] = None
-    data_references: List[DataReference] = dataclasses.field(default_factory=list)
-    datasets: List[Dataset] = dataclasses.field(default_factory=list)
-    source_directory_data_store: Optional[Code] = None
-    environment_variables: Optional[Arg] = None
-    timeout: Optional[Arg] = None
-    resume_from: Optional[Arg] = None
-    pre_statements: List[str] = dataclasses.field(default_factory=list)
+    source_directory: Arg | None = None
+    script: Arg | None = None
+    arguments: Arguments | None = None
+    compute: Arg | None = None
+    environment: Recipe | EnvObject | Curated | None = None
+    docker: Docker | None = None
+    distribution: Distribution | None = None
+    node_count: Code | None = None
+    data_references: list[DataReference] = dataclasses.field(default_factory=list)
+    datasets: list[Dataset] = dataclasses.field(default_factory=list)
+    source_directory_data_store: Code | None = None
+    environment_variables: Arg | None = None
+    timeout: Arg | None = None
+    resume_from: Arg | None = None
+    pre_statements: list[str] = dataclasses.field(default_factory=list)
 
     def recipe(self) -> Recipe:
         """The estimator-built environment, started on first use."""

@@ -11,10 +11,9 @@ import dataclasses
 import json
 import pathlib
 import re
-from typing import Dict, List, Optional, Tuple
 
 _TABLE_PATH = pathlib.Path(__file__).resolve().parents[2] / "data" / "scenarios.json"
-SCENARIOS: Dict[str, dict] = json.loads(_TABLE_PATH.read_text(encoding="utf-8"))["frameworks"]
+SCENARIOS: dict[str, dict] = json.loads(_TABLE_PATH.read_text(encoding="utf-8"))["frameworks"]
 
 # The estimator's own CondaDependencies() packages never count as user-specified (§5.3 step 3).
 _DEFAULT_PACKAGE_NAMES = {"azureml-defaults", "python"}
@@ -30,16 +29,16 @@ class Scenario:
     version: str
     processor: str  # cpu | gpu
     base_image: str
-    channels: Tuple[str, ...]
-    conda_packages: Tuple[str, ...]
-    pip_packages: Tuple[str, ...]
+    channels: tuple[str, ...]
+    conda_packages: tuple[str, ...]
+    pip_packages: tuple[str, ...]
 
     @property
     def private_image(self) -> str:
         return f"{_PRIVATE_REGISTRY}/{self.framework.lower()}:{self.version}-{self.processor}"
 
 
-def scenario(framework: str, version: str, processor: str) -> Optional[Scenario]:
+def scenario(framework: str, version: str, processor: str) -> Scenario | None:
     entry = SCENARIOS.get(framework, {}).get("versions", {}).get(version, {}).get(processor)
     if entry is None:
         return None
@@ -54,7 +53,7 @@ def package_name(spec: str) -> str:
     return re.split(r"[\[=|<|>|~|!]", spec)[0]
 
 
-def merged_packages(found: Scenario, user_specs: List[str]) -> Tuple[List[str], List[str], List[str]]:
+def merged_packages(found: Scenario, user_specs: list[str]) -> tuple[list[str], list[str], list[str]]:
     """(channels, conda, pip) the estimator merged in after the user's packages: the scenario's,
     minus those the user named (``_check_package_conflicts`` / ``_remove_package_conflicts``)."""
     framework_names = {package_name(p) for p in found.pip_packages + found.conda_packages}
