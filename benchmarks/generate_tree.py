@@ -137,7 +137,8 @@ def estimator_block(rng: random.Random) -> list[str]:
         args += rng.sample(["pip_packages=['scikit-learn', 'pandas']", "conda_packages=['numpy']",
                             "use_gpu=True", "node_count=1"], rng.randint(0, 3))
     elif kind in ("PyTorch", "TensorFlow"):
-        args += rng.sample(["use_gpu=True", "framework_version='1.13'" if kind == "PyTorch" else "framework_version='2.0'",
+        version = "framework_version='1.13'" if kind == "PyTorch" else "framework_version='2.0'"
+        args += rng.sample(["use_gpu=True", version,
                             "pip_packages=['pillow']"], rng.randint(1, 2))
     else:
         args += rng.sample(["pip_packages=['joblib']"], rng.randint(0, 1))
@@ -173,7 +174,8 @@ def candidate_python(rng: random.Random, target_size: int) -> str:
         imports = [line for line in block if line.startswith(("from ", "import "))]
         rest = [line for line in block if not line.startswith(("from ", "import "))]
         body = "\n".join("    " + line if line else "" for line in rest)
-        return text + "\n".join(imports) + "\n\n\ndef submit():\n" + body + "\n\n\nif __name__ == '__main__':\n    submit()\n"
+        return (text + "\n".join(imports) + "\n\n\ndef submit():\n" + body
+                + "\n\n\nif __name__ == '__main__':\n    submit()\n")
     return text + "\n".join(block) + "\n"
 
 

@@ -272,7 +272,8 @@ _rule(
     cannot be told from the source, a faithful rewrite is not possible statically.
     """,
     fix_safety="Move the input to a dataset (`Dataset.File.from_files(...).as_named_input(...).as_mount()`) "
-    "or pass `str(ref)` in `arguments` and add `src.run_config.data_references[ref.data_reference_name] = ref.to_config()`.",
+    "or pass `str(ref)` in `arguments` and add "
+    "`src.run_config.data_references[ref.data_reference_name] = ref.to_config()`.",
 )
 _rule(
     "EM302", "run-based-compute",

@@ -386,7 +386,8 @@ def _stand_ins(ws) -> None:
     ws.environments = {}
     Workspace.__new__ = staticmethod(lambda cls, *a, **k: ws)
     Workspace.create = staticmethod(lambda *a, **k: ws)
-    ComputeTarget.create = staticmethod(lambda workspace, name, config: harness.stand_in_compute(name, ws.compute_targets.location))
+    ComputeTarget.create = staticmethod(
+        lambda workspace, name, config: harness.stand_in_compute(name, ws.compute_targets.location))
     AmlCompute.wait_for_completion = lambda self, *a, **k: None
     AmlCompute.get_status = lambda self, *a, **k: None
     Environment.register = lambda self, workspace=None, *a, **k: self
@@ -405,7 +406,8 @@ def _stand_ins(ws) -> None:
         return staticmethod(wrapper)
 
     for factory, names in ((FileDatasetFactory, ("from_files",)),
-                           (TabularDatasetFactory, ("from_delimited_files", "from_parquet_files", "from_json_lines_files"))):
+                           (TabularDatasetFactory,
+                            ("from_delimited_files", "from_parquet_files", "from_json_lines_files"))):
         for name in names:
             if hasattr(factory, name):
                 setattr(factory, name, no_validation(getattr(factory, name)))
@@ -721,7 +723,8 @@ def _copy_folder(src: str, dst: str, limit: int = 400) -> None:
             count += 1
 
 
-def compare_runs(before: dict[str, Any], after: dict[str, Any], rewrites: set) -> tuple[list[dict[str, Any]], set, dict[str, int]]:
+def compare_runs(before: dict[str, Any], after: dict[str, Any],
+                 rewrites: set) -> tuple[list[dict[str, Any]], set, dict[str, int]]:
     """Compare the two runs of one file. Returns (problems, sites compared, counts of comparisons
     skipped and why).
 
@@ -829,9 +832,10 @@ def compare_runs(before: dict[str, Any], after: dict[str, Any], rewrites: set) -
             if a["tuned"] and b is not None and b["kind"] == "src":
                 continue  # compared through its HyperDrive configuration / submit (as harness.compare does)
             if b is None or b["kind"] not in ("src", "estimator"):
+                has = b["type"] if b and b["kind"] == "other" else "no such name"
                 problems.append({"kind": "value", "site": site, "what": f"`{name}` at the end of {where}",
-                                 "details": [f"migrated code has {b['type'] if b and b['kind'] == 'other' else 'no such name'}"
-                                             f", not a ScriptRunConfig" if not b or b["kind"] == "other"
+                                 "details": [f"migrated code has {has}, not a ScriptRunConfig"
+                                             if not b or b["kind"] == "other"
                                              else f"migrated code has a {b['kind']}"]})
                 continue
             if not same_cell(site, b.get("site")):
@@ -846,7 +850,8 @@ def compare_runs(before: dict[str, Any], after: dict[str, Any], rewrites: set) -
             compared_sites.add(site)
             diffs = differences(a["state"], b["state"] if b else {"type": "<absent>"})
         if diffs:
-            problems.append({"kind": "value", "site": site, "what": f"`{name}` at the end of {where}", "details": diffs})
+            problems.append({"kind": "value", "site": site, "what": f"`{name}` at the end of {where}",
+                             "details": diffs})
 
     sa, sb = before.get("submits", []), after.get("submits", [])
     if len(sa) != len(sb) and diverged is None:
@@ -953,7 +958,7 @@ def differential(report: FileReport, units: list[Unit], new_units: list[Unit], o
         else:
             owned[id(c)].append(p)
     for call in rewritten:
-        mine = lambda site: site is not None and site[0] == call.cell and site[1] is not None \
+        mine = lambda site, call=call: site is not None and site[0] == call.cell and site[1] is not None \
             and call.line <= site[1] <= call.end_line  # noqa: E731
         hits = owned.get(id(call), [])
         call.problems = [f"{p['what']}: {d}" for p in hits for d in p["details"]]
@@ -1032,7 +1037,8 @@ def summarise(reports: list[FileReport]) -> dict[str, Any]:
             "not_executable": diff["not-executable"],
             "not_run": diff["not-run"],
         },
-        "candidates": [{"where": c.where, "class": c.cls, "codes": c.codes, "problems": c.problems} for c in candidates],
+        "candidates": [{"where": c.where, "class": c.cls, "codes": c.codes, "problems": c.problems}
+                       for c in candidates],
         "reported_differences": [{"where": c.where, "class": c.cls, "findings": c.explained, "problems": c.problems}
                                  for c in rewritten if c.diff == "reported"],
         "other_problems": [{"file": path, **p} for path, p in orphan],
@@ -1046,7 +1052,8 @@ def print_summary(s: dict[str, Any], out=None) -> None:
     d = s["differential"]
     w = out.write
     w("\n== estimator-migrate corpus check ==\n")
-    w(f"files                      {s['files']:>6}  ({s['notebooks']} notebooks, {s['files_with_estimators']} with estimators, "
+    w(f"files                      {s['files']:>6}  ({s['notebooks']} notebooks, "
+      f"{s['files_with_estimators']} with estimators, "
       f"{s['files_changed']} changed, {s['files_with_errors']} with a file error)\n")
     w(f"estimator calls            {s['estimator_calls']:>6}  {s['by_class']}\n")
     if s["estimator_calls_in_unparsable_cells"]:
@@ -1058,7 +1065,8 @@ def print_summary(s: dict[str, Any], out=None) -> None:
     w(f"downstream rewrites        {s['downstream_rewrites']}\n")
     w(f"differential (rewritten calls): compared {d['compared']}, equivalent {d['equivalent']}, "
       f"different {d['different']}, different but reported (EM2xx) {d['different_reported']}, "
-      f"not executable {d['not_executable'] + d['not_compared']} ({d['not_compared']} built but never bound/submitted), "
+      f"not executable {d['not_executable'] + d['not_compared']} "
+      f"({d['not_compared']} built but never bound/submitted), "
       f"not run {d['not_run']}\n")
     w(f"  files run: {d['files_run']}; comparisons skipped: {s['skipped_comparisons']}\n")
     if s["candidates"]:
@@ -1109,7 +1117,8 @@ def _sdk_available() -> bool:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", help="folder with .py / .ipynb files (read only)")
-    parser.add_argument("--json", metavar="FILE", help="write the summary and per-call records as JSON ('-' for stdout)")
+    parser.add_argument("--json", metavar="FILE",
+                        help="write the summary and per-call records as JSON ('-' for stdout)")
     parser.add_argument("--no-exec", action="store_true", help="census and findings only, no differential execution")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds per run of one file (default 90)")
     parser.add_argument("--stmt-timeout", type=float, default=15.0, help="seconds per top-level statement (default 15)")

@@ -110,7 +110,8 @@ def test_huge_file_refused(tmp_path, monkeypatch):
 
 
 def test_large_file_still_processed(tmp_path):
-    data = IMPORT + b"# a comment line that pads the file out\n" * 50_000 + b"x = [1, 2]\n" * 5_000 + b"est = Estimator()\n"
+    data = (IMPORT + b"# a comment line that pads the file out\n" * 50_000 + b"x = [1, 2]\n" * 5_000
+            + b"est = Estimator()\n")
     path = tmp_path / "large.py"
     path.write_bytes(data)
     result = process_file(path)
@@ -131,7 +132,8 @@ def _parser_recurses(data: bytes) -> bool:
 
 def test_deep_nesting_recursion(tmp_path):
     if _parser_recurses(DEEP):
-        check(tmp_path, "deep.py", DEEP, error="too deeply nested to process (Python's recursion limit); left unchanged")
+        check(tmp_path, "deep.py", DEEP,
+              error="too deeply nested to process (Python's recursion limit); left unchanged")
     else:  # parsed: nothing to migrate in it, and nothing may break
         check(tmp_path, "deep.py", DEEP)
 

@@ -77,7 +77,8 @@ def test_github_lines():
                         "::EM302 vm_size=100%25%0D%0Ano: compute, sorry%0ANext step: Create an AmlCompute cluster.")
     # Notebook: lines inside a cell are not lines of the .ipynb file, so none are given.
     assert lines[3] == "::error file=nb/explore.ipynb,title=EM303 (dynamic-call)::EM303 cell 2, line 3: **kwargs"
-    assert lines[4].startswith("::error file=src/broken.py,line=1,endLine=1,col=1,endColumn=1,title=EM903 (file-error)::")
+    assert lines[4].startswith(
+        "::error file=src/broken.py,line=1,endLine=1,col=1,endColumn=1,title=EM903 (file-error)::")
     assert len(lines) == 5
 
 

@@ -133,7 +133,8 @@ def test_examples_from_the_spec():
     assert flatten({"--list": [1, 2, 3], "--tuple": ("a", "b"), "--nested": [[1, 2], "x"], "--emptylist": []}) == \
         ["--list", 1, 2, 3, "--tuple", "a", "b", "--nested", "[1, 2]", "x", "--emptylist"]
     assert flatten({"--dict": {"k": "v", "k2": 2}}) == ["--dict", "k", "k2"]
-    assert flatten({"positional_key": "v", "": "orphan", None: "nonekey"}) == ["positional_key", "v", "orphan", "nonekey"]
+    assert flatten({"positional_key": "v", "": "orphan", None: "nonekey"}) == \
+        ["positional_key", "v", "orphan", "nonekey"]
     assert flatten({"--lstr": ["a", "", None, "b"]}) == ["--lstr", "a", "b"]
     assert flatten(None) == [] and flatten({}) == []
     ref = STORE.path("x").as_mount()

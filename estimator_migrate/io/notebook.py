@@ -67,7 +67,8 @@ def decode_notebook(data: bytes) -> tuple[str, bool]:
         return body.decode("utf-8"), bom
     except UnicodeDecodeError as exc:
         offset = exc.start + (3 if bom else 0)
-        raise SourceError(f"invalid notebook: not UTF-8 (invalid byte 0x{data[offset]:02x} at byte offset {offset})") from None
+        raise SourceError(f"invalid notebook: not UTF-8 (invalid byte 0x{data[offset]:02x} "
+                          f"at byte offset {offset})") from None
 
 
 def encode_notebook(text: str, bom: bool) -> bytes:

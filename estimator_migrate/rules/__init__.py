@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from typing import Dict, List
 
 # canonical SDK name (see symbols.py) -> handlers called with (FileContext, ast.Call)
 CALL_HANDLERS: dict[str, list[Callable]] = {}

@@ -317,7 +317,8 @@ def compare(before: dict[str, Any], before_rec: Recorder, after: dict[str, Any],
     # HyperDrive configurations and pipeline steps bound to names, as they stand at the end.
     for name, value in before.items():
         if _downstream(value):
-            problems += [f"{name}: {d}" for d in differences(downstream_state(value), downstream_state(after.get(name)))]
+            changes = differences(downstream_state(value), downstream_state(after.get(name)))
+            problems += [f"{name}: {d}" for d in changes]
     return problems
 
 

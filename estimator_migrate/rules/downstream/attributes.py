@@ -94,8 +94,8 @@ def _attribute(ctx: FileContext, record: Migrated, holder: str, node: ast.Attrib
             version = default_version(record.kind) if record.kind in SCENARIOS else None
         if isinstance(version, str):
             quote = "'" if "'" in ctx.segment(src) and '"' not in ctx.segment(src) else '"'
-            _rewrite(ctx, stmt, node, f"{quote}{version}{quote}", "ScriptRunConfig has no `framework_version`; this is the "
-                     "version the estimator used")
+            _rewrite(ctx, stmt, node, f"{quote}{version}{quote}", "ScriptRunConfig has no `framework_version`; "
+                     "this is the version the estimator used")
             return
     if attr in _RUN_CONFIG:
         outer = ctx.parent(node)

@@ -236,12 +236,12 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> list[st
             return []  # bare flag
         if isinstance(lit, (list, tuple)):
             resolved = plan.resolve(value)
-            return [_element_code(plan, e, v, f"{held}[{i}]") for i, (e, v) in enumerate(zip(resolved.elts, lit, strict=False))
-                    if v not in _EMPTY]
+            return [_element_code(plan, e, v, f"{held}[{i}]")
+                    for i, (e, v) in enumerate(zip(resolved.elts, lit, strict=False)) if v not in _EMPTY]
         if isinstance(lit, dict):
             resolved = plan.resolve(value)
-            return [_code(plan, k, None) for k, v in zip(resolved.keys, lit, strict=False) if v is not None and k is not None
-                    and plan.value_of(k) not in _EMPTY]
+            return [_code(plan, k, None) for k, v in zip(resolved.keys, lit, strict=False)
+                    if v is not None and k is not None and plan.value_of(k) not in _EMPTY]
         return [code]
     resolved = plan.resolve(value)
     if isinstance(resolved, (ast.List, ast.Tuple)):

@@ -398,7 +398,7 @@ def _rewrite_call(plan: Plan, out: Src, func_name: str) -> str:
 
     kept: list[cst.Arg] = []
     orig_args = list(node.args)
-    for i, arg in enumerate(orig_args):
+    for arg in orig_args:
         if arg.star == "**":
             # ``**settings``: the parameters it gave, spelled out in its place (renamed or dropped as planned).
             spelled = _spelled_out(plan, out, arg)

@@ -50,7 +50,6 @@ step, and the layout hints (``ArgGroup.before/after`` comments, ``Arguments.colu
 from __future__ import annotations
 
 import dataclasses
-from typing import Union
 
 Code = str
 
@@ -192,9 +191,9 @@ class EnvVariable:
     value: Code
 
 
-Step = Union[CondaFile, PipRequirementsFile, SetPipRequirements, AddCondaPackage, AddCondaPackages, Comment,
-             AddChannel, AddPipPackage, SetPipOption, AddPipPackagesUnlessNamed, BaseImage, BaseImageRegistry,
-             UserManaged, EnvVariable]
+Step = (CondaFile | PipRequirementsFile | SetPipRequirements | AddCondaPackage | AddCondaPackages | Comment
+        | AddChannel | AddPipPackage | SetPipOption | AddPipPackagesUnlessNamed | BaseImage | BaseImageRegistry
+        | UserManaged | EnvVariable)
 
 
 @dataclasses.dataclass

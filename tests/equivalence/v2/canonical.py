@@ -144,7 +144,8 @@ def _v1_distribution(rc, unmappable: list[str]) -> dict[str, Any] | None:
     if comm in ("intelmpi", "mpi"):
         return {"type": "mpi", "process_count_per_instance": rc.mpi.process_count_per_node}
     if comm in ("nccl", "gloo"):
-        unmappable.append(f"PyTorch backend {comm}: v2 has no backend field, the script's init_process_group decides (V9)")
+        unmappable.append(f"PyTorch backend {comm}: v2 has no backend field, the script's init_process_group "
+                          "decides (V9)")
         total = rc.pytorch.process_count
         if total is not None and total % nodes:
             unmappable.append(f"process_count {total} is not a multiple of node_count {nodes} (V10)")
@@ -351,7 +352,8 @@ _MODES = {"ReadOnlyMount": "ro_mount", "ReadWriteMount": "rw_mount", "Download":
 # Exactly the SDK's own form (no spaces inside the braces): whether the service also substitutes
 # ``${{ inputs.x }}`` is unverified, so such text stays text and gets a note.
 _PLACEHOLDER = re.compile(r"\$\{\{(inputs|outputs|search_space)\.([A-Za-z0-9_]+)\}\}")
-_SPACED_PLACEHOLDER = re.compile(r"\$\{\{\s+(inputs|outputs|search_space)\.|\$\{\{(inputs|outputs|search_space)\.\w+\s+\}\}")
+_SPACED_PLACEHOLDER = re.compile(r"\$\{\{\s+(inputs|outputs|search_space)\."
+                                 r"|\$\{\{(inputs|outputs|search_space)\.\w+\s+\}\}")
 _OPTIONAL = re.compile(r"\$\[\[(.*?)\]\]", re.DOTALL)
 
 
@@ -425,7 +427,8 @@ def _v2_distribution(dist: dict[str, Any] | None) -> dict[str, Any] | None:
     if kind in ("mpi", "pytorch"):
         return {"type": kind, "process_count_per_instance":
                 dist.get("processCountPerInstance", dist.get("process_count_per_instance"))}
-    return {"type": kind, **{k: v for k, v in dist.items() if k not in ("distributionType", "distribution_type", "type")}}
+    rest = {k: v for k, v in dist.items() if k not in ("distributionType", "distribution_type", "type")}
+    return {"type": kind, **rest}
 
 
 def _v2_data(entries: Mapping[str, Any], key: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -517,7 +520,8 @@ def v2_sweep(submission, props: Mapping[str, Any], *, base: str) -> dict[str, An
                   "evaluation_interval": policy_rest.get("evaluationInterval"),
                   "delay_evaluation": policy_rest.get("delayEvaluation")}
         if policy["type"] == "bandit":
-            policy.update(slack_factor=policy_rest.get("slackFactor") or 0, slack_amount=policy_rest.get("slackAmount") or 0)
+            policy.update(slack_factor=policy_rest.get("slackFactor") or 0,
+                          slack_amount=policy_rest.get("slackAmount") or 0)
         if policy["type"] == "truncation_selection":
             policy["truncation_percentage"] = policy_rest.get("truncationPercentage")
     objective = props.get("objective") or {}

@@ -133,7 +133,9 @@ def _binding(entry: Mapping[str, Any], pipeline_inputs: Mapping[str, Any]) -> st
 
 
 def _strip_azureml(ref: str | None) -> str | None:
-    return ref[len("azureml:"):] if ref and ref.startswith("azureml:") and ref[8:].startswith("/subscriptions/") else ref
+    if ref and ref.startswith("azureml:") and ref[8:].startswith("/subscriptions/"):
+        return ref[len("azureml:"):]
+    return ref
 
 
 def v2_step(submission, node: Mapping[str, Any], props: Mapping[str, Any], *, base: str) -> dict[str, Any]:

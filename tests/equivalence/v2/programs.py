@@ -5,9 +5,10 @@ order, plus bound objects": estimators, ScriptRunConfigs and HyperDriveConfigs t
 to a name but never submits are compared with the v2 node bound to the same name (recorded as
 if it were submitted).
 
-Both programs run with sockets and DNS blocked. The v1 program runs on the v1 harness's stand-ins (``harness.offline_sdk``) with three additions:
-the experiment name of each submit is kept, ``Dataset.get_by_name`` returns a *registered*
-stand-in (name and version survive, so ``azureml:<name>:<version>`` can be compared), and
+Both programs run with sockets and DNS blocked. The v1 program runs on the v1 harness's
+stand-ins (``harness.offline_sdk``) with three additions: the experiment name of each submit is
+kept, ``Dataset.get_by_name`` returns a *registered* stand-in (name and version survive, so
+``azureml:<name>:<version>`` can be compared), and
 ``Environment.get`` keeps the version it was asked for.
 
 The v2 program runs with the real azure-ai-ml: ``MLClient.from_config`` reads a ``config.json``
