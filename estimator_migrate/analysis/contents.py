@@ -13,7 +13,6 @@ import ast
 from estimator_migrate.analysis import data_objects, static
 from estimator_migrate.analysis.symbols import ESTIMATORS
 from estimator_migrate.rewrite import runtime_helpers
-from estimator_migrate.rules.estimator.plan import Plan
 
 # What a value must not be (nor may be) for the data references to be left out of the rewrite.
 REFERENCES = (data_objects.DATAREF, data_objects.DATASTORE, data_objects.UNKNOWN_DATA)
@@ -27,19 +26,19 @@ class Reader:
         self.ctx = ctx
 
 
-def followed_value(ctx, name: ast.Name, until: ast.AST | None = None) -> ast.AST | None:
+def followed_value(ctx, name: ast.Name, until: ast.expr | None = None) -> ast.expr | None:
     """The expression ``name`` certainly holds, unchanged up to ``until`` (the call that reads it;
     None: not certain), as the static analysis tells (``static.value_at``)."""
     return static.value_at(ctx.names, name, until)
 
 
-def literal_dict(ctx, expr: ast.AST, until: ast.AST | None = None) -> ast.Dict | None:
+def literal_dict(ctx, expr: ast.expr, until: ast.expr | None = None) -> ast.Dict | None:
     """The dictionary literal ``expr`` certainly is up to ``until`` (written here, or followed)."""
     value = static.resolve(ctx.names, expr, until)
     return value if isinstance(value, ast.Dict) and all(k is not None for k in value.keys) else None
 
 
-def may_drop_data(ctx, base: ast.AST, keys: set | None, clean: bool | None, strip: bool = False) -> bool:
+def may_drop_data(ctx, base: ast.expr, keys: set | None, clean: bool | None, strip: bool = False) -> bool:
     """Whether reading the flattened ``base`` (a script_params dictionary, or the literal list it
     became) two by two and dropping or replacing the entries named ``keys`` (None: unknown) may
     drop a dataset or output argument, which the estimator had registered when it was built (so
@@ -63,26 +62,26 @@ def may_drop_data(ctx, base: ast.AST, keys: set | None, clean: bool | None, stri
         pairs = list(zip(base.elts[0::2], base.elts[1::2], strict=False))
     else:
         parts = dict_parts(ctx, base)
-        return parts is None or any(may_be(reader, p, data) for p in parts)  # type: ignore[arg-type]
-    return any(may_be(reader, value, data) and named(key) for key, value in pairs)  # type: ignore[arg-type]
+        return parts is None or any(may_be(reader, p, data) for p in parts)
+    return any(may_be(reader, value, data) and named(key) for key, value in pairs)
 
 
-def dict_parts(ctx, expr: ast.AST) -> list[ast.AST] | None:
+def dict_parts(ctx, expr: ast.expr) -> list[ast.expr] | None:
     """``parts_of`` for a rule that has only the file's context."""
-    return parts_of(Reader(ctx), expr, 0)  # type: ignore[arg-type]
+    return parts_of(Reader(ctx), expr, 0)
 
 
-def may_hold_references(ctx, expr: ast.AST) -> bool:
+def may_hold_references(ctx, expr: ast.expr) -> bool:
     """Whether the dictionary ``expr`` may hold a DataReference or datastore (see ``parts_of``)."""
     reader = Reader(ctx)
-    parts = parts_of(reader, expr, 0)  # type: ignore[arg-type]
-    return parts is None or any(may_be_reference(reader, p) for p in parts)  # type: ignore[arg-type]
+    parts = parts_of(reader, expr, 0)
+    return parts is None or any(may_be_reference(reader, p) for p in parts)
 
 
-def given_to_estimator(plan: Plan, use: ast.Name, resuming: bool = False) -> bool:
+def given_to_estimator(plan: data_objects.Reader, use: ast.Name, resuming: bool = False) -> bool:
     parent = plan.ctx.parent(use)
     call = plan.ctx.parent(parent) if isinstance(parent, ast.keyword) else None
-    if not (isinstance(call, ast.Call) and parent.arg == "script_params" and
+    if not (isinstance(parent, ast.keyword) and isinstance(call, ast.Call) and parent.arg == "script_params" and
             plan.ctx.canonical_name(call.func) in ESTIMATORS):
         return False
     return not resuming or any(k.arg == "resume_from" and not (isinstance(k.value, ast.Constant) and
@@ -95,7 +94,7 @@ _READS = {"get", "items", "keys", "values", "copy", "pop", "popitem", "clear", "
 _READERS = {"print", "len", "str", "repr", "dict", "list", "sorted", "format", "display"}
 
 
-def parts_of(plan: Plan, expr: ast.AST, depth: int) -> list[ast.AST] | None:
+def parts_of(plan: data_objects.Reader, expr: ast.expr, depth: int) -> list[ast.expr] | None:
     """Every key and value expression that can end up in the dictionary ``expr``, or None when
     some of them are out of sight. The data references are registered unless all are in sight
     and none is, or may be, a DataReference or datastore (values the tool cannot see at all,
@@ -104,7 +103,7 @@ def parts_of(plan: Plan, expr: ast.AST, depth: int) -> list[ast.AST] | None:
     if depth > 6:
         return None
     if isinstance(expr, ast.Dict):
-        parts: list[ast.AST] = []
+        parts: list[ast.expr] = []
         for key, value in zip(expr.keys, expr.values, strict=False):
             more = [key, value] if key is not None else parts_of(plan, value, depth + 1)
             if more is None:
@@ -133,6 +132,7 @@ def parts_of(plan: Plan, expr: ast.AST, depth: int) -> list[ast.AST] | None:
         return None
     parts = []
     for binding in bindings:
+        assert binding.value is not None  # checked above
         more = parts_of(plan, binding.value, depth + 1)
         if more is None:
             return None
@@ -145,7 +145,7 @@ def parts_of(plan: Plan, expr: ast.AST, depth: int) -> list[ast.AST] | None:
     return parts
 
 
-def _changes(plan: Plan, use: ast.Name, depth: int) -> list[ast.AST] | None:
+def _changes(plan: data_objects.Reader, use: ast.Name, depth: int) -> list[ast.expr] | None:
     """What this use of a dictionary may put into it: [] for a read, None when it cannot be told
     (it is handed to a function, or bound to another name that may change it)."""
     ctx = plan.ctx
@@ -170,7 +170,7 @@ def _changes(plan: Plan, use: ast.Name, depth: int) -> list[ast.AST] | None:
         if parent.attr == "setdefault":
             return list(call.args)
         if parent.attr == "update":
-            parts: list[ast.AST] = []
+            parts: list[ast.expr] = []
             for arg in call.args:
                 more = parts_of(plan, arg, depth + 1)
                 if more is None:
@@ -207,11 +207,11 @@ def _changes(plan: Plan, use: ast.Name, depth: int) -> list[ast.AST] | None:
     return []
 
 
-def may_be_reference(plan: Plan, node: ast.AST) -> bool:
+def may_be_reference(plan: data_objects.Reader, node: ast.expr) -> bool:
     return may_be(plan, node, REFERENCES)
 
 
-def may_be(plan: Plan, node: ast.AST, kinds, depth: int = 0) -> bool:
+def may_be(plan: data_objects.Reader, node: ast.expr, kinds, depth: int = 0) -> bool:
     """Whether ``node`` is, or may hold (as far as the tool can see), a data object of ``kinds``."""
     if depth > 4:
         return False
@@ -224,12 +224,12 @@ def may_be(plan: Plan, node: ast.AST, kinds, depth: int = 0) -> bool:
     return False
 
 
-def candidates(plan: Plan, name: ast.Name) -> list[ast.AST]:
+def candidates(plan: data_objects.Reader, name: ast.Name) -> list[ast.expr]:
     """What ``name`` may hold, as far as the tool can see: every value assigned to it in its
     scope (in branches, cells, loops), and the items of a literal list a ``for`` loop takes it
     from. A parameter or a loop over something out of sight adds nothing (a plain value)."""
     names = plan.ctx.names
-    found: list[ast.AST] = []
+    found: list[ast.expr] = []
     for binding in names.bindings_of(name.id, names.scope_of.get(id(name), names.module_scope)):
         if binding.value is not None:
             found.append(binding.value)

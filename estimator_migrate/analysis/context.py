@@ -12,7 +12,7 @@ from estimator_migrate.codes import RULES
 from estimator_migrate.findings import Finding, Severity
 from estimator_migrate.rewrite.imports import ALIAS_PREFIX
 from estimator_migrate.settings import Settings
-from estimator_migrate.text import byte_col_to_char_col, dominant_newline, indentation, split_lines
+from estimator_migrate.text import Located, byte_col_to_char_col, dominant_newline, end_of, indentation, split_lines
 
 _NOQA_RE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 _IGNORE_RE = re.compile(r"#\s*estimator-migrate:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
@@ -83,11 +83,11 @@ class FileContext:
     def char_col(self, line: int, byte_col: int) -> int:
         return byte_col_to_char_col(self.lines[line - 1], byte_col)
 
-    def segment(self, node: ast.AST) -> str:
+    def segment(self, node: Located) -> str:
         """The exact source text of an expression or statement."""
-        sl, el = node.lineno, node.end_lineno
-        sc = self.char_col(sl, node.col_offset)
-        ec = self.char_col(el, node.end_col_offset)
+        (sl, sc_byte), (el, ec_byte) = (node.lineno, node.col_offset), end_of(node)
+        sc = self.char_col(sl, sc_byte)
+        ec = self.char_col(el, ec_byte)
         if sl == el:
             return self.lines[sl - 1][sc:ec]
         parts = [self.lines[sl - 1][sc:]] + self.lines[sl:el - 1] + [self.lines[el - 1][:ec]]
@@ -102,8 +102,8 @@ class FileContext:
         first = self.lines[stmt.lineno - 1]
         if first[: self.char_col(stmt.lineno, stmt.col_offset)].strip():
             return False
-        last = self.lines[stmt.end_lineno - 1]
-        rest = last[self.char_col(stmt.end_lineno, stmt.end_col_offset):].strip()
+        end_line, end_col = end_of(stmt)
+        rest = self.lines[end_line - 1][self.char_col(end_line, end_col):].strip()
         return not rest or rest.startswith("#")
 
     # -- suppression ----------------------------------------------------------------------
@@ -131,7 +131,7 @@ class FileContext:
         return False
 
     # -- reporting ------------------------------------------------------------------------
-    def report(self, code: str, node: ast.AST, message: str, hint: str = "", *, fixed: bool = False,
+    def report(self, code: str, node: Located, message: str, hint: str = "", *, fixed: bool = False,
                severity: Severity | None = None, lines=()) -> bool:
         """Record a finding unless it is suppressed or not selected. Returns True if recorded."""
         line = node.lineno
@@ -150,7 +150,7 @@ class FileContext:
         ))
         return True
 
-    def may_fix(self, code: str, node: ast.AST, *lines: int) -> bool:
+    def may_fix(self, code: str, node: Located, *lines: int) -> bool:
         """A rewrite is applied only when its code is enabled and not suppressed on its line."""
         if not self.settings.enabled(code):
             return False

@@ -36,7 +36,7 @@ _DATASET_FACTORIES = {"from_files", "from_delimited_files", "from_parquet_files"
                       "from_sql_query", "get_by_name", "get_by_id", "register", "from_pandas_dataframe"}
 
 
-def classify(plan: Reader, expr: ast.AST, depth: int = 0) -> str:
+def classify(plan: Reader, expr: ast.expr, depth: int = 0) -> str:
     """What kind of data object ``expr`` is. The kind of an object does not change after it is
     built, so names are followed to the expression that built it even if it was used since."""
     names = plan.ctx.names
@@ -90,6 +90,6 @@ def classify(plan: Reader, expr: ast.AST, depth: int = 0) -> str:
     return SCALAR
 
 
-def _mentions(expr: ast.AST, name: str) -> bool:
+def _mentions(expr: ast.expr, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name or isinstance(n, ast.Attribute) and n.attr == name
                for n in ast.walk(expr))

@@ -11,7 +11,8 @@ unknown, so a user's own ``Estimator`` or a shadowed import is never rewritten.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 IMPORT = "import"
 OTHER = "other"
@@ -20,10 +21,10 @@ OTHER = "other"
 class Binding:
     __slots__ = ("kind", "qualname", "node", "value")
 
-    def __init__(self, kind: str, qualname: str | None, node: ast.AST, value: ast.AST | None = None):
+    def __init__(self, kind: str, qualname: str | None, node: Any, value: ast.expr | None = None):
         self.kind = kind
         self.qualname = qualname  # for imports: the dotted name the binding stands for
-        self.node = node  # the statement (or argument) that binds
+        self.node = node  # the ast node that binds: a statement, an argument, an import alias, ...
         self.value = value  # for simple assignments ``name = value``: the value expression
 
 
@@ -60,6 +61,7 @@ class NameResolver:
     """Scopes, bindings and parents of one module, computed in one walk of the ast."""
 
     def __init__(self, tree: ast.Module):
+        self.tree = tree
         self.module_scope = Scope(tree, None, "module")
         self.scopes: list[Scope] = [self.module_scope]
         self.scope_of: dict[int, Scope] = {}  # id(ast node) -> scope it is evaluated in
@@ -69,11 +71,12 @@ class NameResolver:
         self._walk(tree, self.module_scope)
 
     # -- building -------------------------------------------------------------------------
-    def _walk(self, node: ast.AST, scope: Scope) -> None:
+    def _walk(self, node: Any, scope: Scope) -> None:
         # An explicit stack keeps very deep code from hitting the recursion limit. Most nodes
         # bind nothing: they take the generic path, which only records parents, scopes, calls
         # and name loads. This walk is the engine's main cost, hence the care.
-        stack: list[tuple[ast.AST, Scope]] = [(node, scope)]
+        # Nodes of every type, dispatched on ``type(node)`` (cheaper than isinstance here).
+        stack: list[tuple[Any, Scope]] = [(node, scope)]
         scope_of, parent, calls, special = self.scope_of, self.parent, self.calls, _SPECIAL
         pop, push = stack.pop, stack.append
         while stack:
@@ -91,7 +94,7 @@ class NameResolver:
                 continue
             if kind is ast.Call:
                 calls.append(node)
-            children = []
+            children: list[ast.AST] = []
             for field in node._fields:
                 value = getattr(node, field, None)
                 if type(value) is list:
@@ -200,9 +203,9 @@ class NameResolver:
             for target in node.targets:
                 self._bind_target(scope, target, node)
         elif type(node).__name__ in ("MatchAs", "MatchStar") and getattr(node, "name", None):
-            self._bind(scope, node.name, Binding(OTHER, None, node))
+            self._bind(scope, node.name, Binding(OTHER, None, node))  # type: ignore[attr-defined]
         elif type(node).__name__ == "MatchMapping" and getattr(node, "rest", None):
-            self._bind(scope, node.rest, Binding(OTHER, None, node))
+            self._bind(scope, node.rest, Binding(OTHER, None, node))  # type: ignore[attr-defined]
         add(list(ast.iter_child_nodes(node)))
         return out
 
@@ -216,7 +219,7 @@ class NameResolver:
             scope = self.module_scope
         scope.bind(name, binding)
 
-    def _bind_target(self, scope: Scope, target: ast.AST, node: ast.AST, value: ast.AST | None = None) -> None:
+    def _bind_target(self, scope: Scope, target: ast.AST, node: ast.AST, value: ast.expr | None = None) -> None:
         if isinstance(target, ast.Name):
             self._bind(scope, target.id, Binding(OTHER, None, node, value))
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -258,6 +261,7 @@ class NameResolver:
             if len(quals) != 1 or None in quals:
                 return None  # shadowed or rebound: not provably the import
             base = quals.pop()
+            assert base is not None  # excluded above
         else:
             stars = self.module_scope.star_imports
             if len(stars) != 1:
@@ -293,7 +297,7 @@ class NameResolver:
         return sorted(found.values(), key=lambda n: (n.lineno, n.col_offset))
 
 
-def _count(name_uses):
+def _count(name_uses: dict[tuple[int, str], list[ast.Name]]) -> Iterable[tuple[str, int]]:
     totals: dict[str, int] = {}
     for (_, name), nodes in name_uses.items():
         totals[name] = totals.get(name, 0) + len(nodes)

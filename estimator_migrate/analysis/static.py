@@ -32,6 +32,7 @@ from typing import Any
 
 from estimator_migrate.analysis.names import Binding, NameResolver, Scope
 from estimator_migrate.analysis.symbols import ESTIMATORS, canonical
+from estimator_migrate.text import Located, end_of
 
 
 class _Unknown:
@@ -84,25 +85,26 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 # -- positions ---------------------------------------------------------------------------------
-def _start(node: ast.AST) -> tuple[int, int]:
+def _start(node: Located) -> tuple[int, int]:
     return node.lineno, node.col_offset
 
 
-def _end(node: ast.AST) -> tuple[int, int]:
-    return node.end_lineno, node.end_col_offset
+def _end(node: Located) -> tuple[int, int]:
+    return end_of(node)
 
 
 def _statement_of(names: NameResolver, node: ast.AST) -> ast.stmt | None:
-    while node is not None and not isinstance(node, ast.stmt):
-        node = names.parent.get(id(node))
-    return node
+    current: ast.AST | None = node
+    while current is not None and not isinstance(current, ast.stmt):
+        current = names.parent.get(id(current))
+    return current if isinstance(current, ast.stmt) else None
 
 
 def _ancestors(names: NameResolver, node: ast.AST) -> Iterator[ast.AST]:
-    node = names.parent.get(id(node))
-    while node is not None:
-        yield node
-        node = names.parent.get(id(node))
+    current = names.parent.get(id(node))
+    while current is not None:
+        yield current
+        current = names.parent.get(id(current))
 
 
 def _inside(names: NameResolver, node: ast.AST, container: ast.AST) -> bool:
@@ -121,7 +123,7 @@ def _scope(names: NameResolver, node: ast.AST) -> Scope:
 def _deferred(names: NameResolver, node: ast.AST, home: Scope | None) -> bool:
     """True when ``node`` stands in a function, lambda or generator nested in ``home``: it runs
     whenever that is called (or iterated), not where it stands."""
-    scope = _scope(names, node)
+    scope: Scope | None = _scope(names, node)
     while scope is not None and scope is not home:
         if scope.kind in ("function", "lambda") or isinstance(scope.node, ast.GeneratorExp):
             return True
@@ -190,14 +192,14 @@ def _dominates(names: NameResolver, binding: ast.stmt, use: ast.stmt) -> bool:
     return False
 
 
-def bound_value(names: NameResolver, name: ast.Name) -> ast.AST | None:
+def bound_value(names: NameResolver, name: ast.Name) -> ast.expr | None:
     """The value expression whose object ``name`` holds here (identity only: the object may
     have been changed since)."""
     binding = reaching_binding(names, name)
     return binding.value if binding is not None else None
 
 
-def resolve_identity(names: NameResolver, expr: ast.AST) -> ast.AST:
+def resolve_identity(names: NameResolver, expr: ast.expr) -> ast.expr:
     """Follow names to the expression that built the object they hold (its kind, not its content)."""
     seen = 0
     while isinstance(expr, ast.Name) and seen < 10:
@@ -209,7 +211,7 @@ def resolve_identity(names: NameResolver, expr: ast.AST) -> ast.AST:
 
 
 # -- content -----------------------------------------------------------------------------------
-def value_at(names: NameResolver, name: ast.Name, until: ast.AST | None = None) -> ast.AST | None:
+def value_at(names: NameResolver, name: ast.Name, until: ast.expr | None = None) -> ast.expr | None:
     """The value expression that reaches this use of ``name`` (``reaching_binding``), when the
     object it built is certainly unchanged up to the end of ``until`` (default: the use itself;
     a rule passes the call that reads the object). Else None."""
@@ -221,7 +223,7 @@ def value_at(names: NameResolver, name: ast.Name, until: ast.AST | None = None) 
     return binding.value if _unchanged(names, name, binding, until if until is not None else name) else None
 
 
-def _immutable(value: ast.AST) -> bool:
+def _immutable(value: ast.expr) -> bool:
     """Values that cannot be changed in place. A tuple's names are followed on their own (putting
     an object in the tuple hands it on, which its own check sees); a list inside it is not."""
     if isinstance(value, ast.UnaryOp):
@@ -234,11 +236,11 @@ def _immutable(value: ast.AST) -> bool:
 single_binding_value = value_at  # the name the rules used before content and identity were told apart
 
 
-def _unchanged(names: NameResolver, name: ast.Name, binding: Binding, until: ast.AST) -> bool:
+def _unchanged(names: NameResolver, name: ast.Name, binding: Binding, until: ast.expr) -> bool:
     return _first_change(names, name, binding, until) is None
 
 
-def first_change(names: NameResolver, name: ast.Name, until: ast.AST | None = None) -> ast.AST | None:
+def first_change(names: NameResolver, name: ast.Name, until: ast.expr | None = None) -> ast.expr | None:
     """The first use of ``name`` that may change the object it holds before ``until`` (for
     messages); None when there is none or the name is not followed at all."""
     binding = reaching_binding(names, name)
@@ -247,7 +249,7 @@ def first_change(names: NameResolver, name: ast.Name, until: ast.AST | None = No
     return _first_change(names, name, binding, until if until is not None else name)
 
 
-def _first_change(names: NameResolver, name: ast.Name, binding: Binding, until: ast.AST) -> ast.AST | None:
+def _first_change(names: NameResolver, name: ast.Name, binding: Binding, until: ast.expr) -> ast.expr | None:
     scope = _scope(names, name)
     home = names.defining_scope(name.id, scope)
     uses = sorted((u for u in names.uses(name.id, scope) if u is not name), key=_start)
@@ -268,7 +270,7 @@ def _first_change(names: NameResolver, name: ast.Name, binding: Binding, until: 
     return None
 
 
-def shared_after(names: NameResolver, expr: ast.AST, until: ast.AST) -> bool:
+def shared_after(names: NameResolver, expr: ast.expr, until: ast.expr) -> bool:
     """Whether the object ``expr`` (a name, or a chain of names) holds at ``until`` may still be
     reached by code that runs after ``until``: another use of a name that holds it, or an alias
     made before. Then a rewrite must leave that object exactly as the estimator left it."""
@@ -283,7 +285,7 @@ def shared_after(names: NameResolver, expr: ast.AST, until: ast.AST) -> bool:
     return not isinstance(expr, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Constant, ast.Call) + _COMPREHENSIONS)
 
 
-def _used_after(names: NameResolver, name: ast.Name, binding: Binding, until: ast.AST) -> bool:
+def _used_after(names: NameResolver, name: ast.Name, binding: Binding, until: ast.expr) -> bool:
     scope = _scope(names, name)
     home = names.defining_scope(name.id, scope)
     others = [u for u in names.uses(name.id, scope) if u is not name and not _inside(names, u, binding.node)]
@@ -329,8 +331,7 @@ def use_kind(names: NameResolver, use: ast.Name) -> str:
     node: ast.AST = use
     while True:
         up = parent(id(node))
-        kind = type(up)
-        if kind is ast.Attribute:
+        if isinstance(up, ast.Attribute):
             if not isinstance(up.ctx, ast.Load):
                 return CHANGE  # x.a = ... / del x.a
             call = parent(id(up))
@@ -343,32 +344,32 @@ def use_kind(names: NameResolver, use: ast.Name) -> str:
                 return CHANGE  # any other method may change the object
             node = up
             continue
-        if kind is ast.Subscript:
+        if isinstance(up, ast.Subscript):
             if up.value is not node:
                 return READ  # used as the index
             if not isinstance(up.ctx, ast.Load):
                 return CHANGE  # x[k] = ... / del x[k]
             node = up
             continue
-        if kind is ast.Call:
+        if isinstance(up, ast.Call):
             if up.func is node:
                 return CHANGE
             return READ if _reading_call(names, up, None) else HAND_ON
-        if kind is ast.keyword:
+        if isinstance(up, ast.keyword):
             call = parent(id(up))
             return READ if isinstance(call, ast.Call) and _reading_call(names, call, up.arg) else HAND_ON
-        if kind in (ast.Compare, ast.UnaryOp, ast.BinOp, ast.FormattedValue, ast.JoinedStr, ast.Expr):
+        if isinstance(up, (ast.Compare, ast.UnaryOp, ast.BinOp, ast.FormattedValue, ast.JoinedStr, ast.Expr)):
             return READ  # compared, combined into a new value, formatted or displayed
-        if kind is ast.AugAssign:
+        if isinstance(up, ast.AugAssign):
             return READ if up.value is node else CHANGE  # ``y += x`` reads x; ``x.a += y`` changes it
-        if kind in (ast.If, ast.While, ast.Assert):
+        if isinstance(up, (ast.If, ast.While, ast.Assert)):
             return READ
-        if kind in (ast.IfExp, ast.BoolOp):
-            if kind is ast.IfExp and up.test is node:
+        if isinstance(up, (ast.IfExp, ast.BoolOp)):
+            if isinstance(up, ast.IfExp) and up.test is node:
                 return READ
             node = up  # the result may be the object itself
             continue
-        if kind in (ast.For, ast.AsyncFor, ast.comprehension):
+        if isinstance(up, (ast.For, ast.AsyncFor, ast.comprehension)):
             return READ if up.iter is node else CHANGE
         return HAND_ON  # assigned, stored in a container, returned, yielded, ...
 
@@ -401,7 +402,7 @@ def _passed(call: ast.Call, keyword: str) -> bool:
                for k in call.keywords)
 
 
-def resolve(names: NameResolver, expr: ast.AST, until: ast.AST | None = None) -> ast.AST:
+def resolve(names: NameResolver, expr: ast.expr, until: ast.expr | None = None) -> ast.expr:
     """Follow a name to the expression it was bound to, when that object is certainly unchanged
     up to ``until`` (see ``value_at``)."""
     seen = 0
@@ -413,7 +414,7 @@ def resolve(names: NameResolver, expr: ast.AST, until: ast.AST | None = None) ->
     return expr
 
 
-def literal(names: NameResolver, expr: ast.AST, until: ast.AST | None = None) -> Any:
+def literal(names: NameResolver, expr: ast.expr, until: ast.expr | None = None) -> Any:
     """The Python value of a literal (following names to literals that are unchanged up to
     ``until``), else UNKNOWN."""
     expr = resolve(names, expr, until)
@@ -434,7 +435,7 @@ def literal(names: NameResolver, expr: ast.AST, until: ast.AST | None = None) ->
     if isinstance(expr, ast.Dict):
         if any(k is None for k in expr.keys):
             return UNKNOWN
-        keys = [literal(names, k, until) for k in expr.keys]
+        keys = [literal(names, k, until) for k in expr.keys if k is not None]
         values = [literal(names, v, until) for v in expr.values]
         if any(x is UNKNOWN for x in keys + values):
             return UNKNOWN
@@ -445,12 +446,12 @@ def literal(names: NameResolver, expr: ast.AST, until: ast.AST | None = None) ->
     return UNKNOWN
 
 
-def is_literal(names: NameResolver, expr: ast.AST, until: ast.AST | None = None) -> bool:
+def is_literal(names: NameResolver, expr: ast.expr, until: ast.expr | None = None) -> bool:
     return literal(names, expr, until) is not UNKNOWN
 
 
 # -- copying code ------------------------------------------------------------------------------
-def portable(names: NameResolver, expr: ast.AST, until: ast.AST) -> bool:
+def portable(names: NameResolver, expr: ast.expr, until: ast.expr) -> bool:
     """Whether the code of ``expr`` (which stands earlier, in an assignment the rewrite follows)
     can be evaluated again at ``until`` with the same result: every name in it holds the same
     thing there (not rebound in between, and unchanged where the expression reads into it), and
@@ -484,7 +485,7 @@ def _repeatable_call(names: NameResolver, call: ast.Call) -> bool:
         and not names.bindings_of(func.id, _scope(names, func))
 
 
-def _reads_into(names: NameResolver, name: ast.Name, expr: ast.AST) -> bool:
+def _reads_into(names: NameResolver, name: ast.Name, expr: ast.expr) -> bool:
     """True when the expression reads something held by the object (``cfg["lr"]``, ``cfg.lr``),
     not just the object itself or a data method's result (``dataset.as_named_input(...)``)."""
     if name is expr:
@@ -499,7 +500,7 @@ def _reads_into(names: NameResolver, name: ast.Name, expr: ast.AST) -> bool:
     return isinstance(up, ast.Subscript) and up.value is name
 
 
-def _same_binding(names: NameResolver, name: ast.Name, until: ast.AST) -> bool:
+def _same_binding(names: NameResolver, name: ast.Name, until: ast.expr) -> bool:
     """``name`` (standing before ``until``) is bound to the same object at ``until``: it
     resolves to the same scope there and no binding of it can run in between."""
     here, there = _scope(names, name), _scope(names, until)
@@ -521,7 +522,7 @@ def _same_binding(names: NameResolver, name: ast.Name, until: ast.AST) -> bool:
     return True
 
 
-def _unchanged_from(names: NameResolver, name: ast.Name, until: ast.AST) -> bool:
+def _unchanged_from(names: NameResolver, name: ast.Name, until: ast.expr) -> bool:
     """The object ``name`` holds is not changed between this use and ``until``."""
     scope = _scope(names, name)
     home = names.defining_scope(name.id, scope)
@@ -529,7 +530,9 @@ def _unchanged_from(names: NameResolver, name: ast.Name, until: ast.AST) -> bool
         return hasattr(builtins, name.id)  # anything else unbound here may be changed elsewhere
     if _deferred(names, until, home) or _deferred(names, name, home):
         return not any(u is not name and not _harmless(names, u) for u in names.uses(name.id, scope))
-    start, stop = _end(_statement_of(names, name)), _end(until)
+    statement = _statement_of(names, name)
+    assert statement is not None  # a name stands in a statement
+    start, stop = _end(statement), _end(until)
     loops = _loops_around(names, until, name)
     for use in names.uses(name.id, scope):
         if use is name:

@@ -21,7 +21,7 @@ import json
 import re
 import warnings
 from collections.abc import Callable
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # public, untyped in typeshed
 
 from estimator_migrate.findings import Finding
 from estimator_migrate.io.sources import SourceError, unified_diff
@@ -161,9 +161,9 @@ def load_notebook(data: bytes) -> Notebook:
             joined, as_list = source, False
         else:
             raise SourceError(f"not a Jupyter notebook: cell {number} source is not text")
-        metadata = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+        metadata = raw["metadata"] if isinstance(raw.get("metadata"), dict) else {}
         cells.append(Cell(number, str(raw.get("cell_type", "")), joined, as_list, span or (0, 0), metadata))
-    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    meta = nb["metadata"] if isinstance(nb.get("metadata"), dict) else {}
     language = "python"
     for section, key in (("kernelspec", "language"), ("language_info", "name")):
         value = meta.get(section)
@@ -207,6 +207,7 @@ _AUTOMAGIC_RE = re.compile(r"([ \t]*)([\w.*]*)(.*)$")
 def _automagic(line: str, bound: set[str]) -> bool:
     """Whether IPython would run this line (alone in its cell) as an automagic call."""
     m = _AUTOMAGIC_RE.match(line.rstrip("\r\n"))
+    assert m is not None  # the pattern matches any line
     name, rest = m.group(2), m.group(3).lstrip()
     if name not in AUTOMAGIC or rest[:1] in ("=", ","):
         return False

@@ -124,7 +124,9 @@ def _spelled(text: str, notebook: bool) -> bool:
 
 def _with_cookie(data: bytes, notebook: bool) -> bool:
     """A file that is not UTF-8: Python reads it only with a coding cookie, in that codec."""
-    if not _COOKIE_RE.search(_FIRST_TWO_LINES.match(data).group()):
+    first_two = _FIRST_TWO_LINES.match(data)
+    assert first_two is not None  # the pattern matches any text
+    if not _COOKIE_RE.search(first_two.group()):
         return False
     try:
         import io

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 
 from estimator_migrate.analysis.names import NameResolver
 from estimator_migrate.analysis.symbols import CANONICAL, IMPORT_FROM
-from estimator_migrate.text import dominant_newline, indentation, split_lines
+from estimator_migrate.text import dominant_newline, end_of, indentation, split_lines
 
 # A generated name that would collide with a user's own binding gets this prefix (see sdk_name).
 ALIAS_PREFIX = "Aml"
@@ -78,9 +79,10 @@ def _reached(names: NameResolver, local: str, target: tuple[str, str]) -> bool:
 
 
 def _statement_of(names: NameResolver, node: ast.AST) -> ast.stmt | None:
-    while node is not None and not isinstance(node, ast.stmt):
-        node = names.parent.get(id(node))
-    return node
+    current: ast.AST | None = node
+    while current is not None and not isinstance(current, ast.stmt):
+        current = names.parent.get(id(current))
+    return current if isinstance(current, ast.stmt) else None
 
 
 def _runs_before(names: NameResolver, binding: ast.stmt, use: ast.stmt) -> bool:
@@ -102,7 +104,7 @@ def _runs_before(names: NameResolver, binding: ast.stmt, use: ast.stmt) -> bool:
 
 def _unused_estimator_imports(names: NameResolver, before: dict[str, int], after: dict[str, int], source: str):
     """(import statement, alias) pairs whose name the rewrite left without any use."""
-    out = []
+    out: list[tuple[ast.Import | ast.ImportFrom, ast.alias]] = []
     still_named = _named_otherwise(names, source)
     for node in names.imports():
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -127,14 +129,15 @@ def _named_otherwise(names: NameResolver, source: str) -> set:
     """Names something still needs without reading them: ``del name`` (NameError once the import
     is gone) and the module's ``__all__`` (a re-export other modules import from here)."""
     found = set()
-    tree = names.module_scope.node
+    tree = names.tree
     if re.search(r"\bdel\b", source):
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Del):
                 found.add(node.id)
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else \
-            [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        if not isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets) and node.value is not None:
             found.update(e.value for e in ast.walk(node.value)
                          if isinstance(e, ast.Constant) and isinstance(e.value, str))
@@ -142,7 +145,7 @@ def _named_otherwise(names: NameResolver, source: str) -> set:
 
 
 def _render_from(module: str, names: list[tuple[str, str | None]],
-                 existing: list[tuple[str, str | None]] = ()) -> str:
+                 existing: Sequence[tuple[str, str | None]] = ()) -> str:
     """The user's names keep their order; added names follow, sorted."""
     if names and names[0][0] == "":
         return f"import {module}" + (f" as {names[0][1]}" if names[0][1] else "")
@@ -152,31 +155,31 @@ def _render_from(module: str, names: list[tuple[str, str | None]],
 
 
 def _apply(source: str, names: NameResolver, needed, removals) -> str:
-    tree = names.module_scope.node
+    tree = names.tree
     lines = split_lines(source)
     nl = dominant_newline(lines)
     # line index -> replacement lines (None: delete); insertions after a line
     replace: dict[int, list[str]] = {}
     insert_after: dict[int, list[str]] = {}
 
-    by_stmt: dict[int, tuple[ast.AST, list]] = {}
+    by_stmt: dict[int, tuple[ast.Import | ast.ImportFrom, list]] = {}
     for node, alias in removals:
         by_stmt.setdefault(id(node), (node, []))[1].append(alias)
 
     # New names must be imported before their first use (a notebook may import more later).
     first_use = min((n.lineno for (_, name), nodes in names.name_uses.items() if wanted_import(name)
                      for n in nodes), default=len(lines) + 1)
-    top_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)) and n.end_lineno < first_use]
+    top_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)) and end_of(n)[0] < first_use]
     # Prefer extending an existing one-line ``from module import a, b`` at module level.
     additions: dict[int, list] = {}
     merged_modules = set()
-    for module, names in needed.items():
+    for module, wanted in needed.items():
         for node in top_imports:
-            if names[0][0] and isinstance(node, ast.ImportFrom) and node.module == module and not node.level \
+            if wanted[0][0] and isinstance(node, ast.ImportFrom) and node.module == module and not node.level \
                     and node.lineno == node.end_lineno and not any(a.name == "*" for a in node.names) \
                     and _owns_line(lines, node):
                 by_stmt.setdefault(id(node), (node, []))
-                additions[id(node)] = names
+                additions[id(node)] = wanted
                 merged_modules.add(module)
                 break
 
@@ -186,40 +189,42 @@ def _apply(source: str, names: NameResolver, needed, removals) -> str:
             continue
         keep = [(a.name, a.asname) for a in node.names if a not in aliases]
         added = additions.get(key, [])
-        first, last = lines[node.lineno - 1], lines[node.end_lineno - 1]
-        for n in range(node.lineno, node.end_lineno + 1):
+        end_line = end_of(node)[0]
+        first, last = lines[node.lineno - 1], lines[end_line - 1]
+        for n in range(node.lineno, end_line + 1):
             replace[n] = []
         if not keep and not added:
             continue
         if isinstance(node, ast.ImportFrom):
+            assert node.module is not None  # an import this tool removes from or adds to
             text = _render_from(node.module, added, keep)
         else:
             text = "import " + ", ".join(f"{n} as {a}" if a else n for n, a in keep)
         replace[node.lineno] = [indentation(first) + text + _trailing_comment(last) + _eol(last, nl)]
 
     # Standard-library modules go before the first import, SDK names after the SDK imports.
-    stdlib = [_render_from(m, names) for m, names in sorted(needed.items()) if names[0][0] == ""]
+    stdlib = [_render_from(m, wanted) for m, wanted in sorted(needed.items()) if wanted[0][0] == ""]
     if stdlib:
         first_import = next((n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
-                             and n.end_lineno < first_use and not (isinstance(n, ast.ImportFrom)
+                             and end_of(n)[0] < first_use and not (isinstance(n, ast.ImportFrom)
                                                                    and n.module == "__future__")), None)
         if first_import is not None and _owns_line(lines, first_import):
             at = first_import.lineno - 1
             insert_after.setdefault(at, []).extend(t + nl for t in stdlib)
             stdlib = []
-    new_imports = stdlib + [_render_from(m, names) for m, names in sorted(needed.items())
-                            if m not in merged_modules and names[0][0] != ""]
+    new_imports = stdlib + [_render_from(m, wanted) for m, wanted in sorted(needed.items())
+                            if m not in merged_modules and wanted[0][0] != ""]
     if new_imports:
         anchor = _insertion_line(tree, first_use)
-        text = [t + nl for t in new_imports]
+        new_lines = [t + nl for t in new_imports]
         if anchor == 0:
-            insert_after.setdefault(0, []).extend(text)
+            insert_after.setdefault(0, []).extend(new_lines)
         else:
             last = lines[anchor - 1]
             if not last.endswith(("\n", "\r")):
                 # The anchor is the last line and has no newline: give it one.
                 replace.setdefault(anchor, [last + nl])
-            insert_after.setdefault(anchor, []).extend(text)
+            insert_after.setdefault(anchor, []).extend(new_lines)
 
     out: list[str] = list(insert_after.get(0, []))
     for n, line in enumerate(lines, 1):
@@ -251,8 +256,8 @@ def _owns_line(lines: list[str], node: ast.stmt, whole: bool = False) -> bool:
     first = lines[node.lineno - 1]
     if first[: node.col_offset].strip():
         return False
-    last = lines[node.end_lineno - 1]
-    rest = last.encode("utf-8")[node.end_col_offset:].decode("utf-8", "replace").strip()
+    end_line, end_col = end_of(node)
+    rest = lines[end_line - 1].encode("utf-8")[end_col:].decode("utf-8", "replace").strip()
     return not rest or rest.startswith("#")
 
 
@@ -260,21 +265,20 @@ def _insertion_line(tree: ast.Module, before: int) -> int:
     """After the last module-level azureml import, else the last top-level import, else after
     the docstring and ``__future__`` imports; 0 means the very top."""
     best = 0
-    body = [n for n in tree.body if n.end_lineno < before]
+    body = [n for n in tree.body if end_of(n)[0] < before]
     for node in body:
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("azureml"):
-            best = node.end_lineno
+            best = end_of(node)[0]
         elif isinstance(node, ast.Import) and any(a.name.startswith("azureml") for a in node.names):
-            best = node.end_lineno
+            best = end_of(node)[0]
     if best:
         return best
     for node in body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            best = node.end_lineno
+            best = end_of(node)[0]
     if best:
         return best
-    if tree.body and isinstance(tree.body[0], ast.Expr) and isinstance(getattr(tree.body[0], "value", None),
-                                                                      ast.Constant) \
-            and isinstance(tree.body[0].value.value, str):
-        return tree.body[0].end_lineno
+    first = tree.body[0] if tree.body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        return end_of(first)[0]
     return 0

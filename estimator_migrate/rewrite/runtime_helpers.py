@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 import re
 
-from estimator_migrate.text import split_lines
+from estimator_migrate.text import end_of, split_lines
 
 FLATTEN = "flatten_script_params"
 DATA_REFERENCES = "script_params_data_references"
@@ -154,13 +154,14 @@ def define_helpers(source: str, memory: dict, newline: str = "\n") -> str:
             source = _remove(source, late[0])
             tree = ast.parse(source)
             first = _first_use(tree, name)
+            assert first is not None  # the use found above is still there
         source = _insert(source, tree, first, template(base, name, chosen, newline), newline)
     return source
 
 
 def _remove(source: str, node: ast.FunctionDef) -> str:
     lines = split_lines(source)
-    start, end = node.lineno - 1, node.end_lineno
+    start, end = node.lineno - 1, end_of(node)[0]
     while end < len(lines) and not lines[end].strip():
         end += 1
     return "".join(lines[:start] + lines[end:])

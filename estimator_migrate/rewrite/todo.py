@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 
 from estimator_migrate.findings import Finding
-from estimator_migrate.text import dominant_newline, indentation, split_lines
+from estimator_migrate.text import dominant_newline, end_of, indentation, split_lines
 
 PREFIX = "# TODO(estimator-migrate): "
 
@@ -20,7 +20,7 @@ def add_todo_comments(source: str, tree: ast.Module, findings: list[Finding]) ->
     lines = split_lines(source)
     nl = dominant_newline(lines)
     statements = sorted((n for n in ast.walk(tree) if isinstance(n, ast.stmt)),
-                        key=lambda n: (n.lineno, -n.end_lineno))
+                        key=lambda n: (n.lineno, -end_of(n)[0]))
     wanted: dict[int, list[str]] = {}
     for finding in findings:
         if finding.fixed or not finding.code.startswith("EM3"):
@@ -28,7 +28,7 @@ def add_todo_comments(source: str, tree: ast.Module, findings: list[Finding]) ->
         # The innermost statement that starts its line and contains the finding.
         owner = None
         for stmt in statements:
-            if stmt.lineno <= finding.line <= stmt.end_lineno and not lines[stmt.lineno - 1][
+            if stmt.lineno <= finding.line <= end_of(stmt)[0] and not lines[stmt.lineno - 1][
                     : stmt.col_offset].strip():
                 owner = stmt
         if owner is None:

@@ -8,11 +8,12 @@ import ast
 import itertools
 
 from estimator_migrate.analysis.context import Edit, FileContext
+from estimator_migrate.text import end_of
 
 _GROUPS = itertools.count(1)
 
 
-def sdk_name(ctx: FileContext, name: str, at: ast.AST | None = None) -> str:
+def sdk_name(ctx: FileContext, name: str, at: ast.expr | None = None) -> str:
     """``name`` itself unless something visible where the new code goes (``at``; default: the
     module) binds it to anything but that SDK name; then an alias the module does not use.
     Whether an import of it reaches the new code is settled afterwards (imports.fix_imports)."""
@@ -28,21 +29,21 @@ def sdk_name(ctx: FileContext, name: str, at: ast.AST | None = None) -> str:
         return name
     return ALIAS_PREFIX + name
 
+
 # -- editing ----------------------------------------------------------------------------------
 def new_group() -> int:
     return next(_GROUPS)
 
 
-def replace_in_statement(ctx: FileContext, stmt: ast.stmt, changes: list[tuple[ast.AST, str]],
+def replace_in_statement(ctx: FileContext, stmt: ast.stmt, changes: list[tuple[ast.expr, str]],
                          group: int = 0) -> Edit:
     """An edit of the lines of ``stmt`` in which each node's text is replaced."""
-    return replace_ranges(ctx, stmt, [(n.lineno, n.col_offset, n.end_lineno, n.end_col_offset, t)
-                                      for n, t in changes], group)
+    return replace_ranges(ctx, stmt, [(n.lineno, n.col_offset, *end_of(n), t) for n, t in changes], group)
 
 
 def replace_ranges(ctx: FileContext, stmt: ast.stmt, ranges, group: int = 0) -> Edit:
     """``ranges``: (line, byte col, end line, end byte col, new text), non-overlapping."""
-    first, last = stmt.lineno, stmt.end_lineno
+    first, last = stmt.lineno, end_of(stmt)[0]
     text = "".join(ctx.lines[first - 1:last])
     offsets = [0]
     for line in ctx.lines[first - 1:last]:
@@ -60,7 +61,7 @@ def replace_ranges(ctx: FileContext, stmt: ast.stmt, ranges, group: int = 0) -> 
     return edit
 
 
-def remove_list_items(ctx: FileContext, stmt: ast.stmt, lst: ast.List, drop: list[int]):
+def remove_list_items(ctx: FileContext, stmt: ast.stmt, lst: ast.List | ast.Tuple, drop: list[int]):
     """The (line, col, end line, end col, '') ranges that delete items ``drop`` of ``lst`` and their
     separators, keeping the layout (and comments) of the items that stay."""
     items = lst.elts
@@ -79,26 +80,24 @@ def remove_list_items(ctx: FileContext, stmt: ast.stmt, lst: ast.List, drop: lis
         if nxt is not None:  # from this item to the start of the next kept one
             ranges.append((items[i].lineno, items[i].col_offset, items[nxt].lineno, items[nxt].col_offset))
         elif prev is not None:  # the tail: from the end of the last kept item
-            ranges.append((items[prev].end_lineno, items[prev].end_col_offset,
-                           items[j].end_lineno, items[j].end_col_offset))
+            ranges.append((*end_of(items[prev]), *end_of(items[j])))
         else:
-            ranges.append((items[i].lineno, items[i].col_offset, items[j].end_lineno, items[j].end_col_offset))
+            ranges.append((items[i].lineno, items[i].col_offset, *end_of(items[j])))
         i = j + 1
     return [(a, b, c, d, "") for a, b, c, d in ranges]
 
 
 def keyword_range(ctx: FileContext, call: ast.Call, kw: ast.keyword):
     """The range that deletes keyword ``kw`` from ``call`` with one separating comma."""
-    args: list[ast.AST] = list(call.args) + list(call.keywords)
+    args: list[ast.expr | ast.keyword] = list(call.args) + list(call.keywords)
     args.sort(key=lambda a: (a.lineno, a.col_offset))
     i = args.index(kw)
     if i + 1 < len(args):
         nxt = args[i + 1]
         return (kw.lineno, kw.col_offset, nxt.lineno, nxt.col_offset, "")
     if i > 0:
-        prev = args[i - 1]
-        return (prev.end_lineno, prev.end_col_offset, kw.end_lineno, kw.end_col_offset, "")
-    return (kw.lineno, kw.col_offset, kw.end_lineno, kw.end_col_offset, "")
+        return (*end_of(args[i - 1]), *end_of(kw), "")
+    return (kw.lineno, kw.col_offset, *end_of(kw), "")
 
 
 def placeable(ctx: FileContext, call: ast.Call, stmt: ast.stmt) -> str | None:

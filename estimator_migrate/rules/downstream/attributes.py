@@ -135,7 +135,7 @@ def _attribute(ctx: FileContext, record: Migrated, holder: str, node: ast.Attrib
                "arguments and its Environment).")
 
 
-def _rewrite(ctx: FileContext, stmt: ast.stmt, node: ast.AST, new: str, why: str) -> None:
+def _rewrite(ctx: FileContext, stmt: ast.stmt, node: ast.expr, new: str, why: str) -> None:
     old = ctx.segment(node)
     if not ctx.owns_lines(stmt):
         ctx.report("EM310", node, f"`{old}` should become `{new}` ({why}), but it shares its line with other code",

@@ -22,6 +22,7 @@ from estimator_migrate.rules import on_call
 from estimator_migrate.rules.downstream.migrated import SrcRef, holds_estimator, src_held_by, uses_of
 from estimator_migrate.rules.downstream.pairs import Pairs
 from estimator_migrate.rules.edits import keyword_range, new_group, remove_list_items, replace_ranges, sdk_name
+from estimator_migrate.text import end_of
 
 _SAMPLINGS = ("RandomParameterSampling", "GridParameterSampling", "BayesianParameterSampling")
 ESTIMATOR_SLOT = 7  # HyperDriveConfig(hyperparameter_sampling, ..., policy, estimator, run_config, ...)
@@ -104,7 +105,7 @@ def blocking_hyperdrive(ctx: FileContext, stmt: ast.stmt, holder: str, clean, ba
     return None
 
 
-def _argument(call: ast.Call, name: str, slot: int) -> ast.AST | None:
+def _argument(call: ast.Call, name: str, slot: int) -> ast.expr | None:
     for kw in call.keywords:
         if kw.arg == name:
             return kw.value
@@ -113,47 +114,45 @@ def _argument(call: ast.Call, name: str, slot: int) -> ast.AST | None:
     return None
 
 
-def _rewrite_call(ctx: FileContext, call: ast.Call, stmt: ast.stmt, estimator: ast.AST, factory: bool, group: int,
+def _rewrite_call(ctx: FileContext, call: ast.Call, stmt: ast.stmt, estimator: ast.expr, factory: bool, group: int,
                   held: str):
-    ranges = []
+    ranges: list[tuple[int, int, int, int, str]] = []
     kw = next((k for k in call.keywords if k.value is estimator), None)
     if factory:
         func = call.func
-        new_name = sdk_name(ctx, "HyperDriveConfig", call) if isinstance(func, ast.Name) else None
         if isinstance(func, ast.Attribute):  # hd.HyperDriveRunConfig -> hd.HyperDriveConfig
-            ranges.append((func.end_lineno, func.end_col_offset - len(func.attr), func.end_lineno,
-                           func.end_col_offset, "HyperDriveConfig"))
+            end_line, end_col = end_of(func)
+            ranges.append((end_line, end_col - len(func.attr), end_line, end_col, "HyperDriveConfig"))
         else:
-            ranges.append((func.lineno, func.col_offset, func.end_lineno, func.end_col_offset, new_name))
+            ranges.append((func.lineno, func.col_offset, *end_of(func), sdk_name(ctx, "HyperDriveConfig", call)))
         # The estimator was first; HyperDriveConfig's positional order is the same without it.
         ranges.append(keyword_range(ctx, call, kw) if kw else _positional_range(call, estimator))
-        last = max(list(call.args) + list(call.keywords), key=lambda a: (a.end_lineno, a.end_col_offset))
+        every: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
+        last: ast.expr | ast.keyword | None = max(every, key=end_of)
         if last is estimator or last is kw:
-            rest = [a for a in list(call.args) + list(call.keywords) if a is not estimator and a is not kw]
-            last = max(rest, key=lambda a: (a.end_lineno, a.end_col_offset)) if rest else None
+            rest = [a for a in every if a is not estimator and a is not kw]
+            last = max(rest, key=end_of) if rest else None
         if last is None:
-            ranges.append((call.end_lineno, call.end_col_offset - 1, call.end_lineno, call.end_col_offset - 1,
-                           f"run_config={held}"))
+            end_line, end_col = end_of(call)
+            ranges.append((end_line, end_col - 1, end_line, end_col - 1, f"run_config={held}"))
         else:
-            ranges.append((last.end_lineno, last.end_col_offset, last.end_lineno, last.end_col_offset,
-                           f", run_config={held}"))
+            ranges.append((*end_of(last), *end_of(last), f", run_config={held}"))
     elif kw is not None:  # same place, new keyword
-        ranges.append((kw.lineno, kw.col_offset, kw.end_lineno, kw.end_col_offset, f"run_config={held}"))
+        ranges.append((kw.lineno, kw.col_offset, *end_of(kw), f"run_config={held}"))
     else:  # the 8th positional slot becomes a keyword in place (nothing positional may follow it)
-        ranges.append((estimator.lineno, estimator.col_offset, estimator.end_lineno, estimator.end_col_offset,
-                       f"run_config={held}"))
+        ranges.append((estimator.lineno, estimator.col_offset, *end_of(estimator), f"run_config={held}"))
     return replace_ranges(ctx, ctx.enclosing_statement(call), ranges, group)
 
 
-def _positional_range(call: ast.Call, arg: ast.AST):
+def _positional_range(call: ast.Call, arg: ast.expr):
     rest = [a for a in list(call.args) + list(call.keywords) if a is not arg]
     rest.sort(key=lambda a: (a.lineno, a.col_offset))
     if rest:
         return (arg.lineno, arg.col_offset, rest[0].lineno, rest[0].col_offset, "")
-    return (arg.lineno, arg.col_offset, arg.end_lineno, arg.end_col_offset, "")
+    return (arg.lineno, arg.col_offset, *end_of(arg), "")
 
 
-def parameter_space(ctx: FileContext, sampling: ast.AST | None):
+def parameter_space(ctx: FileContext, sampling: ast.expr | None):
     """The names of the parameter space (leading '-' stripped), or None when not static."""
     if sampling is None:
         return None
@@ -174,7 +173,7 @@ def parameter_space(ctx: FileContext, sampling: ast.AST | None):
     space = static.resolve(ctx.names, space) if space is not None else None
     if not isinstance(space, ast.Dict) or any(k is None for k in space.keys):
         return None
-    keys = [static.literal(ctx.names, k) for k in space.keys]
+    keys = [static.literal(ctx.names, k) for k in space.keys if k is not None]
     if not all(isinstance(k, str) for k in keys):
         return None
     return {k.lstrip("-") for k in keys}
@@ -218,6 +217,7 @@ def _strip_tuned(ctx: FileContext, ref: SrcRef, sampling, estimator, call, group
     if len(drop) == len(pairs.items):
         ranges = [keyword_range(ctx, ref.call, arguments)]
     else:
+        assert isinstance(arguments.value, (ast.List, ast.Tuple))  # pairs.literal_list
         ranges = remove_list_items(ctx, ref.stmt, arguments.value, drop)
     edit = replace_ranges(ctx, ref.stmt, ranges, group)
     return [edit], [f"the tuned arguments {removed} were removed from `{held}`'s `arguments`, as HyperDrive did "
@@ -255,7 +255,8 @@ def _space_code(ctx: FileContext, sampling) -> str | None:
                                                         if k.arg == "parameter_space"), None)
     if parameter_space(ctx, sampling) is not None and space is not None:
         literal = static.resolve(ctx.names, space)
-        return "[" + ", ".join(ctx.segment(k) for k in literal.keys) + "]"
+        assert isinstance(literal, ast.Dict)  # parameter_space read it
+        return "[" + ", ".join(ctx.segment(k) for k in literal.keys if k is not None) + "]"
     if isinstance(space, ast.Name) and value is sampling:
         return space.id  # the dictionary itself: its keys are what HyperDrive tunes
     if isinstance(sampling, ast.Name):
@@ -265,7 +266,7 @@ def _space_code(ctx: FileContext, sampling) -> str | None:
     return None
 
 
-def pairs_shifted(ctx: FileContext, node: ast.AST) -> bool:
+def pairs_shifted(ctx: FileContext, node: ast.expr) -> bool:
     pairs = Pairs(ctx, node)
     return pairs.literal_list and not pairs.clean
 

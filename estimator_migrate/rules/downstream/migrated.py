@@ -35,7 +35,7 @@ class Migrated:
 class SrcRef:
     """An expression that holds a ScriptRunConfig, and the construction it comes from."""
 
-    expr: ast.AST
+    expr: ast.expr
     call: ast.Call  # the ScriptRunConfig(...) call
     stmt: ast.stmt  # the statement binding it
     record: Migrated | None  # None: the user's own ScriptRunConfig
@@ -77,11 +77,11 @@ def remember(ctx: FileContext, plan) -> None:
         datasets=bool(run.datasets))
 
 
-def is_src_call(ctx: FileContext, node: ast.AST | None) -> bool:
+def is_src_call(ctx: FileContext, node: ast.expr | None) -> bool:
     return isinstance(node, ast.Call) and ctx.canonical_name(node.func) == "ScriptRunConfig"
 
 
-def is_estimator_call(ctx: FileContext, node: ast.AST | None) -> bool:
+def is_estimator_call(ctx: FileContext, node: ast.expr | None) -> bool:
     return isinstance(node, ast.Call) and ctx.canonical_name(node.func) in ESTIMATORS
 
 
@@ -89,7 +89,7 @@ def record_of(ctx: FileContext, stmt: ast.stmt, holder: str) -> Migrated | None:
     return _memory(ctx).get((holder, _origin(ctx, stmt.lineno)))
 
 
-def binding_value(ctx: FileContext, name: ast.Name) -> tuple[ast.AST | None, ast.stmt | None, int]:
+def binding_value(ctx: FileContext, name: ast.Name) -> tuple[ast.expr | None, ast.stmt | None, int]:
     """(value, binding statement, 1) of the assignment that reaches ``name`` (the last one that
     certainly runs before it: notebooks rebind ``est`` cell after cell), or (None, None, number
     of bindings) when that cannot be told. Changes in place are allowed (unlike
@@ -102,13 +102,13 @@ def binding_value(ctx: FileContext, name: ast.Name) -> tuple[ast.AST | None, ast
     return binding.value, node if isinstance(node, ast.stmt) else None, 1
 
 
-def src_held_by(ctx: FileContext, expr: ast.AST) -> SrcRef | None:
+def src_held_by(ctx: FileContext, expr: ast.expr) -> SrcRef | None:
     """The ScriptRunConfig ``expr`` holds, when that can be told from the source."""
-    if is_src_call(ctx, expr):
+    if isinstance(expr, ast.Call) and is_src_call(ctx, expr):
         return SrcRef(expr, expr, ctx.enclosing_statement(expr), None)
     if isinstance(expr, ast.Name):
         value, stmt, _ = binding_value(ctx, expr)
-        if is_src_call(ctx, value) and stmt is not None:
+        if isinstance(value, ast.Call) and is_src_call(ctx, value) and stmt is not None:
             return SrcRef(expr, value, stmt, record_of(ctx, stmt, expr.id))
         return None
     if isinstance(expr, (ast.Attribute, ast.Subscript)):
@@ -121,12 +121,13 @@ def src_held_by(ctx: FileContext, expr: ast.AST) -> SrcRef | None:
                   and ctx.segment(n) == text]
         if len(found) == 1 and len(stores) == 1:
             record = record_of(ctx, found[0], text)
-            if record is not None:
-                return SrcRef(expr, found[0].value, found[0], record)
+            value = found[0].value
+            if record is not None and isinstance(value, ast.Call):
+                return SrcRef(expr, value, found[0], record)
     return None
 
 
-def holds_estimator(ctx: FileContext, expr: ast.AST) -> bool:
+def holds_estimator(ctx: FileContext, expr: ast.expr) -> bool:
     """True when ``expr`` still holds an estimator construction (not migrated, or not yet)."""
     if is_estimator_call(ctx, expr):
         return True

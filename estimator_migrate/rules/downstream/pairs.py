@@ -15,9 +15,9 @@ class Pairs:
     items two by two. ``clean`` is False when that pairing does not match flag/value pairs (a
     bare flag or an expanded list shifted it, or the length is odd), or a key is not a literal."""
 
-    def __init__(self, ctx: FileContext, node: ast.AST):
+    def __init__(self, ctx: FileContext, node: ast.expr):
         self.node = node
-        self.items: list[ast.AST] = list(node.elts) if isinstance(node, (ast.List, ast.Tuple)) else []
+        self.items: list[ast.expr] = list(node.elts) if isinstance(node, (ast.List, ast.Tuple)) else []
         self.literal_list = isinstance(node, (ast.List, ast.Tuple)) and \
             not any(isinstance(e, ast.Starred) for e in self.items)
         self.keys: list[Any] = [static.literal(ctx.names, k) for k in self.items[0::2]]
@@ -27,5 +27,5 @@ class Pairs:
             and not any(isinstance(v, str) and v.startswith("--") or v in ("", None) for v in values) \
             and len(set(self.keys)) == len(self.keys)
 
-    def pairs(self) -> list[tuple[ast.AST, ast.AST]]:
+    def pairs(self) -> list[tuple[ast.expr, ast.expr]]:
         return list(zip(self.items[0::2], self.items[1::2], strict=False))

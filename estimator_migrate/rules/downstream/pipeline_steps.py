@@ -18,7 +18,7 @@ from estimator_migrate.analysis.context import Edit, FileContext
 from estimator_migrate.rules import on_call
 from estimator_migrate.rules.downstream.migrated import holds_estimator, src_held_by
 from estimator_migrate.rules.edits import placeable, sdk_name
-from estimator_migrate.text import indentation
+from estimator_migrate.text import end_of, indentation
 
 _ESTIMATOR_STEP = ("name", "estimator", "estimator_entry_script_arguments", "runconfig_pipeline_params", "inputs",
                    "outputs", "compute_target", "allow_reuse", "version")
@@ -40,9 +40,8 @@ def migrate_estimator_step(ctx: FileContext, call: ast.Call) -> None:
         return manual("`*`/`**` unpacking hides its parameters")
     if len(call.args) > len(_ESTIMATOR_STEP):
         return manual("too many positional arguments (TypeError): this code never ran")
-    params: dict[str, ast.AST] = dict(zip(_ESTIMATOR_STEP, call.args, strict=False))
-    for kw in call.keywords:
-        params[kw.arg] = kw.value
+    params: dict[str, ast.expr] = dict(zip(_ESTIMATOR_STEP, call.args, strict=False))
+    params.update((kw.arg, kw.value) for kw in call.keywords if kw.arg is not None)  # no ** (checked above)
     estimator = params.get("estimator")
     if estimator is None or params.get("compute_target") is None:
         return manual("`estimator` and `compute_target` are required (ValueError): this code never ran")
@@ -84,7 +83,8 @@ def migrate_estimator_step(ctx: FileContext, call: ast.Call) -> None:
     col = ctx.char_col(call.lineno, call.col_offset)
     first = ctx.lines[call.lineno - 1]
     head = first[:col]
-    tail = ctx.lines[call.end_lineno - 1][ctx.char_col(call.end_lineno, call.end_col_offset):]
+    (call_end, call_end_col), stmt_end = end_of(call), end_of(stmt)[0]
+    tail = ctx.lines[call_end - 1][ctx.char_col(call_end, call_end_col):]
     one_line = f"{func}({', '.join(items)})"
     if len(head) + len(one_line) + len(tail.rstrip()) <= MAX_LINE and "\n" not in one_line:
         new_call = one_line
@@ -102,16 +102,15 @@ def migrate_estimator_step(ctx: FileContext, call: ast.Call) -> None:
     if ref.record.data_references:
         before.append(f"{held}.run_config.data_references = {{}}")
     text = "".join(indent + ln + nl for ln in before)
-    stmt_lines = ctx.lines[stmt.lineno - 1:stmt.end_lineno]
+    stmt_lines = ctx.lines[stmt.lineno - 1:stmt_end]
     body = "".join(stmt_lines)
     start = sum(len(ln) for ln in ctx.lines[stmt.lineno - 1:call.lineno - 1]) + col
-    end = sum(len(ln) for ln in ctx.lines[stmt.lineno - 1:call.end_lineno - 1]) + \
-        ctx.char_col(call.end_lineno, call.end_col_offset)
+    end = sum(len(ln) for ln in ctx.lines[stmt.lineno - 1:call_end - 1]) + ctx.char_col(call_end, call_end_col)
     text += body[:start] + new_call + body[end:]
     finding = ctx.report("EM104", call, f"`EstimatorStep` is deprecated; rewritten to `PythonScriptStep` with "
                          f"`{held}.run_config`, reset as EstimatorStep did", fixed=True, lines=lines)
-    edit = Edit(stmt.lineno, stmt.end_lineno, text)
-    edit.findings = ctx.findings[-1:] if finding else []  # type: ignore[attr-defined]
+    edit = Edit(stmt.lineno, stmt_end, text)
+    edit.findings = ctx.findings[-1:] if finding else []
     ctx.edits.append(edit)
 
 
@@ -135,6 +134,7 @@ def check_hyperdrive_step(ctx: FileContext, call: ast.Call) -> None:
     if ref is None:
         return
     own = [k.arg for k in ref.call.keywords if k.arg in ("arguments", "resume_from")]
+    assert run_config is not None  # ref was found in it
     if own:
         ctx.report("EM310", call, f"`HyperDriveStep` gets `estimator_entry_script_arguments` while the "
                    f"ScriptRunConfig `{ctx.segment(run_config)}` has `{own[0]}` (its own arguments): HyperDriveStep "

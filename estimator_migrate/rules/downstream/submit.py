@@ -49,7 +49,7 @@ def submit_overrides(ctx: FileContext, call: ast.Call) -> None:
 _CONTAINERS = (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-def _unsigned(node: ast.AST) -> ast.AST:
+def _unsigned(node: ast.expr) -> ast.expr:
     return node.operand if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) else node
 
 
@@ -65,7 +65,7 @@ def _submit_call(ctx: FileContext, use: ast.Name):
 
 
 def _overrides_problem(ctx: FileContext, submit: ast.Call, holder: str, clean: bool | None,
-                       base: ast.AST | None) -> str | None:
+                       base: ast.expr | None) -> str | None:
     """Why the overrides of this submit cannot be carried over (None: they can). ``clean``: the
     ScriptRunConfig's literal arguments read back as flag/value pairs (None: built at run time);
     ``base``: the script_params dictionary, or the literal arguments list, they override."""
@@ -88,14 +88,14 @@ def _overrides_problem(ctx: FileContext, submit: ast.Call, holder: str, clean: b
     return None
 
 
-def _may_replace_data(ctx: FileContext, base: ast.AST, overrides: ast.AST, clean: bool | None) -> bool:
+def _may_replace_data(ctx: FileContext, base: ast.expr, overrides: ast.expr, clean: bool | None) -> bool:
     given = static.resolve(ctx.names, overrides)
     keys = [static.literal(ctx.names, k) if k is not None else static.UNKNOWN for k in given.keys] \
         if isinstance(given, ast.Dict) else [static.UNKNOWN]
     return contents.may_drop_data(ctx, base, None if static.UNKNOWN in keys else set(keys), clean)
 
 
-def blocking_submit(ctx: FileContext, stmt: ast.stmt, holder: str, clean: bool | None, base: ast.AST | None):
+def blocking_submit(ctx: FileContext, stmt: ast.stmt, holder: str, clean: bool | None, base: ast.expr | None):
     """Before an estimator stored in ``holder`` is rewritten: (submit call, why) for a later
     ``submit(holder, script_params=...)`` whose overrides cannot be carried over; the estimator
     is then left as it is, never half-migrated. None when there is none."""
@@ -136,7 +136,7 @@ def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use:
     constants = all(isinstance(_unsigned(val), ast.Constant) for _, val in new_items)
     copy_mode = not (only_use and src_stmt is not submit_stmt and constants)
 
-    def item(node: ast.AST, index: int) -> str:
+    def item(node: ast.expr, index: int) -> str:
         # A copy for one submit refers to what the ScriptRunConfig holds rather than evaluating the
         # expression again (a second ``.as_mount()`` would be a second object, a name may have
         # been rebound since).
@@ -177,7 +177,7 @@ def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use:
     _report(ctx, submit, lines, edits, where)
 
 
-def _overridden(arguments: ast.keyword | None) -> ast.AST | None:
+def _overridden(arguments: ast.keyword | None) -> ast.expr | None:
     """What the overrides apply to: a literal list, or the dictionary a run-time flattening reads."""
     if arguments is None:
         return None
@@ -188,7 +188,7 @@ def _overridden(arguments: ast.keyword | None) -> ast.AST | None:
     return value
 
 
-def _static_overrides(ctx: FileContext, value: ast.AST, submit: ast.Call):
+def _static_overrides(ctx: FileContext, value: ast.expr, submit: ast.Call):
     """The overrides as (key, value) nodes when they are a literal dictionary of flags with plain
     values that mean the same at the submit as where the dictionary was built; else None (they
     are merged at run time, at the submit)."""
@@ -197,7 +197,7 @@ def _static_overrides(ctx: FileContext, value: ast.AST, submit: ast.Call):
     resolved = static.resolve(ctx.names, value, submit)
     if not isinstance(resolved, ast.Dict) or any(k is None for k in resolved.keys):
         return None
-    items = list(zip(resolved.keys, resolved.values, strict=False))
+    items = [(k, v) for k, v in zip(resolved.keys, resolved.values, strict=False) if k is not None]
     for key, val in items:
         k, v = static.literal(ctx.names, key, submit), static.literal(ctx.names, val, submit)
         if not isinstance(k, str) or v in ("", None) or isinstance(v, (list, tuple, dict, set)) or \
@@ -240,5 +240,5 @@ def _report(ctx: FileContext, submit: ast.Call, lines, edits, where: str) -> Non
     finding = ctx.report("EM105", submit, f"submit-time `script_params` overrides have no ScriptRunConfig "
                          f"counterpart; merged as the estimator did into {where}", fixed=True, lines=lines)
     for edit in edits:
-        edit.findings = ctx.findings[-1:] if finding else []  # type: ignore[attr-defined]
+        edit.findings = ctx.findings[-1:] if finding else []
         ctx.edits.append(edit)

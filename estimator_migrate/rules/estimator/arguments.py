@@ -19,7 +19,7 @@ import re
 from estimator_migrate.analysis import contents, data_objects, static
 from estimator_migrate.rules.estimator.plan import Plan
 from estimator_migrate.rules.estimator.run import ArgGroup, Arguments, DataArg, DataReference
-from estimator_migrate.text import shift_continuations
+from estimator_migrate.text import end_of, shift_continuations
 
 _EMPTY = ("", None)
 _CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -59,12 +59,17 @@ def arguments(plan: Plan) -> None:
     plan.pairs_clean = None  # only run time knows
 
 
+def _entries(node: ast.Dict) -> list[tuple[ast.expr, ast.expr]]:
+    """The (key, value) entries of a dictionary literal without ``**`` (the callers made sure)."""
+    return [(k, v) for k, v in zip(node.keys, node.values, strict=True) if k is not None]
+
+
 def _pairs_clean(plan: Plan, node: ast.Dict) -> bool:
     """Whether the flattened list reads back two by two as the flag/value pairs it came from
     (what submit overrides and HyperDrive relied on): no bare flag, no list expanded to other
     than one item, every key a flag (see ``downstream.pairs.Pairs``)."""
     names = plan.ctx.names
-    for key, value in zip(node.keys, node.values, strict=False):
+    for key, value in _entries(node):
         k, v = static.literal(names, key), static.literal(names, value)
         if not (isinstance(k, str) and k.startswith("-")) or v in _EMPTY or isinstance(v, dict) or \
                 isinstance(v, str) and v.startswith("--"):
@@ -76,7 +81,7 @@ def _pairs_clean(plan: Plan, node: ast.Dict) -> bool:
     return True
 
 
-def _literal_dict(plan: Plan, expr: ast.AST) -> tuple[ast.Dict, bool, str | None] | None:
+def _literal_dict(plan: Plan, expr: ast.expr) -> tuple[ast.Dict, bool, str | None] | None:
     """(dictionary literal, written in the call, name it is bound to) when the dictionary that
     reaches the call is certainly that literal; else None."""
     if plan.code("script_params") != plan.ctx.segment(expr):
@@ -89,7 +94,7 @@ def _literal_dict(plan: Plan, expr: ast.AST) -> tuple[ast.Dict, bool, str | None
     return value, value is expr, expr.id if isinstance(expr, ast.Name) else None
 
 
-def _flatten_at_run_time(plan: Plan, expr: ast.AST) -> None:
+def _flatten_at_run_time(plan: Plan, expr: ast.expr) -> None:
     """``arguments=flatten_script_params(<the same expression>)``, plus the dictionary's data
     references when it may hold any (see ``contents.parts_of``)."""
     ctx = plan.ctx
@@ -144,7 +149,7 @@ def _resumed_elsewhere(plan: Plan, name: ast.Name) -> bool:
     return any(contents.given_to_estimator(plan, use, resuming=True) for use in _same_object(plan, name))
 
 
-def _changed_by_resume_from(plan: Plan, expr: ast.AST) -> bool:
+def _changed_by_resume_from(plan: Plan, expr: ast.expr) -> bool:
     """With ``resume_from`` the estimator added ``--resume-from`` to the caller's dictionary
     itself; a ScriptRunConfig does not. Blocked when that dictionary is read again afterwards
     (or by the next turn of a loop around the call), where it held that entry."""
@@ -166,7 +171,7 @@ def _changed_by_resume_from(plan: Plan, expr: ast.AST) -> bool:
 
 def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: str | None) -> list[ArgGroup]:
     ctx = plan.ctx
-    keys = [plan.value_of(k) for k in node.keys]
+    keys = [plan.value_of(k) for k, _ in _entries(node)]
     try:
         distinct = len(dict.fromkeys(keys)) == len(keys)  # 1 and True are one key, as in the dictionary
     except TypeError:  # an unhashable literal key raised TypeError in the estimator's code too
@@ -175,7 +180,7 @@ def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: str | None) 
         raise _RunTime()  # a key known only at run time, or written twice (the last value wins, in the first place)
     out: list[ArgGroup] = []
     prev_end = node.lineno  # comments between entries of an inline dict are kept with the next entry
-    for key, value in zip(node.keys, node.values, strict=False):
+    for key, value in _entries(node):
         items: list[str | DataArg] = []
         key_value = plan.value_of(key)
         key_code = _key_code(plan, key, key_value)
@@ -189,10 +194,10 @@ def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: str | None) 
         if inline:
             before = [ln.strip() for ln in ctx.lines[prev_end:key.lineno - 1] if ln.strip().startswith("#")]
             after = _trailing_comment(ctx, value)
-            prev_end = value.end_lineno
+            prev_end = end_of(value)[0]
         out.append(ArgGroup(items, before, after))
     if inline:
-        tail = [ln.strip() for ln in ctx.lines[prev_end:node.end_lineno - 1] if ln.strip().startswith("#")]
+        tail = [ln.strip() for ln in ctx.lines[prev_end:end_of(node)[0] - 1] if ln.strip().startswith("#")]
         if tail:
             out.append(ArgGroup([], tail, ""))
         first = ctx.lines[node.lineno - 1][ctx.char_col(node.lineno, node.col_offset) + 1:]
@@ -201,7 +206,7 @@ def _flatten(plan: Plan, node: ast.Dict, inline: bool, source_name: str | None) 
     return out
 
 
-def _key_code(plan: Plan, key: ast.AST, value) -> str:
+def _key_code(plan: Plan, key: ast.expr, value) -> str:
     if plan.portable(key):
         return plan.ctx.segment(key)
     if isinstance(value, str):
@@ -211,7 +216,7 @@ def _key_code(plan: Plan, key: ast.AST, value) -> str:
     raise _RunTime()  # the key may hold another value at the estimator call: read it there
 
 
-def _code(plan: Plan, node: ast.AST, fallback: str | None) -> str:
+def _code(plan: Plan, node: ast.expr, fallback: str | None) -> str:
     """The code of ``node`` when it means the same at the estimator call, else ``fallback``."""
     if plan.portable(node):
         return plan.ctx.segment(node)
@@ -220,14 +225,14 @@ def _code(plan: Plan, node: ast.AST, fallback: str | None) -> str:
     return fallback
 
 
-def _trailing_comment(ctx, value: ast.AST) -> str:
-    line = ctx.lines[value.end_lineno - 1]
-    rest = line[ctx.char_col(value.end_lineno, value.end_col_offset):].rstrip("\r\n")
+def _trailing_comment(ctx, value: ast.expr) -> str:
+    end_line, end_col = end_of(value)
+    rest = ctx.lines[end_line - 1][ctx.char_col(end_line, end_col):].rstrip("\r\n")
     stripped = rest.lstrip(" \t,")
     return stripped if stripped.startswith("#") else ""
 
 
-def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> list[str | DataArg]:
+def _value_items(plan: Plan, key: ast.expr, value: ast.expr, held: str) -> list[str | DataArg]:
     ctx = plan.ctx
     lit = plan.value_of(value)
     code = _code(plan, value, held)
@@ -236,16 +241,18 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> list[st
             return []  # bare flag
         if isinstance(lit, (list, tuple)):
             resolved = plan.resolve(value)
+            assert isinstance(resolved, (ast.List, ast.Tuple))  # what the literal was read from
             return [_element_code(plan, e, v, f"{held}[{i}]")
                     for i, (e, v) in enumerate(zip(resolved.elts, lit, strict=False)) if v not in _EMPTY]
         if isinstance(lit, dict):
             resolved = plan.resolve(value)
+            assert isinstance(resolved, ast.Dict)  # what the literal was read from
             return [_code(plan, k, None) for k, v in zip(resolved.keys, lit, strict=False)
                     if v is not None and k is not None and plan.value_of(k) not in _EMPTY]
         return [code]
     resolved = plan.resolve(value)
     if isinstance(resolved, (ast.List, ast.Tuple)):
-        items = []
+        items: list[str | DataArg] = []
         for i, element in enumerate(resolved.elts):
             if isinstance(element, ast.Starred):
                 raise _RunTime()  # its items are only known at run time
@@ -291,7 +298,7 @@ def _value_items(plan: Plan, key: ast.AST, value: ast.AST, held: str) -> list[st
     return []
 
 
-def _unsure(plan: Plan, value: ast.AST, depth: int = 0) -> bool:
+def _unsure(plan: Plan, value: ast.expr, depth: int = 0) -> bool:
     """A value the tool cannot follow to one expression, where what it can see says it may be
     flattened differently: one of its assignments, or branches, is '', None, a list, a dict or
     a DataReference."""
@@ -308,18 +315,18 @@ def _unsure(plan: Plan, value: ast.AST, depth: int = 0) -> bool:
                               ast.GeneratorExp)) or data_objects.classify(plan, value) in contents.REFERENCES
 
 
-def _element_code(plan: Plan, element: ast.AST, value, fallback: str) -> str:
+def _element_code(plan: Plan, element: ast.expr, value, fallback: str) -> str:
     if isinstance(value, (list, tuple, dict, set)):
         return plan.q(str(value))  # the estimator str()-ed nested iterables
     return _code(plan, element, fallback)
 
 
-def _block(plan: Plan, code: str, message: str, node: ast.AST, hint: str = "") -> None:
+def _block(plan: Plan, code: str, message: str, node: ast.expr, hint: str = "") -> None:
     plan.block(code, message, hint or "Write `arguments=[...]` by hand.", node)
     raise _Blocked()
 
 
-def _name_from_key(key: ast.AST, plan: Plan) -> str:
+def _name_from_key(key: ast.expr, plan: Plan) -> str:
     value = plan.value_of(key)
     words = re.findall(r"[A-Za-z0-9]+", value) if isinstance(value, str) else []
     name = "_".join(w.lower() for w in words) or "data"

@@ -73,10 +73,11 @@ def _inputs(plan: Plan) -> None:
             return
 
 
-def _reference_name(expr: ast.AST) -> str:
+def _reference_name(expr: ast.expr) -> str:
     """A variable name for a reference built inline, from the first path it names."""
     strings = [n for n in ast.walk(expr) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
     for node in sorted(strings, key=lambda n: (n.lineno, n.col_offset)):
+        assert isinstance(node.value, str)
         words = re.findall(r"[A-Za-z0-9]+", node.value)
         if words:
             name = "_".join(w.lower() for w in words[:4])
@@ -84,11 +85,11 @@ def _reference_name(expr: ast.AST) -> str:
     return "input_ref"
 
 
-def _simple(expr: ast.AST) -> bool:
+def _simple(expr: ast.expr) -> bool:
     return isinstance(expr, ast.Name) or isinstance(expr, ast.Attribute) and _simple(expr.value)
 
 
-def _input_name(plan: Plan, element: ast.AST) -> str | None:
+def _input_name(plan: Plan, element: ast.expr) -> str | None:
     if _simple(element):
         return f"{plan.ctx.segment(element)}.name"
     for node in ast.walk(element):

@@ -88,6 +88,7 @@ def distributed(plan: Plan) -> None:
 
     # The class of the object is what built it; what it holds is only known when nothing can
     # have changed it before the estimator read it.
+    assert training is not None  # no backend, so distributed_training is given
     built = static.resolve_identity(plan.ctx.names, training)
     cls = plan.ctx.canonical_name(built.func) if isinstance(built, ast.Call) else None
     if cls is None:
@@ -134,7 +135,7 @@ def distributed(plan: Plan) -> None:
 _KEPT_CLASSES = ("MpiConfiguration", "TensorflowConfiguration")
 
 
-def _readable(plan: Plan, call: ast.AST) -> bool:
+def _readable(plan: Plan, call: ast.expr) -> bool:
     """A constructor call whose arguments can be copied to the estimator call unchanged in meaning."""
     if not isinstance(call, ast.Call) or any(isinstance(a, ast.Starred) for a in call.args) \
             or any(k.arg is None for k in call.keywords):

@@ -70,6 +70,7 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 @on_call(*ESTIMATORS)
 def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
     kind = ctx.canonical_name(call.func)
+    assert kind is not None  # the engine dispatched the call by this name
     code = "EM101" if kind == "Estimator" else "EM102"
     stmt = ctx.enclosing_statement(call)
     lines = (stmt.lineno, call.lineno)
@@ -129,7 +130,7 @@ def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: 
     def stop(c: str, message: str, hint: str = "") -> None:
         ctx.report(c, call, f"{kind} left unchanged: {message}", hint, lines=lines)
 
-    kwargs: dict[str, ast.AST] = {}
+    kwargs: dict[str, ast.expr] = {}
     unpacked: dict[str, str] = {}
     for i, arg in enumerate(call.args):
         if isinstance(arg, ast.Starred):
@@ -195,12 +196,12 @@ def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: 
     return plan
 
 
-def _unpacked(ctx: FileContext, expr: ast.AST, call: ast.Call):
+def _unpacked(ctx: FileContext, expr: ast.expr, call: ast.Call):
     """The (parameter, value node, value code) entries of ``**expr`` when it is certainly a
     dictionary literal with string keys; else why not. A literal value is written as it stands;
     any other is read from the dictionary (``settings["compute_target"]``), which holds the very
     object the estimator got."""
-    value = expr
+    value: ast.expr | None = expr
     if isinstance(expr, ast.Name):
         value = contents.followed_value(ctx, expr, call)
         if not isinstance(value, ast.Dict):
@@ -211,10 +212,12 @@ def _unpacked(ctx: FileContext, expr: ast.AST, call: ast.Call):
     if any(k is None or not (isinstance(k, ast.Constant) and isinstance(k.value, str)) for k in value.keys):
         return "its keys are not all written out as strings"
     entries: dict[str, tuple] = {}
-    for key, item in zip(value.keys, value.values, strict=False):
+    for key, item in zip(value.keys, value.values, strict=True):
+        assert isinstance(key, ast.Constant) and isinstance(key.value, str)  # checked above
         if value is expr or static.is_literal(ctx.names, item, call):
             code = ctx.segment(item)
         else:
+            assert isinstance(expr, ast.Name)  # the dictionary was followed from a name
             quote = "'" if ctx.segment(key).startswith("'") else '"'
             code = f"{expr.id}[{quote}{key.value}{quote}]"
         entries[key.value] = (key.value, item, code)  # a repeated key: the last one wins, as in Python
@@ -232,7 +235,7 @@ def _passed_on(plan: Plan, out: render_src.Src) -> list[str]:
             and p not in out.arg_changes]
 
 
-def _simple_target(node: ast.AST) -> bool:
+def _simple_target(node: ast.expr) -> bool:
     """Names, attributes and constant subscripts: safe to evaluate again in later statements."""
     if isinstance(node, ast.Name):
         return True

@@ -30,11 +30,11 @@ class Message:
     code: str
     message: str
     hint: str = ""
-    node: ast.AST | None = None
+    node: ast.expr | None = None
 
 
 class Plan:
-    def __init__(self, ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, kwargs: dict[str, ast.AST]):
+    def __init__(self, ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, kwargs: dict[str, ast.expr]):
         self.ctx = ctx
         self.call = call
         self.stmt = stmt
@@ -72,16 +72,16 @@ class Plan:
             return default
         return static.literal(self.ctx.names, self.kwargs[param], self.call)
 
-    def value_of(self, expr: ast.AST):
+    def value_of(self, expr: ast.expr):
         """``static.literal`` read where the estimator reads its arguments."""
         return static.literal(self.ctx.names, expr, self.call)
 
-    def resolve(self, expr: ast.AST) -> ast.AST:
+    def resolve(self, expr: ast.expr) -> ast.expr:
         """Follow names to the expression that built the object, when what it holds is certainly
         unchanged when the estimator reads it (else the expression itself)."""
         return static.resolve(self.ctx.names, expr, self.call)
 
-    def portable(self, expr: ast.AST) -> bool:
+    def portable(self, expr: ast.expr) -> bool:
         """Whether the code of ``expr`` (found by following a name) may be written at the
         estimator call and means the same there."""
         return static.portable(self.ctx.names, expr, self.call)
@@ -102,10 +102,10 @@ class Plan:
         return None if value is static.UNKNOWN else bool(value)
 
     # -- writing the plan -----------------------------------------------------------------
-    def block(self, code: str, message: str, hint: str = "", node: ast.AST | None = None) -> None:
+    def block(self, code: str, message: str, hint: str = "", node: ast.expr | None = None) -> None:
         self.blockers.append(Message(code, message, hint, node))
 
-    def note(self, code: str, message: str, hint: str = "", node: ast.AST | None = None) -> None:
+    def note(self, code: str, message: str, hint: str = "", node: ast.expr | None = None) -> None:
         self.notes.append(Message(code, message, hint, node))
 
     def use(self, name: str) -> str:

@@ -24,7 +24,7 @@ from estimator_migrate.rewrite import runtime_helpers
 from estimator_migrate.rules.estimator import params
 from estimator_migrate.rules.estimator import run as r
 from estimator_migrate.rules.estimator.plan import Plan, comments_in
-from estimator_migrate.text import indentation, shift_continuations
+from estimator_migrate.text import end_of, indentation, shift_continuations
 
 REMOVE = None  # Src.arg_changes value: the argument disappears from the call
 # New keywords are appended in ScriptRunConfig's own parameter order.
@@ -371,10 +371,11 @@ def render(plan: Plan, out: Src) -> Edit:
 
     # The statement keeps every character outside the call; it owns its lines, so it starts
     # with exactly ``indent``.
+    (call_end, call_end_col), stmt_end = end_of(call), end_of(stmt)[0]
     c1 = ctx.char_col(call.lineno, call.col_offset)
-    c2 = ctx.char_col(call.end_lineno, call.end_col_offset)
+    c2 = ctx.char_col(call_end, call_end_col)
     prefix = "".join(ctx.lines[stmt.lineno - 1:call.lineno - 1]) + ctx.lines[call.lineno - 1][:c1]
-    suffix = ctx.lines[call.end_lineno - 1][c2:] + "".join(ctx.lines[call.end_lineno:stmt.end_lineno])
+    suffix = ctx.lines[call_end - 1][c2:] + "".join(ctx.lines[call_end:stmt_end])
     stmt_text = (prefix + call_text + suffix)[len(indent):]
     post = [ln.replace("{src}", holder or "") for ln in post_lines]
 
@@ -385,7 +386,7 @@ def render(plan: Plan, out: Src) -> Edit:
     text = "".join(indent + ln + nl for ln in lines) + indent + stmt_text + "".join(indent + ln + nl for ln in post)
     if post and not final_newline:
         text = text[: -len(nl)]
-    return Edit(stmt.lineno, stmt.end_lineno, text)
+    return Edit(stmt.lineno, stmt_end, text)
 
 
 def _rewrite_call(plan: Plan, out: Src, func_name: str) -> str:
@@ -456,8 +457,8 @@ def _rewrite_call(plan: Plan, out: Src, func_name: str) -> str:
                             whitespace_before_args=_realign_ws(node.whitespace_before_args, old_align, new_align))
     module = cst.Module([], default_newline=ctx.newline)
     code = module.code_for_node(new)
-    line = ctx.lines[call.end_lineno - 1]
-    rest = len(line.rstrip("\r\n")) - ctx.char_col(call.end_lineno, call.end_col_offset)
+    call_end, call_end_col = end_of(call)
+    rest = len(ctx.lines[call_end - 1].rstrip("\r\n")) - ctx.char_col(call_end, call_end_col)
     if "\n" not in code and col + len(code) + rest > MAX_LINE and len(final) > 1:
         # The call no longer fits on its line: one argument per line, aligned with the parenthesis.
         aligned = cst.Comma(whitespace_after=cst.ParenthesizedWhitespace(
