@@ -49,4 +49,5 @@ def test_derived_lists():
                                      "pip_requirements_file_path")
     assert set(params.EXCLUDED_BY_DEFINITION) == set(params.PACKAGE_PARAMS) | {
         "custom_docker_image", "image_registry_details", "use_gpu", "user_managed", "shm_size", "environment_variables"}
-    assert params.dropped_by("script") == ("_disable_validation", "_show_lint_warnings", "_show_package_warnings")
+    dropped = [p.name for p in params.TABLE if p.concern == "script" and p.src.action is params.Action.DROP]
+    assert dropped == ["_disable_validation", "_show_lint_warnings", "_show_package_warnings"]

@@ -18,7 +18,7 @@ from estimator_migrate.rewrite import runtime_helpers
 REFERENCES = (data_objects.DATAREF, data_objects.DATASTORE, data_objects.UNKNOWN_DATA)
 
 
-class Reader:
+class _FileReader:
     """What the analysis below (and ``data.classify``) needs of a Plan, for a rule that has only
     the file's context."""
 
@@ -45,7 +45,7 @@ def may_drop_data(ctx, base: ast.expr, keys: set | None, clean: bool | None, str
     the run still had it) and a ScriptRunConfig would not. A pairing not known to be clean may
     drop any item. ``strip``: keys are compared without leading '-' (HyperDrive's reading)."""
     data = (data_objects.DATASET, data_objects.OUTPUT, data_objects.UNKNOWN_DATA)
-    reader = Reader(ctx)
+    reader = _FileReader(ctx)
     if clean is not True:
         keys = None
 
@@ -68,12 +68,12 @@ def may_drop_data(ctx, base: ast.expr, keys: set | None, clean: bool | None, str
 
 def dict_parts(ctx, expr: ast.expr) -> list[ast.expr] | None:
     """``parts_of`` for a rule that has only the file's context."""
-    return parts_of(Reader(ctx), expr, 0)
+    return parts_of(_FileReader(ctx), expr, 0)
 
 
 def may_hold_references(ctx, expr: ast.expr) -> bool:
     """Whether the dictionary ``expr`` may hold a DataReference or datastore (see ``parts_of``)."""
-    reader = Reader(ctx)
+    reader = _FileReader(ctx)
     parts = parts_of(reader, expr, 0)
     return parts is None or any(may_be_reference(reader, p) for p in parts)
 

@@ -1,7 +1,7 @@
 """What kind of data object an expression builds (spec §7): a dataset, a DataReference, a
 datastore, an output, ... Asked by the rules that migrate arguments and inputs, and by the
 analysis of what a dictionary may hold (``contents``). ``classify`` takes anything with a
-``ctx`` (a Plan, or ``contents.Reader``)."""
+``ctx`` (a Plan, or the file context of a rule wrapped by ``contents``)."""
 
 from __future__ import annotations
 

@@ -69,6 +69,38 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 @on_call(*ESTIMATORS)
 def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
+    plan = describe(ctx, call)
+    if plan is None:
+        return
+    kind, stmt = plan.kind, plan.stmt
+    code = "EM101" if kind == "Estimator" else "EM102"
+    lines = (stmt.lineno, call.lineno)
+    out = render_src.translate(plan) if not plan.blockers else None
+    if out is not None and _passed_on(plan, out):  # pragma: no cover - a bug in a concern, caught here
+        plan.block("EM902", f"no rule mapped {', '.join(f'`{p}`' for p in _passed_on(plan, out))} onto "
+                   "ScriptRunConfig")
+    if plan.blockers:
+        for b in plan.blockers:
+            ctx.report(b.code, b.node or call, f"{kind} left unchanged: {b.message}", b.hint, lines=lines)
+        return
+    if out is None or not ctx.may_fix(code, call, *lines):
+        return
+    edit = render_src.render(plan, out)
+    before = len(ctx.findings)
+    ctx.report(code, call, f"`{kind}` is deprecated; rewritten to `ScriptRunConfig` with an explicit "
+               f"`Environment`", fixed=True, severity=Severity.WARNING, lines=lines)
+    for n in plan.notes:
+        ctx.report(n.code, n.node or call, n.message, n.hint, fixed=True, lines=lines)
+    edit.findings = ctx.findings[before:]
+    ctx.edits.append(edit)
+    remember(ctx, plan)  # for the rules that follow the estimator to its uses, in later passes
+
+
+def describe(ctx: FileContext, call: ast.Call) -> Plan | None:
+    """What the estimator construction ``call`` meant (``plan.run``), or why it cannot be
+    migrated (``plan.blockers``): the call checked, every concern of SEQUENCE run, the later
+    uses of the estimator checked. None when the call itself was already reported (``*args``,
+    an unknown parameter, a construction that shares its line, ...). Renders nothing."""
     kind = ctx.canonical_name(call.func)
     assert kind is not None  # the engine dispatched the call by this name
     code = "EM101" if kind == "Estimator" else "EM102"
@@ -77,7 +109,7 @@ def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
 
     plan_or_none = _collect(ctx, call, stmt, kind, code, lines)
     if plan_or_none is None:
-        return
+        return None
     plan = plan_or_none
     for c in SEQUENCE:
         if c.always or any(p in plan.kwargs for p in c.params):
@@ -105,25 +137,7 @@ def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
                        "so the construction is left as it is",
                        "Take the dataset out of the tuned flags (or give it a flag of its own), then run the tool "
                        "again.")
-    out = render_src.translate(plan) if not plan.blockers else None
-    if out is not None and _passed_on(plan, out):  # pragma: no cover - a bug in a concern, caught here
-        plan.block("EM902", f"no rule mapped {', '.join(f'`{p}`' for p in _passed_on(plan, out))} onto "
-                   "ScriptRunConfig")
-    if plan.blockers:
-        for b in plan.blockers:
-            ctx.report(b.code, b.node or call, f"{kind} left unchanged: {b.message}", b.hint, lines=lines)
-        return
-    if out is None or not ctx.may_fix(code, call, *lines):
-        return
-    edit = render_src.render(plan, out)
-    before = len(ctx.findings)
-    ctx.report(code, call, f"`{kind}` is deprecated; rewritten to `ScriptRunConfig` with an explicit "
-               f"`Environment`", fixed=True, severity=Severity.WARNING, lines=lines)
-    for n in plan.notes:
-        ctx.report(n.code, n.node or call, n.message, n.hint, fixed=True, lines=lines)
-    edit.findings = ctx.findings[before:]
-    ctx.edits.append(edit)
-    remember(ctx, plan)  # for the rules that follow the estimator to its uses, in later passes
+    return plan
 
 
 def _collect(ctx: FileContext, call: ast.Call, stmt: ast.stmt, kind: str, code: str, lines) -> Plan | None:

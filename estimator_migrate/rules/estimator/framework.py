@@ -17,7 +17,7 @@ from estimator_migrate.analysis import static
 from estimator_migrate.analysis.symbols import FRAMEWORKS
 from estimator_migrate.rules.estimator.params import PACKAGE_PARAMS
 from estimator_migrate.rules.estimator.plan import Plan
-from estimator_migrate.rules.estimator.scenarios import SCENARIOS, Scenario, scenario
+from estimator_migrate.rules.estimator.scenarios import SCENARIOS, Scenario, default_version, scenario
 
 # Compute targets the framework-image path was skipped for (the SDK's _NON_CACHED_REGIONS).
 _NON_CACHED_REGIONS = "chinaeast2, usgovarizona, usgovvirginia, usnateast, usnatwest"
@@ -53,7 +53,7 @@ def _version(plan: Plan) -> str | None:
     supported = list(table["versions"])
     value = plan.literal("framework_version", None)
     if value is None:
-        return table["default_version"]  # T22: the class default, not the newest version
+        return default_version(plan.kind)  # T22: the class default, not the newest version
     if value is static.UNKNOWN:
         plan.block("EM309", f"`framework_version={plan.code('framework_version')}` is not a literal, so the "
                    "framework scenario (image and packages) cannot be chosen",

@@ -150,7 +150,3 @@ def owned_by(concern: str) -> tuple[str, ...]:
     """The parameters a concern owns, in table order."""
     return tuple(p.name for p in TABLE if p.concern == concern)
 
-
-def dropped_by(concern: str) -> tuple[str, ...]:
-    """The parameters of a concern that the ScriptRunConfig target drops."""
-    return tuple(p.name for p in TABLE if p.concern == concern and p.src.action is Action.DROP)

@@ -14,8 +14,6 @@ import ast
 import dataclasses
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.context import FileContext
 from estimator_migrate.rules.edits import sdk_name
@@ -116,20 +114,3 @@ class Plan:
         """A string literal in the file's quote style."""
         body = text.replace("\\", "\\\\").replace(self.quote, "\\" + self.quote)
         return f"{self.quote}{body}{self.quote}"
-
-
-def comments_in(node: cst.CSTNode) -> list[tuple[str, bool]]:
-    """Every comment in ``node`` as (text, stood on a line of its own)."""
-    found: list[tuple[str, bool]] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_EmptyLine(self, line: cst.EmptyLine) -> None:
-            if line.comment is not None:
-                found.append((line.comment.value, True))
-
-        def visit_TrailingWhitespace(self, ws: cst.TrailingWhitespace) -> None:
-            if ws.comment is not None:
-                found.append((ws.comment.value, False))
-
-    node.visit(_Collect())
-    return found

@@ -23,7 +23,7 @@ from estimator_migrate.analysis.context import Edit
 from estimator_migrate.rewrite import runtime_helpers
 from estimator_migrate.rules.estimator import params
 from estimator_migrate.rules.estimator import run as r
-from estimator_migrate.rules.estimator.plan import Plan, comments_in
+from estimator_migrate.rules.estimator.plan import Plan
 from estimator_migrate.text import end_of, indentation, shift_continuations
 
 REMOVE = None  # Src.arg_changes value: the argument disappears from the call
@@ -521,3 +521,20 @@ def _realign(arg: cst.Arg, old: int, new: int) -> cst.Arg:
         comma = arg.comma.with_changes(whitespace_after=_realign_ws(arg.comma.whitespace_after, old, new))
         arg = arg.with_changes(comma=comma)
     return arg
+
+
+def comments_in(node: cst.CSTNode) -> list[tuple[str, bool]]:
+    """Every comment in ``node`` as (text, stood on a line of its own)."""
+    found: list[tuple[str, bool]] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_EmptyLine(self, line: cst.EmptyLine) -> None:
+            if line.comment is not None:
+                found.append((line.comment.value, True))
+
+        def visit_TrailingWhitespace(self, ws: cst.TrailingWhitespace) -> None:
+            if ws.comment is not None:
+                found.append((ws.comment.value, False))
+
+    node.visit(_Collect())
+    return found
