@@ -1,5 +1,5 @@
 """The command line: ``estimator-migrate check|fix PATH...``. A thin layer over the core:
-find files, run them through the file layer (runner.py; serially or in a process pool), apply
+find files, run them through the file layer (io/runner.py; serially or in a process pool), apply
 the baseline, render reports, choose the exit code.
 
 Exit codes (as ruff, ESLint, Prettier):
@@ -65,7 +65,7 @@ def print_diff(diff: str, stream) -> None:
 def run_files(paths: Sequence[str], job: runner.Job, jobs: int | None, progress: bool) -> list[FileResult]:
     """Results in the order of ``paths``: each file is read once here and prefiltered; the few
     that may hold estimators are migrated serially, or in a process pool when there are enough
-    of them (parallel.py)."""
+    of them (io/parallel.py)."""
     process = functools.partial(runner.process, job)
     if not progress:
         return parallel.run(paths, runner.scan, process, jobs, warm_up=core.warm_up)

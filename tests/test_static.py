@@ -1,4 +1,4 @@
-"""The one "is this value unchanged between its assignment and its use" analysis (static.py),
+"""The one "is this value unchanged between its assignment and its use" analysis (analysis/static.py),
 case by case. Each snippet ends with ``use(x)``: the question is whether ``x`` is followed to the
 literal its assignment built (content certain) at that call."""
 

@@ -7,7 +7,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 
-# canonical SDK name (see symbols.py) -> handlers called with (FileContext, ast.Call)
+# canonical SDK name (see analysis/symbols.py) -> handlers called with (FileContext, ast.Call)
 CALL_HANDLERS: dict[str, list[Callable]] = {}
 _loaded = False
 

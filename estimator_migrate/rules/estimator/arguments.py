@@ -1,14 +1,15 @@
-"""``script_params`` -> ``arguments``, flattened exactly as the estimator did (spec §3, T25):
-insertion order; ``''``/``None`` values give bare flags; lists expand (nested iterables become
-``str()``); dict values keep their keys; ``''``/``None`` items are dropped; other values stay
-Python objects. Data objects follow spec §7: datasets stay objects, DataReferences become
-``str(ref)`` plus a ``data_references`` entry.
+"""``script_params``: the run's arguments, flattened exactly as the estimator did (spec §3,
+T25): insertion order; ``''``/``None`` values give bare flags; lists expand (nested iterables
+become ``str()``); dict values keep their keys; ``''``/``None`` items are dropped; other values
+stay Python objects. Data objects follow spec §7: datasets stay objects, a DataReference is a
+``run.DataArg`` (its path, registered for the run: ``run.data_references``).
 
 One decision: a dictionary literal the tool can read (written in the call, or bound to a name
-once and not changed before the call) becomes a literal list; any other dictionary (built in a
-branch or a loop, changed in place, filled from argparse, returned by a function, unpacked with
-``**``) is flattened at run time, at the same place and from the same object, by
-``flatten_script_params`` (see runtime_helpers), which does what the estimator did.
+once and not changed before the call) becomes the flattened items (``Arguments.groups``); any
+other dictionary (built in a branch or a loop, changed in place, filled from argparse, returned
+by a function, unpacked with ``**``) is flattened at run time, at the same place and from the
+same object (``Arguments.run_time``; the ScriptRunConfig renderer calls
+``rewrite.runtime_helpers``' ``flatten_script_params``, which does what the estimator did).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Distributed training: ``node_count``, ``process_count_per_node``, ``distributed_backend``,
-``distributed_training`` and TensorFlow's worker counts become ``distributed_job_config``
-(spec §6, T17-T20). The table below is what each estimator class accepted; anything else
-raised, so that code never ran.
+``distributed_training`` and TensorFlow's worker counts give the run's distribution and node
+count (``run.Distribution``, ``run.node_count``; spec §6, T17-T20). The tables below are what
+each estimator class accepted; anything else raised, so that code never ran.
 """
 
 from __future__ import annotations
