@@ -313,8 +313,8 @@ def _finish(mode: str, options: Options, results: list[FileResult], diff: bool, 
 
     # GitHub and SARIF want repository-relative paths, whatever folder the tool runs in.
     root = git_root(os.getcwd()) or os.getcwd()
-    context: dict[str, Any] = dict(mode="diff" if diff else mode, root=root, baselined=baselined, suppressed=suppressed,
-                   quiet=quiet)
+    context: dict[str, Any] = dict(mode="diff" if diff else mode, root=root, baselined=baselined,
+                                   suppressed=suppressed, quiet=quiet)
     _write(render(options.output_format, results, color=use_color(stream), **context), err=to_stderr)
     for fmt, path in outputs:
         _save(path, render(fmt, results, color=False, **context))
