@@ -67,7 +67,7 @@ def test_run_time_arguments_and_data():
     from_params, from_inputs = run.data_references
     assert from_params == r.DataReference("script_params", "params", run_time=True)
     assert from_inputs == r.DataReference("inputs", from_inputs.code)
-    assert run.pre_statements == [f"{from_inputs.code} = ds.path('data').as_mount()"]
+    assert run.hoisted == [r.Hoisted(from_inputs.code, "ds.path('data').as_mount()")]
     assert run.timeout == r.Arg("60", "max_run_duration_seconds")
     assert run.environment == r.Recipe()  # no steps: the default environment is the estimator's
     assert_no_target_text(run)

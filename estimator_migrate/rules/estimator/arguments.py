@@ -19,7 +19,7 @@ import re
 
 from estimator_migrate.analysis import contents, data_objects, static
 from estimator_migrate.rules.estimator.plan import Plan
-from estimator_migrate.rules.estimator.run import ArgGroup, Arguments, DataArg, DataReference
+from estimator_migrate.rules.estimator.run import ArgGroup, Arguments, DataArg, DataReference, Hoisted
 from estimator_migrate.text import end_of, shift_continuations
 
 _EMPTY = ("", None)
@@ -45,13 +45,13 @@ def arguments(plan: Plan) -> None:
     if found is not None:
         node, inline, source_name = found
         run = plan.run
-        saved = (list(run.pre_statements), list(run.data_references), list(plan.notes))
+        saved = (list(run.hoisted), list(run.data_references), list(plan.notes))
         try:
             groups = _flatten(plan, node, inline, source_name)
         except _Blocked:
             return
         except _RunTime:
-            run.pre_statements, run.data_references, plan.notes = saved
+            run.hoisted, run.data_references, plan.notes = saved
         else:
             run.arguments = Arguments(groups=groups)
             plan.pairs_clean = _pairs_clean(plan, node)
@@ -115,7 +115,7 @@ def _flatten_at_run_time(plan: Plan, expr: ast.expr) -> None:
             # Read twice (arguments, then data references): evaluated once, before the call.
             held = ctx.unique_name(f"{plan.env_label}_script_params")
             indent = len(ctx.indent_of(plan.stmt.lineno))
-            plan.run.pre_statements.append(f"{held} = {shift_continuations(code, indent + len(held) + 3 - column)}")
+            plan.run.hoisted.append(Hoisted(held, shift_continuations(code, indent + len(held) + 3 - column)))
             code = held
         plan.run.data_references.append(DataReference("script_params", code, run_time=True))
     plan.run.arguments = Arguments(run_time=code, column=column)
@@ -282,7 +282,7 @@ def _value_items(plan: Plan, key: ast.expr, value: ast.expr, held: str) -> list[
             # Evaluate the reference once: a second ``ds.path(...).as_mount()`` would get another
             # random reference name. A shared dictionary already holds the very object.
             ref = plan.ctx.unique_name(_name_from_key(key, plan) + "_ref")
-            plan.run.pre_statements.append(f"{ref} = {held}")
+            plan.run.hoisted.append(Hoisted(ref, held))
         datastore = kind == data_objects.DATASTORE
         plan.run.data_references.append(DataReference("script_params", ref, datastore))
         plan.note("EM201", f"`{ctx.segment(value)}` is a "

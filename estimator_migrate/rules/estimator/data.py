@@ -11,7 +11,7 @@ import re
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.data_objects import DATAREF, DATASET, DATASTORE, SCALAR, classify
 from estimator_migrate.rules.estimator.plan import Plan
-from estimator_migrate.rules.estimator.run import DataReference, Dataset
+from estimator_migrate.rules.estimator.run import DataReference, Dataset, Hoisted
 
 
 def data(plan: Plan) -> None:
@@ -55,7 +55,7 @@ def _inputs(plan: Plan) -> None:
                 # Built inline: evaluated once, into a variable (a second ``ds.path(...).as_mount()``
                 # would be another reference, with another random name).
                 ref = plan.ctx.unique_name(_reference_name(element))
-                plan.run.pre_statements.append(f"{ref} = {code}")
+                plan.run.hoisted.append(Hoisted(ref, code))
             plan.run.data_references.append(DataReference("inputs", ref, kind == DATASTORE))
             plan.note("EM201", f"DataReference input `{code}` moved to `run_config.data_references`; review it",
                       "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", element)

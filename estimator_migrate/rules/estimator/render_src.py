@@ -69,7 +69,7 @@ def translate(plan: Plan) -> Src:
             out.rename(param, to.keyword)
     if run.source_directory is not None and run.source_directory.code != plan.code("source_directory"):
         out.rename("source_directory", "source_directory", run.source_directory.code)
-    out.pre_lines += run.pre_statements
+    out.pre_lines += [f"{h.name} = {h.code}" for h in run.hoisted]
     _arguments(plan, out)
     _environment(plan, out)
     if run.distribution is not None:

@@ -40,11 +40,12 @@ Shape (every field optional unless said)::
       environment_variables Arg    run-level variables (not the Environment's, T16)
       timeout               Arg    max_run_duration_seconds; None: no limit
       resume_from           Arg
-      pre_statements        [str]  Python statements the rewrite needs before the construction
-                                   (a value evaluated once into a variable); target-neutral text
+      hoisted               [Hoisted(name, code)]  values evaluated once into a variable before
+                                   the construction (a DataReference built inline, a dictionary
+                                   read twice), as the estimator evaluated them once
 
-What stays text: ``pre_statements`` (plain assignments of user expressions), the ``Comment``
-step, and the layout hints (``ArgGroup.before/after`` comments, ``Arguments.column``).
+What stays text: the ``Comment`` step and the layout hints (``ArgGroup.before/after``
+comments, ``Arguments.column``, the continuation lines of a multi-line ``Hoisted.code``).
 """
 
 from __future__ import annotations
@@ -263,6 +264,14 @@ class DataReference:
 
 
 @dataclasses.dataclass(frozen=True)
+class Hoisted:
+    """``name = code`` before the construction: a value the estimator evaluated once."""
+
+    name: str
+    code: Code
+
+
+@dataclasses.dataclass(frozen=True)
 class Dataset:
     name: Code
     code: Code
@@ -285,7 +294,7 @@ class Run:
     environment_variables: Arg | None = None
     timeout: Arg | None = None
     resume_from: Arg | None = None
-    pre_statements: list[str] = dataclasses.field(default_factory=list)
+    hoisted: list[Hoisted] = dataclasses.field(default_factory=list)
 
     def recipe(self) -> Recipe:
         """The estimator-built environment, started on first use."""
