@@ -103,11 +103,8 @@ def _flatten_at_run_time(plan: Plan, expr: ast.expr) -> None:
     column = ctx.char_col(expr.lineno, expr.col_offset) if "script_params" not in plan.unpacked else 0
     parts = contents.parts_of(plan, expr, 0)
     references = (data_objects.DATAREF, data_objects.DATASTORE)
+    # A part that certainly is one: the renderer points the review at it.
     seen = next((p for p in parts or [] if data_objects.classify(plan, p) in references), None)
-    if seen is not None:
-        plan.note("EM201", f"`{ctx.segment(seen)}` is a DataReference or datastore in `script_params`; migrated as "
-                  "`str(ref)` plus a `run_config.data_references` entry, at run time; review it",
-                  "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", seen)
     if parts is None or any(contents.may_be_reference(plan, p) for p in parts):
         # A name, or ``settings["script_params"]``, reads the same object twice; anything else is evaluated once.
         rereadable = isinstance(expr, ast.Name) or plan.code("script_params") != ctx.segment(expr)
@@ -117,7 +114,7 @@ def _flatten_at_run_time(plan: Plan, expr: ast.expr) -> None:
             indent = len(ctx.indent_of(plan.stmt.lineno))
             plan.run.hoisted.append(Hoisted(held, shift_continuations(code, indent + len(held) + 3 - column)))
             code = held
-        plan.run.data_references.append(DataReference("script_params", code, run_time=True))
+        plan.run.data_references.append(DataReference("script_params", code, run_time=True, node=seen))
     plan.run.arguments = Arguments(run_time=code, column=column)
 
 
@@ -284,11 +281,7 @@ def _value_items(plan: Plan, key: ast.expr, value: ast.expr, held: str) -> list[
             ref = plan.ctx.unique_name(_name_from_key(key, plan) + "_ref")
             plan.run.hoisted.append(Hoisted(ref, held))
         datastore = kind == data_objects.DATASTORE
-        plan.run.data_references.append(DataReference("script_params", ref, datastore))
-        plan.note("EM201", f"`{ctx.segment(value)}` is a "
-                  f"{'datastore' if kind == data_objects.DATASTORE else 'DataReference'}; migrated as `str(ref)` plus "
-                  "a `run_config.data_references` entry; review it",
-                  "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", value)
+        plan.run.data_references.append(DataReference("script_params", ref, datastore, node=value))
         return [DataArg(ref, datastore)]
     reason = {
         data_objects.RAW_DATASET: "a Dataset used without `.as_named_input()`/`.as_mount()`; submitting it raised",

@@ -27,9 +27,6 @@ def data(plan: Plan) -> None:
         # The estimator set the run's source_directory_data_store and mounted the datastore's root.
         plan.run.source_directory_data_store = code
         plan.run.data_references.append(DataReference("source_directory_data_store", code, datastore=True))
-        plan.note("EM201", "`source_directory_data_store` moved to `run_config.source_directory_data_store` "
-                  "plus a mount of the datastore root; review it",
-                  "Datastore-backed project folders are legacy; consider removing it.")
 
 
 def _inputs(plan: Plan) -> None:
@@ -56,9 +53,7 @@ def _inputs(plan: Plan) -> None:
                 # would be another reference, with another random name).
                 ref = plan.ctx.unique_name(_reference_name(element))
                 plan.run.hoisted.append(Hoisted(ref, code))
-            plan.run.data_references.append(DataReference("inputs", ref, kind == DATASTORE))
-            plan.note("EM201", f"DataReference input `{code}` moved to `run_config.data_references`; review it",
-                      "Consider a FileDataset with `.as_named_input(...).as_mount()` instead.", element)
+            plan.run.data_references.append(DataReference("inputs", ref, kind == DATASTORE, node=element))
         elif kind == DATASET:
             name = _input_name(plan, element)
             if name is None:

@@ -296,11 +296,35 @@ def _data(plan: Plan, out: Src) -> None:
     if run.source_directory_data_store is not None:
         store = run.source_directory_data_store
         out.post_lines.append(f"{{src}}.run_config.source_directory_data_store = {store}.name")
+    for ref in run.data_references:
+        _review(plan, ref)
     refs = sorted(run.data_references, key=lambda ref: _DATA_ORDER.index(ref.source))
     if refs:
         # ScriptRunConfig registers resume_from's MODEL_LOCATION reference itself: keep it.
         _assign_dict(out, "data_references", [_reference_entry(plan, ref) for ref in refs],
                      update=run.resume_from is not None)
+
+
+def _review(plan: Plan, ref: r.DataReference) -> None:
+    """EM201: how a DataReference was carried over, for a person to review."""
+    ctx, dataset_hint = plan.ctx, "Consider a FileDataset with `.as_named_input(...).as_mount()` instead."
+    if ref.source == "source_directory_data_store":
+        plan.note("EM201", "`source_directory_data_store` moved to `run_config.source_directory_data_store` "
+                  "plus a mount of the datastore root; review it",
+                  "Datastore-backed project folders are legacy; consider removing it.")
+    elif ref.node is None:
+        return  # a dictionary that may hold references, none certainly: nothing to point at
+    elif ref.source == "inputs":
+        plan.note("EM201", f"DataReference input `{ctx.segment(ref.node)}` moved to `run_config.data_references`; "
+                  "review it", dataset_hint, ref.node)
+    elif ref.run_time:
+        plan.note("EM201", f"`{ctx.segment(ref.node)}` is a DataReference or datastore in `script_params`; migrated "
+                  "as `str(ref)` plus a `run_config.data_references` entry, at run time; review it",
+                  dataset_hint, ref.node)
+    else:
+        plan.note("EM201", f"`{ctx.segment(ref.node)}` is a {'datastore' if ref.datastore else 'DataReference'}; "
+                  "migrated as `str(ref)` plus a `run_config.data_references` entry; review it", dataset_hint,
+                  ref.node)
 
 
 def _reference_entry(plan: Plan, ref: r.DataReference) -> tuple[str, str]:

@@ -50,6 +50,7 @@ comments, ``Arguments.column``, the continuation lines of a multi-line ``Hoisted
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 
 Code = str
@@ -255,12 +256,15 @@ class DataReference:
     """A DataReference (or a datastore's root, mounted) the estimator registered for the run.
     ``source``: inputs, script_params or source_directory_data_store (it registered them in
     that order, a later one of the same name winning). ``run_time``: ``code`` is a script_params
-    dictionary whose references are found at run time."""
+    dictionary whose references are found at run time. ``node``: where the estimator got it (the
+    script_params value, the input; for ``run_time``, a part certainly a reference, if any), for
+    the finding that asks a person to review it."""
 
     source: str
     code: Code
     datastore: bool = False
     run_time: bool = False
+    node: ast.expr | None = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclasses.dataclass(frozen=True)
