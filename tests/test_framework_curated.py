@@ -81,6 +81,10 @@ def test_finds_the_workspace(setup, expected):
     ("from azureml.core import Workspace\nfrom azureml.train.dnn import PyTorch\nws = Workspace.from_config()\n"
      "est = PyTorch(source_directory='src', compute_target='local', custom_docker_image='me/img:1')\n",
      "custom_docker_image"),
+    # user_managed=None was stored as it was: it cannot go onto a curated environment either (it
+    # used to give the ScriptRunConfig a second environment= keyword, which parses but never ran).
+    ("from azureml.core import Workspace\nfrom azureml.train.sklearn import SKLearn\nws = Workspace.from_config()\n"
+     "est = SKLearn('src', compute_target='c', user_managed=None)\n", "user_managed"),
 ])
 def test_reports_instead_of_guessing(source, why):
     result = migrate_source(source, settings=CURATED)
