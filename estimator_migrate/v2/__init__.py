@@ -1,0 +1,11 @@
+"""Building blocks of the SDK v2 target (``--target v2``, issue 14).
+
+Each module turns one v1 concern into azure-ai-ml code *text*, with no knowledge of the engine:
+the renderer that walks the user's code gives them values or code text and writes out what they
+return. None of them imports an Azure ML SDK (the SDKs are test dependencies); every one is proven
+against the real SDKs in tests/test_v2_blocks_*.py.
+
+* ``names``       v1 data names, flags and search keys -> unique v2 identifiers (V4, V30)
+* ``command``     v1 argv items -> the v2 command string, or code that builds it at run time (V1, V3, V6)
+* ``snippet``     what they return: code text, the imports it needs, what must be reported
+"""
