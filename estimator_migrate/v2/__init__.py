@@ -9,5 +9,6 @@ against the real SDKs in tests/test_v2_blocks_*.py.
 * ``command``     v1 argv items -> the v2 command string, or code that builds it at run time (V1, V3, V6)
 * ``conda``       v1 ``CondaDependencies`` operations, transliterated to plain Python
 * ``environment`` the environment an estimator built -> ``Environment(image=..., conda_file={...})`` (V5, V7, V15)
+* ``sweep``       HyperDrive parameter expressions, sampling, policies, limits -> ``.sweep(...)`` (V29..V33)
 * ``snippet``     what they return: code text, the imports it needs, what must be reported
 """
