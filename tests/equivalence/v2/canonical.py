@@ -64,7 +64,8 @@ def _renamer(rename: Optional[Mapping[str, str]]):
 
 
 def _datastore_uri(datastore: str, path: Optional[str]) -> str:
-    return f"azureml://datastores/{datastore}/paths/{(path or '').strip('/')}"
+    # Normalised as the v2 side is (_norm_uri): a datastore root has no trailing slash either.
+    return _norm_uri(f"azureml://datastores/{datastore}/paths/{(path or '').strip('/')}")
 
 
 def _norm_uri(uri: Optional[str]) -> Optional[str]:
