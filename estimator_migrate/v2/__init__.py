@@ -10,6 +10,7 @@ against the real SDKs in tests/test_v2_blocks_*.py.
 * ``conda``       v1 ``CondaDependencies`` operations, transliterated to plain Python
 * ``environment`` the environment an estimator built -> ``Environment(image=..., conda_file={...})`` (V5, V7, V15)
 * ``sweep``       HyperDrive parameter expressions, sampling, policies, limits -> ``.sweep(...)`` (V29..V33)
+* ``client``      Workspace / Experiment / Run / compute calls -> MLClient calls, and the run APIs v2 lacks
 * ``helpers``     functions written into migrated files for what is only known at run time
 * ``snippet``     what they return: code text, the imports it needs, what must be reported
 """
