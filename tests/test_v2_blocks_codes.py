@@ -4,6 +4,8 @@ example and its "use instead" v2 code submit the same jobs in the offline v2 equ
 (tests/equivalence/v2/programs.py), with a prelude that gives both the names the examples use."""
 
 import ast
+import pathlib
+import re
 import textwrap
 
 import pytest
@@ -56,6 +58,12 @@ def test_the_family():
                 ast.parse(textwrap.dedent(rule.fixed_example))
     assert [kind_of(c) for c in ("EM101", "EM203", "EM310", "EM407", "EM451", "EM512", "EM903")] == \
         ["fixed", "review", "manual", "fixed", "review", "manual", "manual"]
+
+
+def test_the_blocks_report_catalogued_codes():
+    blocks = pathlib.Path(__file__).resolve().parent.parent / "estimator_migrate" / "v2"
+    used = {code for path in blocks.glob("*.py") for code in re.findall(r'"(EM\d{3})"', path.read_text())}
+    assert used and used <= TARGET_V2, used - TARGET_V2
 
 
 def test_report_kinds_for_the_new_family():

@@ -32,8 +32,12 @@ _VERSION = re.compile(r"(\d+)\.(\d+)(\.(\d+))?([ab](\d+))?$")
 _DEFAULTS = pathlib.Path(__file__).resolve().parent.parent / "data" / "v1_defaults.json"
 
 
+NEVER_RAN = "EM510"  # never-ran-v2: what the renderer reports when a block raises NeverRan
+
+
 class NeverRan(Exception):
-    """v1 raised for this input, so no run ever had this environment."""
+    """v1 raised for this input (any block: an environment, a parameter expression, HyperDrive's
+    reading of the arguments), so no run ever had it: report NEVER_RAN, do not migrate."""
 
 
 class Seq(list):
