@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from estimator_migrate.v2 import command as cmd
-from v2blocks_support import CONDA, IMAGE, inside, make_workdir, need, record
+from v2blocks_support import CONDA, IMAGE, examples, inside, make_workdir, need, record
 
 SPECIAL = st.sampled_from([
     "{inputs.x}", "${{inputs.y}}", "$[[--a ${{inputs.z}}]]", "{outputs.o}", "{search_space.s}", "${{outputs.o}}",
@@ -71,7 +71,7 @@ def test_run_time_values_build_the_command_when_the_program_runs():
     assert built.snippet.imports == (("shlex", None),)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.tuples(literals.filter(lambda v: not (isinstance(v, str) and any(
     m in v for m in ("{inputs.", "{outputs.", "{search_space.", "$[[")))), st.booleans()), max_size=8))
 def test_run_time_form_equals_the_literal_form(pairs):
@@ -109,7 +109,7 @@ def test_v1_command_values():
 
 
 @pytest.mark.sdk
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(argument_lists)
 @example(["{inputs.x}", "${{inputs.y}}", "$[[--a ${{inputs.z}}]]", "{outputs.o}", ("data", "data"), True, 0.1, "",
           "a b", ("data", "out")])

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from estimator_migrate.v2 import command as cmd
 from estimator_migrate.v2 import data, environment
-from v2blocks_support import inside, make_workdir, need, record, v2_namespace
+from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
 PATHS = st.sampled_from(["mnist", "a/b/", "/lead/x", "images/{run-id}", "p q", None])
 
@@ -33,7 +33,7 @@ def _compare(workdir, v1_config, v2_job_kwargs, namespace):
 
 
 @pytest.mark.sdk
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(["mount", "download", "root"]), PATHS, st.booleans(), st.booleans(),
        st.sampled_from(["store", "other_store"]))
 def test_data_references(tmp_path_factory, mode, path, as_variable, explicit_name, store_name):
@@ -62,7 +62,7 @@ def test_data_references(tmp_path_factory, mode, path, as_variable, explicit_nam
 
 
 @pytest.mark.sdk
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(["mount", "download"]), st.sampled_from([None, 1, 7, "latest"]), st.booleans())
 def test_registered_datasets(tmp_path_factory, mode, version, as_variable):
     need("azureml.core")
@@ -88,7 +88,7 @@ def test_registered_datasets(tmp_path_factory, mode, version, as_variable):
 
 
 @pytest.mark.sdk
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(["mount", "upload"]), st.none() | PATHS.filter(lambda p: p is not None), st.booleans())
 def test_outputs(tmp_path_factory, mode, path, as_variable):
     need("azureml.core")

@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from estimator_migrate.v2 import conda, environment
-from v2blocks_support import inside, make_workdir, need, record, v2_namespace
+from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -160,7 +160,7 @@ def test_the_rules_that_make_a_naive_rebuild_wrong():
 
 
 @pytest.mark.sdk
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(arguments)
 @example({"framework": ("PyTorch", "1.6", True), "pip_packages": ["pandas", "torch", "azureml-defaults==1.20"],
           "conda_packages": ["python=3.7", "horovod"], "pip_requirements": None, "custom_docker_image": None,
@@ -265,7 +265,7 @@ def test_yaml_1_1_words_are_a_reading_artifact(tmp_path):
 
 
 @pytest.mark.sdk
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(arguments)
 def test_the_v2_environment_submits_the_v1_environment(tmp_path_factory, args):
     """The code text, run with azure-ai-ml and recorded, is the v1 environment in the harness's

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 import test_v2_blocks_environment as envtests
 from estimator_migrate.v2 import environment, helpers
 from estimator_migrate.v2.conda import NeverRan
-from v2blocks_support import inside, make_workdir, need, record, v2_namespace
+from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
 
 def _helper(base):
@@ -39,7 +39,7 @@ def test_templates_compile_and_take_a_name():
 
 # -- the conda document -------------------------------------------------------------------------------------
 @pytest.mark.sdk
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(envtests.arguments)
 def test_the_conda_helper_builds_what_the_estimator_built(tmp_path_factory, args):
     workdir = make_workdir(tmp_path_factory.mktemp("conda"))
@@ -139,7 +139,7 @@ def _build(pairs):
 
 
 @pytest.mark.sdk
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(script_params, with_data))
 def test_script_params_command_is_the_estimators_run(tmp_path_factory, pairs):
     canonical = need("equivalence.v2.canonical")
@@ -187,7 +187,7 @@ def test_script_params_command_names_and_refusals():
 
 
 @pytest.mark.sdk
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["--lr", "lr", "--epochs", "--batch-size", "--x", "pos"]), scalars), max_size=6),
        st.lists(st.sampled_from(["--lr", "--batch-size", "epochs"]), min_size=1, max_size=2, unique=True))
 def test_tuned_arguments_follow_hyperdrive(pairs, tuned_keys):
@@ -227,7 +227,7 @@ def _helper_v1_flatten():
 
 
 @pytest.mark.sdk
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(present, st.just(("data", "dataset"))), max_size=6))
 def test_arguments_command_is_the_script_run_config(tmp_path_factory, items):
     canonical = need("equivalence.v2.canonical")

@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from estimator_migrate.v2 import names
 from estimator_migrate.v2.snippet import py_string
-from v2blocks_support import CONDA, IMAGE, inside, make_workdir, need, record
+from v2blocks_support import CONDA, IMAGE, examples, inside, make_workdir, need, record
 
 texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 
@@ -75,7 +75,7 @@ def test_the_sdk_generated_names_are_recognised():
 
 
 @pytest.mark.sdk
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(texts, min_size=1, max_size=4))
 def test_the_sdk_accepts_the_names_at_submit(tmp_path_factory, v1_names):
     """V4: only the submit checks names; every name made here passes it."""

@@ -18,7 +18,7 @@ from estimator_migrate.v2 import command as cmd
 from estimator_migrate.v2 import environment, sweep
 from estimator_migrate.v2.conda import NeverRan
 from estimator_migrate.v2.snippet import Snippet
-from v2blocks_support import inside, make_workdir, need, record, v2_namespace
+from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
 KEYS = ["--lr", "--batch-size", "--dropout_rate", "lr2", "--opt", "--momentum"]
 NAMED = {"sizes": [16, 32], "span": range(2, 5), "pair": (1, 2), "single": 8}
@@ -147,7 +147,7 @@ def v2_code(case, hd):
 
 
 @pytest.mark.sdk
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(250), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(hyperdrive())
 @example({"space": {"--lr": "loguniform(-6, -1)", "--batch-size": "choice(16, 32, 64)"},
           "sampling": "RandomParameterSampling", "properties": None, "policy": "BanditPolicy(slack_factor=0.1)",

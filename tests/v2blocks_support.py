@@ -66,3 +66,9 @@ def record(job, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return recorder.record(job, **kwargs)
+
+
+def examples(n: int) -> int:
+    """Generated cases per property test: ``n`` times ``V2_BLOCKS_SCALE`` (default 1; the
+    report's numbers come from a run with a larger scale)."""
+    return max(1, int(n * float(os.environ.get("V2_BLOCKS_SCALE", "1"))))
