@@ -133,7 +133,7 @@ def parameter_expression(function: str, args: Sequence[str], kwargs: Mapping[str
 def _check(function: str, literals: Mapping[str, Tuple[bool, Any]]) -> None:
     """v1's own checks on the arguments that are literals."""
     def number(value):
-        return isinstance(value, (int, float)) and not isinstance(value, bool) or isinstance(value, bool)
+        return isinstance(value, (int, float))  # bool included, as v1's isinstance checks let it
 
     known = {k: v for k, (ok, v) in literals.items() if ok}
     if function == "randint":
@@ -173,6 +173,9 @@ def _choice(args: List[str]) -> Snippet:
             raise NeverRan("choice([]) has no options")
         return Snippet(f"Choice(values={arg})", imports)
     if kind == "range":
+        definition = v1_definition("choice", args)
+        if definition is not None and not definition[1][0]:
+            raise NeverRan("choice() of an empty range has no options")
         return Snippet(f"Choice(values=list({arg}))", imports)
     if kind == "scalar":
         return Snippet(f"Choice(values=[{arg}])", imports)
