@@ -63,7 +63,8 @@ def _renamer(rename: Mapping[str, str] | None):
 
 
 def _datastore_uri(datastore: str, path: str | None) -> str:
-    return f"azureml://datastores/{datastore}/paths/{(path or '').strip('/')}"
+    # Normalised as the v2 side is (_norm_uri): a datastore root has no trailing slash either.
+    return _norm_uri(f"azureml://datastores/{datastore}/paths/{(path or '').strip('/')}")
 
 
 def _norm_uri(uri: str | None) -> str | None:
@@ -262,6 +263,7 @@ def v1_run_config(source_directory: str, rc: RunConfiguration, *, base: str = ".
     }
 
 
+# v1 names: "RANDOM", "GRID", "BayesianOptimization" (mixed case: compared upper-cased).
 _V1_SAMPLING = {"RANDOM": "random", "GRID": "grid", "BAYESIANOPTIMIZATION": "bayesian"}
 _V1_POLICY = {"Bandit": "bandit", "MedianStopping": "median_stopping", "TruncationSelection": "truncation_selection"}
 
@@ -328,8 +330,9 @@ def v1_sweep(hd: HyperDriveConfig, *, base: str = ".", rename: Mapping[str, str]
     return {
         "kind": "sweep",
         "trial": trial,
-        "search_space": {v2_search_name(k): v for k, v in space.items()},
-        "sampling": {"type": _V1_SAMPLING.get(hd._generator_config["name"], hd._generator_config["name"]),
+        # As sent: JSON (a tuple among choice values is a list on the wire, as in v2's body).
+        "search_space": {v2_search_name(k): json.loads(json.dumps(v)) for k, v in space.items()},
+        "sampling": {"type": _V1_SAMPLING.get(hd._generator_config["name"].upper(), hd._generator_config["name"]),
                      "rule": props.get("rule"), "seed": props.get("seed")},
         "policy": policy,
         "objective": {"primary_metric": hd._primary_metric_config["name"],

@@ -28,6 +28,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from azureml.core.runconfig import RunConfiguration
 from azureml.data.data_reference import DataReference
 from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
 from azureml.data.output_dataset_config import OutputDatasetConfig
@@ -72,7 +73,9 @@ def _literal(value) -> str:
 
 
 def v1_step(step, *, base: str) -> dict[str, Any]:
-    rc = copy.deepcopy(step._runconfig)
+    # A step without runconfig gets RunConfiguration() when the graph is built
+    # (_PythonScriptStepBase._generate_default_runconfig; its use_docker is not compared).
+    rc = copy.deepcopy(step._runconfig) if step._runconfig is not None else RunConfiguration()
     notes: list[str] = []
     tokens = [_v1_step_token(a, step, notes) for a in (step._arguments or [])]
     rc.script = step._script_name
