@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import textwrap
-from typing import Dict
 
 from estimator_migrate.findings import Severity
 
@@ -39,7 +38,7 @@ class Rule:
         return "\n".join(parts) + "\n"
 
 
-RULES: Dict[str, Rule] = {}
+RULES: dict[str, Rule] = {}
 
 
 def _rule(code, name, summary, severity, fixable, why, example="", fixed_example="", fix_safety=""):
@@ -273,7 +272,8 @@ _rule(
     cannot be told from the source, a faithful rewrite is not possible statically.
     """,
     fix_safety="Move the input to a dataset (`Dataset.File.from_files(...).as_named_input(...).as_mount()`) "
-    "or pass `str(ref)` in `arguments` and add `src.run_config.data_references[ref.data_reference_name] = ref.to_config()`.",
+    "or pass `str(ref)` in `arguments` and add "
+    "`src.run_config.data_references[ref.data_reference_name] = ref.to_config()`.",
 )
 _rule(
     "EM302", "run-based-compute",

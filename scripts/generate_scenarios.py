@@ -23,29 +23,29 @@ import argparse
 import json
 import pathlib
 import sys
-from typing import Any, Dict
+from typing import Any
 
 TABLE = pathlib.Path(__file__).resolve().parent.parent / "estimator_migrate" / "data" / "scenarios.json"
 DEFAULTS = TABLE.parent / "v1_defaults.json"
 FRAMEWORKS = ("PyTorch", "TensorFlow", "Chainer", "SKLearn")
 
 
-def build_table() -> Dict[str, Any]:
+def build_table() -> dict[str, Any]:
     """What each framework estimator class would load, read the way the SDK reads it
     (``_FrameworkBaseEstimator._load_from_scenario_file``)."""
+    import azureml._vendor.ruamel.yaml as ruamelyaml
     import azureml.core  # noqa: F401  (first, see spec T39)
+    import azureml.train.estimator as estimator_package
     from azureml.core.conda_dependencies import CondaDependencies
     from azureml.train.dnn import Chainer, PyTorch, TensorFlow
     from azureml.train.sklearn import SKLearn
-    import azureml._vendor.ruamel.yaml as ruamelyaml
-    import azureml.train.estimator as estimator_package
 
     scenario_dir = pathlib.Path(estimator_package.__file__).parent / "scenarios"
     classes = {"PyTorch": PyTorch, "TensorFlow": TensorFlow, "Chainer": Chainer, "SKLearn": SKLearn}
-    frameworks: Dict[str, Any] = {}
+    frameworks: dict[str, Any] = {}
     for name in FRAMEWORKS:
         cls = classes[name]
-        versions: Dict[str, Any] = {}
+        versions: dict[str, Any] = {}
         for version in cls.get_supported_versions():
             per_processor = {}
             for processor in ("cpu", "gpu"):
@@ -107,7 +107,7 @@ def sdk_version() -> str:
     return version("azureml-train-core")
 
 
-def render(frameworks: Dict[str, Any]) -> str:
+def render(frameworks: dict[str, Any]) -> str:
     document = {
         "_generated_by": "scripts/generate_scenarios.py; do not edit by hand",
         "azureml_train_core": sdk_version(),
