@@ -33,7 +33,8 @@ exit-zero-even-if-changed = true
 """)
     values = load_config(str(cfg))
     assert set(KEYS) == {"select", "ignore", "exclude", "extend-exclude", "force-exclude", "environment",
-                         "target", "output-format", "jobs", "baseline", "add-todo-comments", "exit-zero-even-if-changed"}
+                         "target", "output-format", "jobs", "baseline", "add-todo-comments",
+                         "exit-zero-even-if-changed"}
     assert values["select"] == ("EM1", "EM3") and values["ignore"] == ("EM302",)
     assert values["environment"] == "curated" and values["jobs"] == 4 and values["force_exclude"] is True
     # Relative paths in the file are relative to the file, not to the working directory.
