@@ -67,14 +67,15 @@ def test_the_blocks_report_catalogued_codes():
 
 
 def test_report_kinds_for_the_new_family():
-    """What the reports do with the new codes today (report/common.py knows EM1/EM2/EM3/EM9 by
-    prefix): pinned, so that wiring the v2 renderer in notices it has to teach them kind_of."""
+    """The reports treat the v2 family as codes.kind_of says: EM5xx manual (errors), EM45x review."""
     from estimator_migrate.findings import Finding
 
     manual = Finding(code="EM501", message="m", line=1, column=1)
     review = Finding(code="EM451", message="m", line=1, column=1, fixed=True)
-    assert common.kind(manual) == common.MANUAL and common.level(manual) == "warning"
-    assert common.kind(review) == common.FIXED  # kind_of says "review"
+    fixed = Finding(code="EM401", message="m", line=1, column=1, fixed=True)
+    assert common.kind(manual) == common.MANUAL and common.level(manual) == "error"
+    assert common.kind(review) == common.REVIEW and kind_of("EM451") == "review"
+    assert common.kind(fixed) == common.FIXED
 
 
 def _assigned(source):

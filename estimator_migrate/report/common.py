@@ -25,9 +25,10 @@ FIXED = "fixed"  # EM1xx: rewritten, nothing to do
 
 
 def kind(finding: Finding) -> str:
-    if finding.code.startswith("EM2"):
+    # The v2 target's family (codes.kind_of): EM45x are rewrites to review, EM5xx manual work.
+    if finding.code.startswith(("EM2", "EM45")):
         return REVIEW
-    if finding.code.startswith("EM1") or (finding.fixed and not finding.code.startswith(("EM3", "EM9"))):
+    if finding.code.startswith("EM1") or (finding.fixed and not finding.code.startswith(("EM3", "EM5", "EM9"))):
         return FIXED
     return MANUAL
 
@@ -35,7 +36,7 @@ def kind(finding: Finding) -> str:
 def level(finding: Finding) -> str:
     """GitHub/SARIF level. EM1xx are warnings, not notices: `check` fails on them, and
     notices are folded away in the GitHub UI. EM2xx warn; EM3xx/EM9xx are errors."""
-    if finding.code.startswith(("EM3", "EM9")):
+    if finding.code.startswith(("EM3", "EM5", "EM9")):
         return "error"
     return "warning"
 

@@ -167,6 +167,9 @@ def check_uses(ctx: FileContext, plan: Plan) -> None:
                 raise _Blocked("EM508", f"the EstimatorStep on line {use.lineno} uses it; the v2 target does not "
                                "migrate pipelines yet", "Write the `@dsl.pipeline` by hand (see `--explain EM404`).",
                                use)
+            if "(EM509)" in found:
+                raise _Blocked("EM509", found.replace(" (EM509)", ""), "Put the final arguments into the "
+                               "estimator's `script_params`, then run the tool again.", use)
             raise _Blocked("EM508", f"{found}, and only `Experiment(ws, name).submit(...)` is followed into v2",
                            "Change that use by hand, or migrate with the default target.", use)
 

@@ -37,7 +37,7 @@ from estimator_migrate.v2.snippet import Report, py_string
 
 MAX_LINE = 99
 # v1 codes of the concerns' blockers -> the v2 family's (the message says what is wrong either way).
-_V2_CODE = {"EM302": "EM501"}
+_V2_CODE = {"EM302": "EM501", "EM306": "EM508"}
 MEMORY_KEY = "v2_nodes"  # ctx.memory: holders of command nodes this renderer wrote
 COMPUTE_KEY = "v2_compute"  # ctx.memory: names of compute objects replaced by their name
 _COMPUTE_CLASSES = {f"{m}.{c}" for m in ("azureml.core", "azureml.core.compute", "azureml.core.compute.compute",
@@ -356,7 +356,8 @@ def _environment(plan: Plan, job: Job) -> str | None:
         lines.append(f"{inner}conda_file={conda_path},")
     elif not user_managed:
         assert doc is not None
-        lines.append(f"{inner}conda_file={v2env.literal(v2env.readable_conda(doc.data()), inner)},")
+        conda = v2env.readable_conda(doc.data())
+        lines.append(f"{inner}conda_file={layout(conda, len(inner) + len('conda_file='), inner)},")
     job.env_code = f"{use(plan.ctx, 'Environment', plan.call)}(\n" + "\n".join(lines) + "\n)"
     if plan.scenario is not None:
         job.reports.append(Report("EM452", f"the {plan.kind} {plan.scenario.version} environment is rebuilt field by "
@@ -377,6 +378,39 @@ def _environment(plan: Plan, job: Job) -> str | None:
         return v2env.literal({**variables, **given})
     return "{" + ", ".join(f"{py_string(k)}: {v2env.literal(v)}" for k, v in variables.items()) + \
         f", **{run_level.code}}}"
+
+
+def layout(value: Any, col: int, indent: str, width: int = MAX_LINE) -> str:
+    """A Python literal for JSON-like ``value`` that starts at column ``col`` in a block indented
+    ``indent``, laid out as a person would: on one line when it fits; a list of plain values
+    wrapped and aligned after its bracket; a one-key dictionary kept on its key's line; anything
+    else one item a line."""
+    inline = v2env.literal(value, width=10**6)
+    if col + len(inline) <= width or not isinstance(value, (list, dict)) or not value:
+        return inline
+    inner = indent + "    "
+    if isinstance(value, dict) and len(value) == 1:
+        key, item = next(iter(value.items()))
+        head = "{" + py_string(key) + ": "
+        return head + layout(item, col + len(head), indent, width - 1) + "}"
+    if isinstance(value, dict):
+        items = [f"{inner}{py_string(k)}: {layout(v, len(inner) + len(py_string(k)) + 2, inner, width - 1)},"
+                 for k, v in value.items()]
+        return "{\n" + "\n".join(items) + f"\n{indent}}}"
+    if all(not isinstance(v, (list, dict)) for v in value):
+        lines: list[str] = []
+        line = "["
+        for i, v in enumerate(value):
+            text = v2env.literal(v) + ("," if i < len(value) - 1 else "]")
+            start = col if not lines else 0  # a continuation line holds its own indentation
+            if line != "[" and start + len(line) + 1 + len(text) > width:
+                lines.append(line)
+                line = " " * (col + 1) + text
+            else:
+                line += ("" if line == "[" else " ") + text
+        return "\n".join(lines + [line])
+    items = [f"{inner}{layout(v, len(inner), inner, width - 1)}," for v in value]
+    return "[\n" + "\n".join(items) + f"\n{indent}]"
 
 
 def _image(plan: Plan, step: r.BaseImage, defaults: dict[str, Any]) -> str:
