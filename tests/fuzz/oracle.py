@@ -22,10 +22,15 @@ A rewrite may differ from the original only where the tool says so in a way a pe
 on. A difference is excused only by a finding that (1) has an EM3xx code (``EM310`` "the use
 could not be carried over" is what the fixtures headed ``# equivalence: differs, reported``
 report), (2) stands on the statement that built the estimator or on a statement that uses it
-(the submit, the HyperDrive configuration, a line naming its variable), and (3) names the field
+(the submit, the HyperDrive configuration, a line naming its variable), (3) names the field
 that differs (``VOCABULARY``: a difference in ``arguments`` needs a message about
-``script_params``/arguments, one in ``nodeCount`` a message about ``node_count``...). A finding
-that does not name the field is a vague report, and the difference counts as silent.
+``script_params``/arguments, one in ``nodeCount`` a message about ``node_count``...), and (4)
+does not say the estimator was left unchanged (an estimator left as it was must submit the same
+run; if it does not, a rewrite elsewhere changed it). A finding that does not name the field is
+a vague report, and the difference counts as silent. One
+exception to (1): where the original failed at submit (a ScriptRunConfig in HyperDrive's
+``estimator`` slot) and the migrated program works, the rewrite's own finding may say so (EM103
+"... which fails at submit; it is passed as ``run_config=`` now").
 
 EM203 ("equivalent except a setting the estimator ignored or could not express") excuses
 nothing by itself: every EM203 message but one says the migrated job does what the estimator
@@ -350,8 +355,9 @@ def _findings(program: Program, result, starts: List[int]) -> List[_Finding]:
 
 
 def migrate(program: Program) -> Tuple[Any, List[str]]:
-    """Run the tool the way the CLI does (notebook path for notebooks); return the result and the
-    migrated code cells."""
+    """Run the tool the way the CLI does (notebook path for notebooks); return its result (with
+    ``findings`` and ``error``) and the migrated code cells. ``check(tool=...)`` takes any
+    function of this shape (the tests feed it deliberately wrong migrations)."""
     result, new_data = process_bytes(program.file_bytes(), program.file_name, Settings())
     if not program.notebook:
         return result, [new_data.decode("utf-8")]
@@ -360,20 +366,20 @@ def migrate(program: Program) -> Tuple[Any, List[str]]:
                     for c in nb["cells"] if c["cell_type"] == "code"]
 
 
-def check(program: Program, workdir: Optional[str] = None) -> Verdict:
+def check(program: Program, workdir: Optional[str] = None, tool=migrate) -> Verdict:
     """The verdict on one program (see the module docstring)."""
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="em-fuzz-") as tmp:
-            return check(program, tmp)
+            return check(program, tmp, tool)
     logging.disable(logging.WARNING)  # the SDK logs a warning for every ScriptRunConfig it reads
     try:
-        return _check(program, workdir)
+        return _check(program, workdir, tool)
     finally:
         logging.disable(logging.NOTSET)
 
 
-def _check(program: Program, workdir: str) -> Verdict:
-    result, new_cells = migrate(program)
+def _check(program: Program, workdir: str, tool) -> Verdict:
+    result, new_cells = tool(program)
     old_text, starts = runnable_text([src for _, src in program.code_cells])
     new_text, _ = runnable_text(new_cells)
     findings = _findings(program, result, starts)
@@ -405,7 +411,8 @@ def _check(program: Program, workdir: str) -> Verdict:
     problems: List[Tuple[str, str]] = []  # (cause, text) not excused
     if before.error:
         if after.error is None or after.error[:2] != before.error[:2]:
-            problems.append(("never-ran-now-runs" if after.error is None else "raises-differently",
+            problems.append(("never-ran-now-runs" if after.error is None else
+                             f"raises-differently:{_error_kind(after.error)}",
                              f"the original raised {before.error[0]}: {before.error[1]} (line {before.error[2]}); "
                              f"the migrated program {'does not' if after.error is None else 'raised ' + repr(after.error)}"))
         elif prog.is_estimator_statement(before.error[2]):
@@ -470,8 +477,13 @@ def compare(before: Execution, after: Execution) -> List[str]:
       directly, on everything but its arguments, so a HyperDrive state that failed cannot hide
       a wrong environment or distribution;
     * a state that failed (``{"error": ...}``: HyperDrive could not read the arguments, a submit
-      raised) is one difference, not one per field of the other side.
+      raised) is one difference, not one per field of the other side;
+    * when the original raised part way, only the submits made before that count: the objects
+      still bound then are half-way states (an override folded into an estimator whose submit
+      never came is not a difference).
     """
+    if before.error:
+        return harness.compare({}, before.recorder, {}, after.recorder)
     diffs = harness.compare(before.namespace, before.recorder, after.namespace, after.recorder)
     failed = {owner for owner, path in map(_split_problem, diffs) if path == "error"}
     diffs = [d for d in diffs if _split_problem(d)[0] not in failed or _split_problem(d)[1] == "error"]
@@ -532,7 +544,7 @@ def _judge(diffs, before: Execution, after: Execution, prog: _Program, findings:
         # The reference for these estimators: the same program in a region without prebuilt images.
         before2 = execute(old_text, os.path.join(workdir, "before-full-build"), harness.FULL_BUILD_REGION)
         after2 = execute(new_text, os.path.join(workdir, "after-full-build"), harness.FULL_BUILD_REGION)
-        if before2.error or after2.error:
+        if [e and e[:2] for e in (before2.error, after2.error)] != [e and e[:2] for e in (before.error, after.error)]:
             unexcused.append(("full-build-rerun-raised", f"re-run in {harness.FULL_BUILD_REGION} raised: "
                                                          f"{before2.error or after2.error}"))
             return unexcused, excused
@@ -545,8 +557,12 @@ def _judge(diffs, before: Execution, after: Execution, prog: _Program, findings:
             unexcused.append((f"diff:{_cause_path(path)}", problem))
             continue
         words = vocabulary(path)
-        naming = [f for f in findings if f.line in lines and f.code.startswith("EM3")
-                  and any(w.lower() in f.message.lower() for w in words)]
+        # An original that failed at submit and now runs may also be named by the rewrite's own
+        # finding ("... fails at submit; it is passed as `run_config=` now").
+        codes = ("EM3", "EM1") if path == "error" else ("EM3",)
+        # A finding that says the estimator was left unchanged cannot explain a difference in it.
+        naming = [f for f in findings if f.line in lines and f.code.startswith(codes)
+                  and any(w.lower() in f.message.lower() for w in words) and "left unchanged" not in f.message]
         if naming:
             excused.append(f"{problem}  [named by line {naming[0].line} {naming[0].code}]")
         else:
@@ -558,7 +574,7 @@ def _error_kind(error: Tuple[str, str, int]) -> str:
     kind, message, _ = error
     if kind in ("NameError", "AttributeError"):
         return f"{kind}:{message}"
-    return f"{kind}:{re.sub(r'[0-9]+', 'N', message)[:60]}"
+    return f"{kind}:{re.sub(r'[0-9]+', 'N', message)[:100]}"
 
 
 def _cause_path(path: str) -> str:

@@ -602,6 +602,11 @@ class ProgramGen:
                             [40, 20, 10, 10, 5, 3])
         else:
             inline = d.pick(["['numpy']", "['numpy', 'scipy']", "['python=3.7']", "['pip']"], [50, 25, 15, 10])
+        if d.chance(2):
+            # A conditional expression as the value (``['x'] if gpu else []``).
+            b.feature(f"{param}:conditional")
+            b.vars.setdefault("use_gpu_flag", Var("use_gpu_flag", "bool", "use_gpu_flag = True"))
+            return f"{inline} if use_gpu_flag else []"
         if not d.chance(50):
             return inline
         b.feature(f"{param}:variable")
@@ -953,7 +958,7 @@ class ProgramGen:
         if hyperdrive:
             return self.hyperdrive(plan)
         form = d.pick(["submit", "submit-config", "submit-new-experiment", "override", "override-var", "none",
-                       "submit-tags"], [45, 8, 8, 8, 4, 22, 5])
+                       "submit-tags", "helper-submit"], [45, 8, 8, 8, 4, 22, 5, 4])
         b.feature(f"use:{form}")
         run = b.fresh("run")
         b.holders.append(run)
@@ -967,6 +972,11 @@ class ProgramGen:
             lines = [f"{run} = exp.submit({h}, tags={{'kind': 'fuzz'}})"]
         elif form == "override":
             lines = [f"{run} = exp.submit({h}, script_params={{'--learning-rate': 0.5}})"]
+        elif form == "helper-submit":
+            if "submit_and_wait" not in b.vars:
+                b.vars["submit_and_wait"] = Var("submit_and_wait", "function", "")
+                b.helpers.append("def submit_and_wait(config):\n    return exp.submit(config)")
+            lines = [f"{run} = submit_and_wait({h})"]
         elif form == "override-var":
             lines = ["overrides = {'--epochs': 1}", f"{run} = exp.submit({h}, script_params=overrides)"]
         else:
@@ -1165,3 +1175,42 @@ def programs(draw, notebook: Optional[bool] = None) -> Program:
         return Program(tuple(out), True, frozenset(b.features), frozenset(b.estimator_calls))
     text = "\n\n".join("\n".join(chunk) for chunk in cells if chunk) + "\n"
     return Program((("code", text),), False, frozenset(b.features), frozenset(b.estimator_calls))
+
+
+# -- programs written by hand (the reproducers in tests/fuzz/failures) ---------------------------------
+
+CELL_MARK = "# %%"
+
+
+def program_from_text(text: str) -> Program:
+    """A program from a file: a .py program, or a notebook when lines starting with ``# %%``
+    separate its cells (those lines belong to no cell; ``# %% [markdown]`` starts a markdown
+    cell). Estimator calls are found by class name, including ``from ... import X as Y`` aliases."""
+    import ast
+
+    lines = text.splitlines(keepends=True)
+    if not any(line.startswith(CELL_MARK) for line in lines):
+        cells: Tuple[Tuple[str, str], ...] = (("code", text),)
+        notebook = False
+    else:
+        parts: List[Tuple[str, List[str]]] = [("code", [])]
+        for line in lines:
+            if line.startswith(CELL_MARK):
+                parts.append(("markdown" if "[markdown]" in line else "code", []))
+            else:
+                parts[-1][1].append(line)
+        cells = tuple((kind, "".join(body).rstrip("\n") + "\n") for kind, body in parts if "".join(body).strip())
+        notebook = True
+    code = "\n".join(src for kind, src in cells if kind == "code")
+    names = set(KINDS)
+    calls = set()
+    tree = ast.parse(runnable_text([code])[0])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            names.update(a.asname for a in node.names if a.name in KINDS and a.asname)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = ast.unparse(node.func)
+            if func in names or func.split(".")[-1] in KINDS:
+                calls.add(func)
+    return Program(cells, notebook, frozenset({"hand-written"}), frozenset(calls))
