@@ -102,7 +102,7 @@ class Run:
         if group not in self.smallest or size < self.smallest[group][0]:
             self.smallest[group] = (size, folder)
         self.log.write(json.dumps({"n": self.n, "outcome": verdict.outcome, "causes": verdict.causes,
-                                   "problems": verdict.problems, "folder": folder,
+                                   "problems": verdict.problems, "findings": verdict.findings, "folder": folder,
                                    "features": sorted(program.features)}) + "\n")
         self.log.flush()
 

@@ -61,7 +61,7 @@ def test_generated_programs_are_not_silently_wrong(tmp_path):
 
 
 @pytest.mark.parametrize("path", REPRODUCERS, ids=[p.stem for p in REPRODUCERS])
-@pytest.mark.xfail(strict=True, reason="a silently wrong rewrite the fuzzer found (see the file's header); "
+@pytest.mark.xfail(strict=True, reason="a failure the fuzzer found on main (see the file's header); "
                                        "once the engine is fixed, turn it into a fixture pair")
 def test_reproducer_of_a_fuzzer_failure(path):
     verdict = oracle.check(program_from_text(path.read_text(encoding="utf-8")))

@@ -73,6 +73,15 @@ def _star_unreported(program, verdict) -> bool:
     return verdict.outcome == "unreported" and verdict.causes == ["unreported-estimator"] and _has(program, "import:star")
 
 
+def _tuned_dataset(program, verdict) -> bool:
+    return all(c.startswith("diff:data") for c in verdict.causes) and _has(program, "hyperdrive") and \
+        _has(program, "data:")
+
+
+def _finding_elsewhere(program, verdict) -> bool:
+    return verdict.outcome == "unreported" and any("left unchanged" in f for f in verdict.findings)
+
+
 KNOWN: Dict[str, Callable] = {
     "hyperdrive-pairing-crash": _hyperdrive_pairing,
     "import-not-reaching": _import_not_reaching,
@@ -83,6 +92,8 @@ KNOWN: Dict[str, Callable] = {
     "never-ran-string-target": _never_ran_string_target,
     "conditional-value-em902": _conditional_value,
     "star-import-unreported": _star_unreported,
+    "tuned-dataset-dropped": _tuned_dataset,
+    "finding-on-shared-dict-line": _finding_elsewhere,
 }
 
 
