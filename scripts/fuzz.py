@@ -68,6 +68,10 @@ class Run:
         self.feature_total = collections.Counter()
         self.feature_wrong = collections.Counter()
         self.notebooks = 0
+        self.known_causes = collections.Counter()
+        from fuzz.known import classify
+
+        self.known = classify
         os.makedirs(os.path.join(out, "failures"), exist_ok=True)
         self.log = open(os.path.join(out, "failures.jsonl"), "a", encoding="utf-8")
 
@@ -85,6 +89,8 @@ class Run:
         if verdict.ok:
             return
         self.causes.update(verdict.causes)
+        cause = self.known(program, verdict) or "NEW"
+        self.known_causes[cause] += 1
         group = " + ".join(verdict.causes) or verdict.outcome
         self.groups[group] += 1
         folder = os.path.join(self.out, "failures", _slug(f"{verdict.outcome}__{group}"), f"{self.n:06d}")
@@ -102,6 +108,7 @@ class Run:
         if group not in self.smallest or size < self.smallest[group][0]:
             self.smallest[group] = (size, folder)
         self.log.write(json.dumps({"n": self.n, "outcome": verdict.outcome, "causes": verdict.causes,
+                                   "known": cause, "detail": verdict.detail,
                                    "problems": verdict.problems, "findings": verdict.findings, "folder": folder,
                                    "features": sorted(program.features)}) + "\n")
         self.log.flush()
@@ -118,6 +125,7 @@ class Run:
             "estimator_statements": dict(self.estimators),
             "estimator_shares": {k: round(v / est_total, 4) for k, v in self.estimators.items()},
             "causes": dict(self.causes.most_common()),
+            "known_causes": dict(self.known_causes.most_common()),
             "groups": dict(self.groups.most_common()),
             "smallest_example_per_group": {g: folder for g, (_, folder) in self.smallest.items()},
             "findings_per_program": dict(self.findings.most_common()),
@@ -133,7 +141,9 @@ class Run:
         lines += [f"| {k} | {v} | {v / n:.1%} |" for k, v in self.outcomes.most_common()]
         lines += ["", "| estimator statements | count | share |", "|---|---|---|"]
         lines += [f"| {k} | {v} | {v / est_total:.1%} |" for k, v in self.estimators.most_common()]
-        lines += ["", "## Failures by cause (programs)", ""]
+        lines += ["", "## Failures by known cause (tests/fuzz/known.py; NEW: explained by none)", ""]
+        lines += [f"- {v} x {k}" for k, v in self.known_causes.most_common()]
+        lines += ["", "## Failures by what went wrong (programs)", ""]
         lines += [f"- {v} x {g}  (smallest: {self.smallest[g][1]})" for g, v in self.groups.most_common()]
         with open(os.path.join(self.out, "summary.md"), "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")

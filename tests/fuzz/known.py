@@ -44,7 +44,7 @@ def _explicit_none(program, verdict) -> bool:
 
 def _mutation(program, verdict) -> bool:
     return all(c.startswith("diff:") and c != "diff:error" for c in verdict.causes) and _has(
-        program, "mutate:", "mutated:", "rebind:", "holder:rebound")
+        program, "mutate:", "mutated:", "rebind:")
 
 
 def _pip_list_shared(program, verdict) -> bool:
@@ -70,7 +70,8 @@ def _conditional_value(program, verdict) -> bool:
 
 
 def _star_unreported(program, verdict) -> bool:
-    return verdict.outcome == "unreported" and verdict.causes == ["unreported-estimator"] and _has(program, "import:star")
+    return verdict.outcome == "unreported" and _has(program, "import:star") and \
+        verdict.causes in (["unreported-estimator"], ["never-ran-unreported"])
 
 
 def _tuned_dataset(program, verdict) -> bool:
@@ -98,7 +99,22 @@ KNOWN: Dict[str, Callable] = {
 
 
 def classify(program, verdict) -> Optional[str]:
+    """The known cause that explains this failure, or None. A program that went wrong in several
+    ways is explained only when every one of its problems is (each is classified on its own)."""
+    detail = getattr(verdict, "detail", None) or []
+    if len({cause for cause, _ in detail}) > 1:
+        names = [classify(program, _View(verdict, cause, [p for c, p in detail if c == cause]))
+                 for cause in sorted({cause for cause, _ in detail})]
+        return None if None in names else " + ".join(sorted(set(names)))
     for name, rule in KNOWN.items():
         if rule(program, verdict):
             return name
     return None
+
+
+class _View:
+    """One cause of a verdict with several."""
+
+    def __init__(self, verdict, cause: str, problems):
+        self.outcome, self.findings = verdict.outcome, verdict.findings
+        self.causes, self.problems, self.detail = [cause], problems, []

@@ -208,6 +208,7 @@ class Verdict:
     migrated_error: Optional[Tuple[str, str, int]] = None
     estimators: Dict[str, int] = dataclasses.field(default_factory=dict)  # rewritten / reported / silent
     causes: List[str] = dataclasses.field(default_factory=list)  # short kinds of the problems
+    detail: List[Tuple[str, str]] = dataclasses.field(default_factory=list)  # (cause, problem) pairs
 
     @property
     def ok(self) -> bool:
@@ -436,6 +437,7 @@ def _check(program: Program, workdir: str, tool) -> Verdict:
         verdict.outcome = WRONG
         verdict.problems = [text for _, text in problems]
         verdict.causes = sorted({cause for cause, _ in problems})
+        verdict.detail = problems
         return verdict
     if verdict.outcome == UNREPORTED:
         return verdict
