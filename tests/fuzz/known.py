@@ -48,7 +48,7 @@ def _mutation(program, verdict) -> bool:
 
 
 def _pip_list_shared(program, verdict) -> bool:
-    return all(c.startswith("diff:environment.python") or c == "diff:arguments" for c in verdict.causes) and \
+    return all(c.startswith("diff:environment.") or c == "diff:arguments" for c in verdict.causes) and \
         _has(program, "pip_packages:shared", "conda_packages:shared")
 
 
@@ -79,22 +79,28 @@ def _tuned_dataset(program, verdict) -> bool:
         _has(program, "data:")
 
 
+def _one_input_name(program, verdict) -> bool:
+    return all(c.startswith("diff:data.") for c in verdict.causes) and \
+        len([f for f in program.features if f.startswith("data:named-")]) > 1
+
+
 def _finding_elsewhere(program, verdict) -> bool:
     return verdict.outcome == "unreported" and any("left unchanged" in f for f in verdict.findings)
 
 
-KNOWN: Dict[str, Callable] = {
-    "hyperdrive-pairing-crash": _hyperdrive_pairing,
-    "import-not-reaching": _import_not_reaching,
-    "explicit-none": _explicit_none,
-    "pip-list-shared": _pip_list_shared,
-    "mutation-not-followed": _mutation,
-    "src-in-unrecognised-call": _src_in_unrecognised_call,
-    "never-ran-string-target": _never_ran_string_target,
-    "conditional-value-em902": _conditional_value,
-    "star-import-unreported": _star_unreported,
-    "tuned-dataset-dropped": _tuned_dataset,
-    "finding-on-shared-dict-line": _finding_elsewhere,
+KNOWN: Dict[str, Callable] = {  # the specific rules first, the broad mutation rule last
+    "hyperdrive-pairing-crash": _hyperdrive_pairing,  # failures/12
+    "import-not-reaching": _import_not_reaching,  # failures/09, 10
+    "explicit-none": _explicit_none,  # failures/11
+    "src-in-unrecognised-call": _src_in_unrecognised_call,  # failures/13
+    "never-ran-string-target": _never_ran_string_target,  # failures/14
+    "conditional-value-em902": _conditional_value,  # failures/15
+    "star-import-unreported": _star_unreported,  # failures/16
+    "tuned-dataset-dropped": _tuned_dataset,  # failures/17
+    "finding-on-shared-dict-line": _finding_elsewhere,  # failures/18
+    "two-inputs-one-name": _one_input_name,  # failures/19
+    "pip-list-shared": _pip_list_shared,  # failures/07, 08
+    "mutation-not-followed": _mutation,  # failures/01-06
 }
 
 

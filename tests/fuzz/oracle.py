@@ -247,7 +247,7 @@ class _Finding:
 VOCABULARY: List[Tuple[str, Tuple[str, ...]]] = [
     (r"^arguments", ("script_params", "argument", "flag")),
     # The original failed at submit (HyperDrive could not pair the arguments, a submit raised).
-    (r"^error$", ("pairing", "raise", "fail", "error")),
+    (r"^error$", ("pairing", "raise", "fail", "error", "run_config=")),
     (r"^overridesLeft", ("script_params", "override")),
     (r"^(nodeCount|mpi\.|tensorflow\.|pytorch\.|communicator|framework)",
      ("node_count", "worker_count", "parameter_server_count", "process_count", "distributed")),
