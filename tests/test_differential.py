@@ -219,3 +219,35 @@ def test_a_shared_dictionary_changed_between_two_estimators_is_followed_by_the_o
     verdict = oracle.check(Program((("code", original),), False, frozenset(), frozenset({"TensorFlow"})))
     assert verdict.ok, verdict.report()
     assert verdict.estimators == {"rewritten": 1, "reported": 1}  # the second is left with EM304
+
+
+def test_a_rewrite_note_does_not_excuse_a_hyperdrive_that_now_runs():
+    """The original HyperDrive failed at submit (a bare flag shifted its pairing of the arguments);
+    EM103's plain "rewritten to run_config=" says nothing about that, so it is still silent."""
+    original = (
+        "from azureml.core import Workspace, Experiment\n"
+        "from azureml.train.estimator import Estimator\n"
+        "from azureml.train.hyperdrive import HyperDriveConfig, RandomParameterSampling, PrimaryMetricGoal, uniform\n"
+        "ws = Workspace.from_config()\n"
+        "est = Estimator(source_directory='src', entry_script='train.py', compute_target='cpu-cluster',\n"
+        "                script_params={'--fast': '', '--epochs': 10, '--lr': 0.01})\n"
+        "hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({'--lr': uniform(0.01, 0.1)}),\n"
+        "                      primary_metric_name='acc', primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)\n"
+    )
+    rewritten = (
+        original.replace("from azureml.train.estimator import Estimator",
+                         "from azureml.core import ScriptRunConfig\n"
+                         "from azureml.core.runconfig import DockerConfiguration")
+        .replace("est = Estimator(", "est = ScriptRunConfig(")
+        .replace("entry_script=", "script=")
+        .replace("script_params={'--fast': '', '--epochs': 10, '--lr': 0.01})",
+                 "arguments=['--fast', '--epochs', 10, '--lr', 0.01],\n"
+                 "docker_runtime_config=DockerConfiguration(use_docker=True, shm_size=None), max_run_duration_seconds=None)")
+        .replace("HyperDriveConfig(estimator=est", "HyperDriveConfig(run_config=est")
+    )
+    program = Program((("code", original),), False, frozenset(), frozenset({"Estimator"}))
+    note = ("EM103", 8, "`estimator=` is deprecated; rewritten to `HyperDriveConfig(..., run_config=est)`")
+    verdict = oracle.check(program, tool=_tool(rewritten, ("EM101", 6, "rewritten"), note))
+    assert verdict.wrong and verdict.causes == ["diff:error"], verdict.report()
+    told = ("EM310", 8, "HyperDrive read `est`'s arguments two by two; the original failed at submit")
+    assert oracle.check(program, tool=_tool(rewritten, ("EM101", 6, "rewritten"), note, told)).ok

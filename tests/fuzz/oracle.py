@@ -570,12 +570,20 @@ def _judge(diffs, before: Execution, after: Execution, prog: _Program, findings:
             unexcused.append((f"diff:{_cause_path(path)}", problem))
             continue
         words = vocabulary(path)
-        # An original that failed at submit and now runs may also be named by the rewrite's own
-        # finding ("... fails at submit; it is passed as `run_config=` now").
-        codes = ("EM3", "EM1") if path == "error" else ("EM3",)
-        # A finding that says the estimator was left unchanged cannot explain a difference in it.
-        naming = [f for f in findings if f.line in lines and f.code.startswith(codes)
-                  and any(w.lower() in f.message.lower() for w in words) and "left unchanged" not in f.message]
+
+        def names_it(f: _Finding) -> bool:
+            if f.line not in lines or "left unchanged" in f.message:
+                # A finding that says the estimator was left unchanged cannot explain a difference in it.
+                return False
+            text = f.message.lower()
+            if f.code.startswith("EM3"):
+                return any(w.lower() in text for w in words)
+            # An original that failed at submit and now runs may also be named by the rewrite's own
+            # finding ("... which fails at submit; it is passed as `run_config=` now"), but only in
+            # those words: EM103's plain "rewritten to `run_config=`" names no failure.
+            return path == "error" and any(w in text for w in ("fails at submit", "failed at submit", "raised"))
+
+        naming = [f for f in findings if names_it(f)]
         if naming:
             excused.append(f"{problem}  [named by line {naming[0].line} {naming[0].code}]")
         else:
