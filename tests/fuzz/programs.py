@@ -173,7 +173,6 @@ class Builder:
         self.d = _Draw(draw)
         self.features: set = set()
         self.top_imports: List[str] = []  # import lines of the first cell
-        self.sections: List[List[str]] = []  # chunks of code; notebooks may break cells between them
         self.helpers: List[str] = []  # function definitions (placed before the variables)
         self.late_imports: List[str] = []
         self.vars: Dict[str, Var] = {}
@@ -500,9 +499,6 @@ class ProgramGen:
         self.shared_params: List[str] = []
         self.shared_pkgs: List[str] = []
         self.dist_vars: List[Tuple[str, str]] = []  # (name, class)
-        self.estimators: List[EstimatorPlan] = []
-        self.between: List[List[str]] = []  # statements placed after estimator i (before i + 1)
-        self.uses: List[List[str]] = []
         self.holders_used: List[str] = []
         self.pending: List[str] = []
 
@@ -1098,13 +1094,12 @@ def programs(draw, notebook: Optional[bool] = None) -> Program:
                 local_import = f"    from {module} import {plan.kind}\n" if "." not in plan.call else ""
                 b.feature("import:inside-function")
             arg = d.pick(["", "lr"])
-            if arg:
-                body_call = body_call.replace("script_params=", "script_params=", 1)
+            if arg and "script_params={" in body_call:
+                # A value only known at run time: the function's parameter.
+                body_call = body_call.replace("script_params={", "script_params={'--learning-rate': lr, ", 1)
+                b.feature("param:function-parameter")
             fn_text = (f"def {fn}({arg}):\n{local_import}    {plan.holder} = {body_call}\n"
                        f"    return {plan.holder}")
-            if local_import:
-                # The function imports the class itself; the module-level import may be absent.
-                pass
             chunk.append(fn_text)
             submit = d.chance(60)
             call = f"{fn}({'0.1' if arg else ''})"
