@@ -84,6 +84,10 @@ def _one_input_name(program, verdict) -> bool:
         len([f for f in program.features if f.startswith("data:named-")]) > 1
 
 
+def _duplicate_key(program, verdict) -> bool:
+    return verdict.causes == ["diff:arguments"] and _has(program, "param:duplicate-key")
+
+
 def _finding_elsewhere(program, verdict) -> bool:
     return verdict.outcome == "unreported" and any("left unchanged" in f for f in verdict.findings)
 
@@ -99,6 +103,7 @@ KNOWN: Dict[str, Callable] = {  # the specific rules first, the broad mutation r
     "tuned-dataset-dropped": _tuned_dataset,  # failures/17
     "finding-on-shared-dict-line": _finding_elsewhere,  # failures/18
     "two-inputs-one-name": _one_input_name,  # failures/19
+    "duplicate-key-in-params": _duplicate_key,  # failures/20
     "pip-list-shared": _pip_list_shared,  # failures/07, 08
     "mutation-not-followed": _mutation,  # failures/01-06
 }

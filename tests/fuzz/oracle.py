@@ -59,7 +59,7 @@ import tempfile
 import warnings
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
-from equivalence import harness  # noqa: E402  (imports azureml.core first, spec T39)
+from equivalence import harness  # first: it imports azureml.core before the training packages (spec T39)
 from azureml.core import Experiment, ScriptRunConfig
 from azureml.train.estimator import MMLBaseEstimator
 from azureml.train.hyperdrive import HyperDriveConfig

@@ -312,6 +312,10 @@ def draw_params_dict(b: Builder, allow_data: bool = True) -> str:
     if not keys:
         return "{}"
     items = [f"'{k}': {draw_param_value(b, k, allow_data)}" for k in keys]
+    if d.chance(2):
+        # A later entry meant to override an earlier one: the literal names a key twice.
+        b.feature("param:duplicate-key")
+        items.append(f"'{keys[0]}': {draw_param_value(b, keys[0], allow_data)}")
     if len(items) > 2 and d.chance(50):
         return "{\n    " + ",\n    ".join(items) + ",\n}"
     return "{" + ", ".join(items) + "}"
@@ -1096,7 +1100,7 @@ def programs(draw, notebook: Optional[bool] = None) -> Program:
             arg = d.pick(["", "lr"])
             if arg and "script_params={" in body_call:
                 # A value only known at run time: the function's parameter.
-                body_call = body_call.replace("script_params={", "script_params={'--learning-rate': lr, ", 1)
+                body_call = body_call.replace("script_params={", "script_params={'--lr': lr, ", 1)
                 b.feature("param:function-parameter")
             fn_text = (f"def {fn}({arg}):\n{local_import}    {plan.holder} = {body_call}\n"
                        f"    return {plan.holder}")
