@@ -43,7 +43,9 @@ def _explicit_none(program, verdict) -> bool:
 
 
 def _mutation(program, verdict) -> bool:
-    return all(c.startswith("diff:") and c != "diff:error" for c in verdict.causes) and _has(
+    # A difference, or the crash of a hoisted `ref = params[key]` whose value a change replaced.
+    return all((c.startswith("diff:") and c != "diff:error") or "has no attribute 'data_reference_name'" in c
+               for c in verdict.causes) and _has(
         program, "mutate:", "mutated:", "rebind:")
 
 
@@ -62,7 +64,10 @@ def _src_in_unrecognised_call(program, verdict) -> bool:
 
 
 def _never_ran_string_target(program, verdict) -> bool:
-    return verdict.causes == ["never-ran-now-runs"] and _has(program, "invalid:nodes-with-string-target")
+    # The call that never ran now runs (and the program may go on to raise somewhere else).
+    return len(verdict.causes) == 1 and verdict.causes[0].startswith(("never-ran-now-runs", "raises-differently")) \
+        and _has(program, "invalid:nodes-with-string-target") and \
+        any("should be AmlCompute or KubernetesCompute" in p for p in verdict.problems)
 
 
 def _conditional_value(program, verdict) -> bool:
