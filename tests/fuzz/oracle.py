@@ -64,7 +64,7 @@ from azureml.core import Experiment, ScriptRunConfig
 from azureml.train.estimator import MMLBaseEstimator
 from azureml.train.hyperdrive import HyperDriveConfig
 
-from estimator_migrate.runner import process_bytes
+from estimator_migrate.core import migrate_bytes
 from estimator_migrate.settings import Settings
 from fuzz.programs import Program, runnable_text
 
@@ -359,7 +359,8 @@ def migrate(program: Program) -> Tuple[Any, List[str]]:
     """Run the tool the way the CLI does (notebook path for notebooks); return its result (with
     ``findings`` and ``error``) and the migrated code cells. ``check(tool=...)`` takes any
     function of this shape (the tests feed it deliberately wrong migrations)."""
-    result, new_data = process_bytes(program.file_bytes(), program.file_name, Settings())
+    result = migrate_bytes(program.file_bytes(), program.file_name, Settings())
+    new_data = result.new_data
     if not program.notebook:
         return result, [new_data.decode("utf-8")]
     nb = json.loads(new_data.decode("utf-8"))
