@@ -212,13 +212,25 @@ def test_left_unchanged_needs_a_finding():
 
 
 def test_a_shared_dictionary_changed_between_two_estimators_is_followed_by_the_oracle():
-    """The comparison sees each estimator as it was built, not the dictionary's final state."""
+    """The comparison sees each estimator as it was built, not the dictionary's final state: the
+    tool's own migration (the first estimator's arguments as a literal, the second's flattened at
+    run time, after the change) passes; either estimator given the other's view of the dictionary
+    is caught."""
     original = ORIGINAL.replace("run = Experiment", 'params["--lr"] = 0.5\n'
                                 "est2 = TensorFlow(source_directory='src', entry_script='train.py', "
                                 "compute_target=cluster, script_params=params)\nrun = Experiment")
-    verdict = oracle.check(Program((("code", original),), False, frozenset(), frozenset({"TensorFlow"})))
+    program = Program((("code", original),), False, frozenset(), frozenset({"TensorFlow"}))
+    result, cells = oracle.migrate(program)
+    verdict = oracle.check(program)
     assert verdict.ok, verdict.report()
-    assert verdict.estimators == {"rewritten": 1, "reported": 1}  # the second is left with EM304
+    assert verdict.estimators == {"rewritten": 2}
+    first, second = 'arguments=["--lr", 0.1, "--fast"]', "arguments=flatten_script_params(params)"
+    assert first in cells[0] and second in cells[0], cells[0]
+    for wrong, owner in ((cells[0].replace(first, 'arguments=["--lr", 0.5, "--fast"]'), "est"),
+                         (cells[0].replace(second, 'arguments=["--lr", 0.1, "--fast"]'), "est2")):
+        caught = oracle.check(program, tool=lambda _: (result, [wrong]))
+        assert caught.wrong and caught.causes == ["diff:arguments"], caught.report()
+        assert any(p.startswith(f"{owner}: arguments") for p in caught.problems), caught.report()
 
 
 def test_a_rewrite_note_does_not_excuse_a_hyperdrive_that_now_runs():

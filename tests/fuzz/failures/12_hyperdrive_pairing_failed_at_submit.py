@@ -1,8 +1,9 @@
 # HyperDrive read the estimator's arguments two by two; the bare flag `--fast` shifted the pairing
 # so that the number 10 stood where a flag was expected, and `str.lstrip` on it failed: the
-# original HyperDrive run failed at submit. The rewrite makes it run, and reports nothing (it
-# reports the shifted pairing only when a tuned flag is among the shifted keys).
-# cause: diff:error
+# original HyperDrive run failed at submit. On main 85b8383 the rewrite made it run, silently;
+# since branch `runtime` HyperDrive's reading is done at run time by `without_tuned_arguments`,
+# which raises the same error, but when the ScriptRunConfig is built, not at the submit.
+# cause: migrated-crashes:AttributeError
 from azureml.core import Workspace, Experiment
 from azureml.train.estimator import Estimator
 from azureml.train.hyperdrive import HyperDriveConfig, RandomParameterSampling, PrimaryMetricGoal, uniform

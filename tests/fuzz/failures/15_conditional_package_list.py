@@ -1,7 +1,9 @@
-# A package list written as a conditional expression: the rewrite the tool builds does not parse,
-# so the whole file is refused with EM902 (safe: nothing is written, but no estimator in the file
-# is migrated or reported properly). Expected: the list passed through, or EM309 for this call.
-# cause: internal-error
+# A package list written as a conditional expression. On main 85b8383 the rewrite did not parse
+# (EM902). Since branch `sound` the list is passed through as the very object, but spliced
+# without parentheses: `[...] if flag else [].insert(0, "azureml-defaults")` inserts into the
+# `[]` only, and the set_pip_requirements call evaluates the expression again: azureml-defaults
+# is missing when the flag is true. Silent.
+# cause: diff:environment.python.condaDependencies
 from azureml.core import Workspace, Experiment
 from azureml.train.estimator import Estimator
 
