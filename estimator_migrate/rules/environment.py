@@ -54,10 +54,19 @@ def environment(plan: Plan) -> None:
                           f"*{plan.use('CondaDependencies')}.merge_requirements({reqs})])")
         elif pip_items and plan.shared_after("pip_packages"):
             # The estimator inserted azureml-defaults into the caller's list and kept that very
-            # list as the pip section; other code sees both, so do exactly the same.
-            held = plan.code("pip_packages")
-            plan.env_line(f"{held}.insert(0, {plan.q('azureml-defaults')})", "pip_packages")
-            plan.env_line(f"{cd}.set_pip_requirements({held})")
+            # list as the pip section; other code sees both, so do exactly the same: on the one
+            # object (an expression that is not a name is evaluated once), and only when the
+            # list is not empty (the estimator skipped an empty one).
+            held = plan.operand("pip_packages")
+            if not _names_one_object(plan.kwargs["pip_packages"]):
+                held = plan.ctx.unique_name(f"{plan.env_label}_pip_packages")
+                plan.pre_lines.append(f"{held} = {plan.code('pip_packages')}")
+            indent = ""
+            if pip_items[0].startswith("*") and not _never_empty(plan, plan.kwargs["pip_packages"]):
+                plan.env_line(f"if {held}:", "pip_packages")
+                indent = "    "
+            plan.env_line(f"{indent}{held}.insert(0, {plan.q('azureml-defaults')})", "pip_packages")
+            plan.env_line(f"{indent}{cd}.set_pip_requirements({held})")
         elif pip_items:
             plan.env_line(f"{cd}.set_pip_requirements([{plan.q('azureml-defaults')}, {', '.join(pip_items)}])",
                           "pip_packages")
@@ -100,7 +109,7 @@ def _generic_image(plan: Plan) -> None:
     if gpu:
         plan.env_line(f"{{env}}.docker.base_image = {plan.use('DEFAULT_GPU_IMAGE')}", "use_gpu")
     elif gpu is None:
-        plan.env_line(f"{{env}}.docker.base_image = {plan.use('DEFAULT_GPU_IMAGE')} if {plan.code('use_gpu')} "
+        plan.env_line(f"{{env}}.docker.base_image = {plan.use('DEFAULT_GPU_IMAGE')} if {plan.operand('use_gpu', 'test')} "
                       f"else {plan.use('DEFAULT_CPU_IMAGE')}", "use_gpu")
 
 
@@ -171,4 +180,39 @@ def _list_items(plan: Plan, param: str) -> List[str]:
     if isinstance(resolved, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in resolved.elts) \
             and all(plan.portable(e) for e in resolved.elts):
         return [ctx.segment(e) for e in resolved.elts]
-    return [f"*{plan.code(param)}"]  # read from the list itself, when the estimator read it
+    return [f"*{plan.operand(param, 'star')}"]  # read from the list itself, when the estimator read it
+
+
+# What may be done to a list that certainly keeps it non-empty.
+_GROWING = ("append", "extend", "insert")
+
+
+def _never_empty(plan: Plan, expr: ast.AST) -> bool:
+    """Whether the list ``expr`` names is certainly not empty: every assignment to the name is a
+    non-empty list display, and every other use only reads it, grows it or hands it to an
+    estimator (which inserted into it)."""
+    if not isinstance(expr, ast.Name):
+        return False
+    names = plan.ctx.names
+    scope = names.scope_of.get(id(expr), names.module_scope)
+    bindings = names.bindings_of(expr.id, scope)
+    if not bindings or not all(isinstance(b.node, ast.Assign) and isinstance(b.value, (ast.List, ast.Tuple)) and
+                               b.value.elts and not any(isinstance(e, ast.Starred) for e in b.value.elts)
+                               for b in bindings):
+        return False
+    for use in names.uses(expr.id, scope):
+        parent = plan.ctx.parent(use)
+        if isinstance(parent, ast.Attribute) and parent.attr in _GROWING and \
+                isinstance(plan.ctx.parent(parent), ast.Call):
+            continue
+        if isinstance(parent, ast.keyword) and parent.arg == "pip_packages":
+            continue
+        return False
+    return True
+
+
+def _names_one_object(expr: ast.AST) -> bool:
+    """Whether evaluating ``expr`` twice gives the same object (a name, or attributes of one)."""
+    while isinstance(expr, ast.Attribute):
+        expr = expr.value
+    return isinstance(expr, ast.Name)

@@ -42,12 +42,6 @@ def _never_ran_string_target(program, verdict) -> bool:
         any("should be AmlCompute or KubernetesCompute" in p for p in verdict.problems)
 
 
-def _conditional_value(program, verdict) -> bool:
-    # `[...] if flag else [].insert(...)`: the conditional expression spliced without parentheses.
-    return verdict.causes == ["diff:environment.python.condaDependencies"] and \
-        _has(program, "pip_packages:conditional", "conda_packages:conditional")
-
-
 def _star_unreported(program, verdict) -> bool:
     return verdict.outcome == "unreported" and _has(program, "import:star") and \
         verdict.causes in (["unreported-estimator"], ["never-ran-unreported"])
@@ -66,7 +60,6 @@ KNOWN: Dict[str, Callable] = {
     "hyperdrive-pairing-crash": _hyperdrive_pairing,  # failures/12
     "src-in-unrecognised-call": _src_in_unrecognised_call,  # failures/13
     "never-ran-string-target": _never_ran_string_target,  # failures/14
-    "conditional-package-list": _conditional_value,  # failures/15
     "star-import-unreported": _star_unreported,  # failures/16
     "finding-on-shared-dict-line": _finding_elsewhere,  # failures/18
     "two-inputs-one-name": _one_input_name,  # failures/19
