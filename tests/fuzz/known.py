@@ -35,13 +35,6 @@ def _src_in_unrecognised_call(program, verdict) -> bool:
         any("holds a ScriptRunConfig" in p for p in verdict.problems)
 
 
-def _never_ran_string_target(program, verdict) -> bool:
-    # The call that never ran now runs (and the program may go on to raise somewhere else).
-    return len(verdict.causes) == 1 and verdict.causes[0].startswith(("never-ran-now-runs", "raises-differently")) \
-        and _has(program, "invalid:nodes-with-string-target") and \
-        any("should be AmlCompute or KubernetesCompute" in p for p in verdict.problems)
-
-
 def _star_unreported(program, verdict) -> bool:
     return verdict.outcome == "unreported" and _has(program, "import:star") and \
         verdict.causes in (["unreported-estimator"], ["never-ran-unreported"])
@@ -59,7 +52,6 @@ def _finding_elsewhere(program, verdict) -> bool:
 KNOWN: Dict[str, Callable] = {
     "hyperdrive-pairing-crash": _hyperdrive_pairing,  # failures/12
     "src-in-unrecognised-call": _src_in_unrecognised_call,  # failures/13
-    "never-ran-string-target": _never_ran_string_target,  # failures/14
     "star-import-unreported": _star_unreported,  # failures/16
     "finding-on-shared-dict-line": _finding_elsewhere,  # failures/18
     "two-inputs-one-name": _one_input_name,  # failures/19
