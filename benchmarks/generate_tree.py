@@ -15,7 +15,6 @@ import json
 import os
 import random
 import shutil
-from typing import Dict, List
 
 WORDS = ("alpha beta gamma delta record batch loader model metric score value index table column "
          "config option cache buffer stream packet frame window layer weight bias grad step epoch "
@@ -104,7 +103,7 @@ def _target_size(rng: random.Random) -> int:
 
 
 # -- estimator code, in the shapes of the SDK v1 samples and of real projects ---------------------
-def estimator_block(rng: random.Random) -> List[str]:
+def estimator_block(rng: random.Random) -> list[str]:
     """Lines of one estimator workflow; each candidate file gets one or two."""
     kind = rng.choice(["Estimator", "Estimator", "PyTorch", "TensorFlow", "SKLearn"])
     module = {"Estimator": "azureml.train.estimator", "PyTorch": "azureml.train.dnn",
@@ -138,7 +137,8 @@ def estimator_block(rng: random.Random) -> List[str]:
         args += rng.sample(["pip_packages=['scikit-learn', 'pandas']", "conda_packages=['numpy']",
                             "use_gpu=True", "node_count=1"], rng.randint(0, 3))
     elif kind in ("PyTorch", "TensorFlow"):
-        args += rng.sample(["use_gpu=True", "framework_version='1.13'" if kind == "PyTorch" else "framework_version='2.0'",
+        version = "framework_version='1.13'" if kind == "PyTorch" else "framework_version='2.0'"
+        args += rng.sample(["use_gpu=True", version,
                             "pip_packages=['pillow']"], rng.randint(1, 2))
     else:
         args += rng.sample(["pip_packages=['joblib']"], rng.randint(0, 1))
@@ -174,11 +174,12 @@ def candidate_python(rng: random.Random, target_size: int) -> str:
         imports = [line for line in block if line.startswith(("from ", "import "))]
         rest = [line for line in block if not line.startswith(("from ", "import "))]
         body = "\n".join("    " + line if line else "" for line in rest)
-        return text + "\n".join(imports) + "\n\n\ndef submit():\n" + body + "\n\n\nif __name__ == '__main__':\n    submit()\n"
+        return (text + "\n".join(imports) + "\n\n\ndef submit():\n" + body
+                + "\n\n\nif __name__ == '__main__':\n    submit()\n")
     return text + "\n".join(block) + "\n"
 
 
-def _cell(kind: str, source: str, rng: random.Random, count: int) -> Dict:
+def _cell(kind: str, source: str, rng: random.Random, count: int) -> dict:
     lines = source.splitlines(keepends=True)
     cell = {"cell_type": kind, "metadata": {}, "source": lines}
     if kind == "code":
@@ -219,7 +220,7 @@ def notebook(rng: random.Random, target_size: int, with_estimator: bool) -> str:
 
 
 def generate(out: str, files: int, candidates: float = 0.05, notebooks: float = 0.3, seed: int = 1,
-             per_folder: int = 25) -> Dict[str, int]:
+             per_folder: int = 25) -> dict[str, int]:
     """Write the tree to ``out`` (replacing it). ``candidates`` is the fraction of files with
     estimator code; ``notebooks`` the fraction of those (and of 1/10 as many ordinary files)
     written as .ipynb. Returns counts."""

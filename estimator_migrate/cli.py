@@ -1,5 +1,5 @@
 """The command line: ``estimator-migrate check|fix PATH...``. A thin layer over the core:
-find files, run them through the file layer (runner.py; serially or in a process pool), apply
+find files, run them through the file layer (io/runner.py; serially or in a process pool), apply
 the baseline, render reports, choose the exit code.
 
 Exit codes (as ruff, ESLint, Prettier):
@@ -20,10 +20,11 @@ from typing import Any
 
 import click
 
-from estimator_migrate import __version__, core, parallel, runner
+from estimator_migrate import __version__, core
 from estimator_migrate.codes import RULES, lookup
 from estimator_migrate.config import OUTPUT_FORMATS, ConfigError, Options, convert, parse_codes, resolve
 from estimator_migrate.core import FileResult
+from estimator_migrate.io import parallel, runner
 from estimator_migrate.report import render
 from estimator_migrate.report.common import MANUAL, findings_of, kind
 
@@ -64,7 +65,7 @@ def print_diff(diff: str, stream) -> None:
 def run_files(paths: Sequence[str], job: runner.Job, jobs: int | None, progress: bool) -> list[FileResult]:
     """Results in the order of ``paths``: each file is read once here and prefiltered; the few
     that may hold estimators are migrated serially, or in a process pool when there are enough
-    of them (parallel.py)."""
+    of them (io/parallel.py)."""
     process = functools.partial(runner.process, job)
     if not progress:
         return parallel.run(paths, runner.scan, process, jobs, warm_up=core.warm_up)
@@ -254,7 +255,7 @@ def run(mode: str, *, paths: tuple[str, ...], diff: bool, select, ignore, enviro
             raise click.UsageError("'-' (standard input) cannot be combined with other paths")
         return _run_stdin(mode, options, diff, quiet, stdin_filename, outputs, report_path, migrate)
 
-    from estimator_migrate import discover
+    from estimator_migrate.io import discover
 
     missing = [p for p in paths if not os.path.lexists(p)]
     files = discover.discover([p for p in paths if p not in missing], root=options.root,
@@ -272,7 +273,7 @@ def _run_stdin(mode: str, options: Options, diff: bool, quiet: bool, stdin_filen
     name = stdin_filename or "-"
     data = sys.stdin.buffer.read()
     if stdin_filename and options.force_exclude:
-        from estimator_migrate import discover
+        from estimator_migrate.io import discover
 
         excludes = discover.ExcludeSpec(list(discover.DEFAULT_EXCLUDE if options.exclude is None else options.exclude)
                                         + list(options.extend_exclude), options.root)
@@ -293,7 +294,7 @@ def _finish(mode: str, options: Options, results: list[FileResult], diff: bool, 
             report_to_stderr: bool | None = None) -> int:
     baselined = 0
     if options.baseline:
-        from estimator_migrate import baseline as baseline_file
+        from estimator_migrate.report import baseline as baseline_file
 
         if not os.path.exists(options.baseline):
             count = baseline_file.write(options.baseline, results)
@@ -308,12 +309,12 @@ def _finish(mode: str, options: Options, results: list[FileResult], diff: bool, 
     to_stderr = diff if report_to_stderr is None else report_to_stderr
     stream = sys.stderr if to_stderr else sys.stdout
     suppressed = _suppressed(results)
-    from estimator_migrate.discover import git_root
+    from estimator_migrate.io.discover import git_root
 
     # GitHub and SARIF want repository-relative paths, whatever folder the tool runs in.
     root = git_root(os.getcwd()) or os.getcwd()
-    context = dict(mode="diff" if diff else mode, root=root, baselined=baselined, suppressed=suppressed,
-                   quiet=quiet)
+    context: dict[str, Any] = dict(mode="diff" if diff else mode, root=root, baselined=baselined,
+                                   suppressed=suppressed, quiet=quiet)
     _write(render(options.output_format, results, color=use_color(stream), **context), err=to_stderr)
     for fmt, path in outputs:
         _save(path, render(fmt, results, color=False, **context))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import textwrap
-from typing import Dict
 
 from estimator_migrate.findings import Severity
 
@@ -39,7 +38,7 @@ class Rule:
         return "\n".join(parts) + "\n"
 
 
-RULES: Dict[str, Rule] = {}
+RULES: dict[str, Rule] = {}
 
 
 def _rule(code, name, summary, severity, fixable, why, example="", fixed_example="", fix_safety=""):
@@ -273,7 +272,8 @@ _rule(
     cannot be told from the source, a faithful rewrite is not possible statically.
     """,
     fix_safety="Move the input to a dataset (`Dataset.File.from_files(...).as_named_input(...).as_mount()`) "
-    "or pass `str(ref)` in `arguments` and add `src.run_config.data_references[ref.data_reference_name] = ref.to_config()`.",
+    "or pass `str(ref)` in `arguments` and add "
+    "`src.run_config.data_references[ref.data_reference_name] = ref.to_config()`.",
 )
 _rule(
     "EM302", "run-based-compute",
@@ -385,3 +385,486 @@ def lookup(code_or_name: str) -> Rule:
         if rule.name == key:
             return rule
     raise KeyError(code_or_name)
+
+
+# -- The SDK v2 target (``--target v2``, issue 14) --------------------------------------------------
+# Its own family: EM4xx rewrites into azure-ai-ml code (EM45x: rewritten, a person should review),
+# EM5xx manual work (left unchanged). Catalogued ahead of the v2 renderer: until a rule emits a
+# code it stays in PLANNED, and its example is proven by the v2 equivalence harness
+# (tests/test_v2_blocks_codes.py) instead of by the engine (tests/test_rule_examples.py).
+
+
+def _env_v2(pip: str, name: str = "est_env") -> str:
+    """The v2 environment of the examples (v1's default image and conda document), indented as
+    the examples are."""
+    return f'''\
+    {name} = Environment(
+        image="mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251130.v1",
+        conda_file={{
+            "name": "project_environment",
+            "channels": ["anaconda", "conda-forge"],
+            "dependencies": ["python=3.8.13", {{"pip": [{pip}]}}],
+        }},
+    )
+'''
+
+
+_DEFAULT_ENV_V2 = _env_v2('"azureml-defaults", "pandas"')
+_PLANNED_SAFETY = ("Planned for `--target v2`: the v2 renderer will apply it. The example is checked now: "
+                   "the v1 code and the v2 code submit the same job in the offline v2 equivalence harness.")
+
+_rule(
+    "EM401", "estimator-to-command",
+    "An estimator becomes an azure-ai-ml `command()` job with the environment it built (`--target v2`).",
+    Severity.WARNING, True,
+    """
+    SDK v1 is out of support. An estimator (`Estimator`, `PyTorch`, `TensorFlow`, `Chainer`,
+    `SKLearn`) becomes a `command()` node: `code` is the source directory, `command` is
+    `python <script>` followed by the script parameters, each quoted for the shell that runs a v2
+    command (numbers as v1 sent them, data as `${{inputs.x}}`). v2 has no default image and no
+    default packages, so the environment the estimator built (its base image and the whole conda
+    document, `azureml-defaults` and the python pin included) is written out; node count,
+    distribution, shared memory and the run time limit are written even where v1 used its
+    defaults, because v2's differ.
+    """,
+    """
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                    script_params={"--lr": 0.1, "--run-name": "first try"}, pip_packages=["pandas"])
+    """,
+    _DEFAULT_ENV_V2 + """\
+    est = command(code="src", command="python train.py --lr 0.1 --run-name 'first try'",
+                  environment=est_env, compute="cpu-cluster")
+    """,
+    _PLANNED_SAFETY,
+)
+_rule(
+    "EM402", "script-run-config-to-command",
+    "A `ScriptRunConfig` becomes an azure-ai-ml `command()` job (`--target v2`).",
+    Severity.WARNING, True,
+    """
+    `arguments` become the command text, `distributed_job_config` becomes `distribution=` plus
+    `instance_count=` (v2 distributions carry no node count), a registered environment becomes
+    `name:version`, and ScriptRunConfig's own defaults (shared memory `2g`, 30 days) are written
+    because v2 sends nothing when they are omitted.
+    """,
+    """
+    env = Environment.get(ws, "train-env", version="3")
+    src = ScriptRunConfig(source_directory="src", script="train.py", arguments=["--epochs", 5],
+                          compute_target="gpu-cluster", environment=env,
+                          distributed_job_config=MpiConfiguration(process_count_per_node=2, node_count=2))
+    """,
+    """
+    src = command(code="src", command="python train.py --epochs 5", environment="train-env:3",
+                  compute="gpu-cluster", instance_count=2,
+                  distribution=MpiDistribution(process_count_per_instance=2),
+                  shm_size="2g", timeout=2592000)
+    """,
+    _PLANNED_SAFETY,
+)
+_rule(
+    "EM403", "hyperdrive-to-sweep",
+    "A `HyperDriveConfig` becomes a v2 sweep with v1's defaults written out (`--target v2`).",
+    Severity.WARNING, True,
+    """
+    The search space moves into the trial command (`--lr ${{inputs.lr}}`: v2 passes a sampled
+    value only where the command names it, and keys must be identifiers); the fixed value
+    HyperDrive replaced goes. v1's defaults that v2 does not share are written: Bandit and
+    Truncation policies evaluate every interval, at most `max_total_runs` trials at once, the
+    7-day limit, and the trial's own time limit as `trial_timeout`.
+    """,
+    """
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                    script_params={"--epochs": 5, "--lr": 0.01}, pip_packages=["pandas"])
+    hd = HyperDriveConfig(estimator=est,
+                          hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.001, 0.1)}),
+                          policy=BanditPolicy(slack_factor=0.1),
+                          primary_metric_name="accuracy", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE,
+                          max_total_runs=20)
+    """,
+    _DEFAULT_ENV_V2 + """\
+    est = command(code="src", command="python train.py --epochs 5 --lr ${{inputs.lr}}", inputs={"lr": 0.01},
+                  environment=est_env, compute="cpu-cluster")
+    hd = est(lr=Uniform(min_value=0.001, max_value=0.1)).sweep(
+        sampling_algorithm="random",
+        primary_metric="accuracy",
+        goal="maximize",
+        early_termination_policy=BanditPolicy(slack_factor=0.1, evaluation_interval=1, delay_evaluation=0),
+        max_total_trials=20,
+        max_concurrent_trials=20,
+        timeout=10080 * 60,
+    )
+    """,
+    _PLANNED_SAFETY,
+)
+_rule(
+    "EM404", "pipeline-to-dsl",
+    "A `Pipeline` of `PythonScriptStep`/`EstimatorStep` becomes a `@dsl.pipeline` of command nodes (`--target v2`).",
+    Severity.WARNING, True,
+    """
+    Each step becomes a `command()` called inside the pipeline function and assigned to a
+    variable named after the step (the variable names the node); `PipelineData` becomes an
+    output of the producer passed to the consumer; `PipelineParameter` becomes a parameter of the
+    function; `allow_reuse=False` becomes `is_deterministic=False`.
+    """,
+    """
+    prepared = PipelineData("prepared", datastore=ws.get_default_datastore())
+    prep_step = PythonScriptStep(name="prep", script_name="prep.py", source_directory="src",
+                                 arguments=["--out", prepared], outputs=[prepared], compute_target="cpu-cluster")
+    train_step = PythonScriptStep(name="train", script_name="train.py", source_directory="src",
+                                  arguments=["--data", prepared], inputs=[prepared], compute_target="cpu-cluster",
+                                  allow_reuse=False)
+    run = Experiment(ws, "prep-train").submit(Pipeline(workspace=ws, steps=[prep_step, train_step]))
+    """,
+    """
+    step_env = Environment(
+        image="mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251130.v1",
+        conda_file={
+            "name": "project_environment",
+            "channels": ["anaconda", "conda-forge"],
+            "dependencies": ["python=3.8.13", {"pip": ["azureml-defaults"]}],
+        },
+    )
+    prep_command = command(name="prep", code="src", command="python prep.py --out ${{outputs.prepared}}",
+                           outputs={"prepared": Output(type="uri_folder")}, environment=step_env, shm_size="2g")
+    train_command = command(name="train", code="src", command="python train.py --data ${{inputs.data}}",
+                            inputs={"data": Input(type="uri_folder")}, environment=step_env, shm_size="2g",
+                            is_deterministic=False)
+
+
+    @dsl.pipeline(default_compute="cpu-cluster")
+    def prep_train():
+        prep = prep_command()
+        train = train_command(data=prep.outputs.prepared)
+
+
+    run = ml_client.jobs.create_or_update(prep_train(), experiment_name="prep-train")
+    """,
+    _PLANNED_SAFETY,
+)
+_rule(
+    "EM405", "workspace-to-mlclient",
+    "`Workspace.from_config()` / `Workspace(...)` becomes an `MLClient` (`--target v2`).",
+    Severity.WARNING, True,
+    """
+    `MLClient.from_config` reads the same `config.json` the same way (the folder, `.azureml/`,
+    parent folders) and makes no call when it is built. The credential comes from
+    `azure-identity`, which azure-ai-ml does not install: add it to the project's requirements.
+    """,
+    """
+    ws = Workspace.from_config()
+    run = Experiment(ws, "train").submit(src)
+    """,
+    """
+    ml_client = MLClient.from_config(credential=DefaultAzureCredential())
+    run = ml_client.jobs.create_or_update(src, experiment_name="train")
+    """,
+    _PLANNED_SAFETY,
+)
+_rule(
+    "EM406", "submit-to-create-or-update",
+    "`Experiment(ws, name).submit(job)` becomes `ml_client.jobs.create_or_update(job, experiment_name=name)` (`--target v2`).",
+    Severity.WARNING, True,
+    """
+    Without `experiment_name` v2 files the job under the name of the current folder. The job
+    object passed in is changed by the call (its code, environment and compute become ids).
+    `run.wait_for_completion()` becomes `ml_client.jobs.stream(run.name)`, which also raises
+    when the job fails.
+    """,
+    """
+    run = Experiment(ws, "train").submit(src, tags={"stage": "dev"})
+    run.wait_for_completion(show_output=True)
+    """,
+    """
+    run = ml_client.jobs.create_or_update(src, experiment_name="train", tags={"stage": "dev"})
+    ml_client.jobs.stream(run.name)
+    """,
+    _PLANNED_SAFETY,
+)
+_rule(
+    "EM407", "data-to-input",
+    "A DataReference, dataset or output becomes a v2 `Input`/`Output` with an identifier name (`--target v2`).",
+    Severity.WARNING, True,
+    """
+    v2 input and output names must be identifiers, and only the submit says so; v1 names were
+    free text (a `ds.path()` reference is a random hexadecimal name). The input is named after
+    its flag (`--data-folder` -> `data_folder`) or the name the user gave, every reference is
+    rewritten, and the mode is always written (v2 sends none otherwise).
+    """,
+    """
+    store = Datastore.get(ws, "trainingdata")
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                    script_params={"--data-folder": store.path("mnist").as_mount()}, pip_packages=["pandas"])
+    """,
+    _DEFAULT_ENV_V2 + """\
+    est = command(code="src", command="python train.py --data-folder ${{inputs.data_folder}}",
+                  inputs={"data_folder": Input(type="uri_folder", path="azureml://datastores/trainingdata/paths/mnist",
+                                               mode="ro_mount")},
+                  environment=est_env, compute="cpu-cluster")
+    """,
+    _PLANNED_SAFETY,
+)
+_rule(
+    "EM451", "boolean-argument",
+    "A boolean script argument is written `True`/`False` in the v2 command; check what the script expects.",
+    Severity.WARNING, True,
+    """
+    v1 sent booleans as JSON `true`/`false` and how they reached the command line is not known;
+    v2 has one command string, and the rewrite writes what Python's `str()` gives. A script that
+    parses `--flag true` may read `True` differently.
+    """,
+    """
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                    script_params={"--augment": True}, pip_packages=["pandas"])
+    """,
+    _DEFAULT_ENV_V2 + """\
+    est = command(code="src", command="python train.py --augment True", environment=est_env,
+                  compute="cpu-cluster")
+    """,
+    "Equivalent as far as the job's settings go; the spelling on the command line is not verified.",
+)
+_rule(
+    "EM452", "framework-environment-v2",
+    "A framework estimator's environment is rebuilt field by field; its old image and python may no longer build.",
+    Severity.WARNING, True,
+    """
+    The framework estimators installed a fixed scenario (an Ubuntu 16.04/20.04 image, python
+    3.6, framework pins). The v2 environment reproduces it exactly; where the estimator used Azure
+    ML's private prebuilt image, which cannot be reached, the same scenario is built from its
+    base image instead. Whether those images still pull and python 3.6 still solves is not
+    verified. PyTorch's `NCCL_TREE_THRESHOLD=0` moves to the job's environment variables.
+    """,
+    """
+    est = PyTorch(source_directory="src", entry_script="train.py", compute_target="gpu-cluster",
+                  framework_version="1.6", use_gpu=True)
+    """,
+    """
+    est_env = Environment(
+        image="mcr.microsoft.com/azureml/openmpi4.1.0-cuda11.1-cudnn8-ubuntu20.04",
+        conda_file={
+            "name": "project_environment",
+            "channels": ["anaconda", "conda-forge"],
+            "dependencies": [
+                "python=3.6.2",
+                {"pip": ["azureml-defaults", "torch==1.6.0", "torchvision==0.5.0", "horovod==0.19.5",
+                         "tensorboard==1.14.0", "future==0.17.1"]},
+            ],
+        },
+    )
+    est = command(code="src", command="python train.py", environment=est_env, compute="gpu-cluster",
+                  environment_variables={"NCCL_TREE_THRESHOLD": "0"})
+    """,
+    "Equivalent settings; move to a current environment (a curated one or your own image) and test the job.",
+)
+_rule(
+    "EM453", "unverified-v2-behaviour",
+    "Migrated, but what the v2 service does with one setting is not verified; the message names it.",
+    Severity.WARNING, True,
+    """
+    Examples: v1's truncation policy sent `exclude_finished_jobs=False`, which v2 cannot send; a
+    HyperDrive run longer than 7 days was cut by v1's service; a search key without a leading dash;
+    a `None` or non-finite argument; a v1 `command=[...]` list joined into one string.
+    """,
+    """
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                    script_params={"--lr": 0.1}, pip_packages=["pandas"])
+    hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.5)}),
+                          policy=TruncationSelectionPolicy(20),
+                          primary_metric_name="loss", primary_metric_goal=PrimaryMetricGoal.MINIMIZE,
+                          max_total_runs=10)
+    """,
+    _DEFAULT_ENV_V2 + """\
+    est = command(code="src", command="python train.py --lr ${{inputs.lr}}", inputs={"lr": 0.1},
+                  environment=est_env, compute="cpu-cluster")
+    hd = est(lr=Uniform(min_value=0.01, max_value=0.5)).sweep(
+        sampling_algorithm="random",
+        primary_metric="loss",
+        goal="minimize",
+        early_termination_policy=TruncationSelectionPolicy(truncation_percentage=20, evaluation_interval=1,
+                                                           delay_evaluation=0),
+        max_total_trials=10,
+        max_concurrent_trials=10,
+        timeout=10080 * 60,
+    )
+    """,
+    "Equivalent settings as far as the client can tell; check the named setting.",
+)
+_rule(
+    "EM454", "pytorch-backend-v2",
+    "A PyTorch communication backend (`Nccl`, `Gloo`) has no v2 field; the script's `init_process_group` decides.",
+    Severity.WARNING, True,
+    """
+    `PyTorchDistribution` has only a process count, per instance (v1's `process_count` was the
+    total over all nodes). The rewrite divides it by the node count; the backend is dropped.
+    """,
+    """
+    src = ScriptRunConfig(source_directory="src", script="train.py", compute_target="gpu-cluster",
+                          distributed_job_config=PyTorchConfiguration(communication_backend="Nccl",
+                                                                  process_count=4, node_count=2))
+    """,
+    _env_v2('"azureml-defaults"') + """\
+    src = command(code="src", command="python train.py", environment=est_env, compute="gpu-cluster",
+                  instance_count=2, distribution=PyTorchDistribution(process_count_per_instance=2),
+                  shm_size="2g", timeout=2592000)
+    """,
+    "Equivalent settings; check that the script picks the backend it used.",
+)
+
+
+def _manual(code, name, summary, why, example, fix_safety, advice=""):
+    _rule(code, name, summary, Severity.ERROR, False, why, example, advice, fix_safety)
+
+
+_manual(
+    "EM501", "run-based-compute-v2",
+    "`vm_size`, `vm_priority` or no `compute_target`: run-based compute has no v2 counterpart.",
+    "v1 created a cluster for the run. The closest v2 form, serverless compute (`instance_type=`, "
+    "`job_tier=\"Spot\"`), is a different resource model.",
+    """
+    est = Estimator(source_directory="src", entry_script="train.py", vm_size="STANDARD_NC6",
+                    vm_priority="lowpriority")
+    """,
+    "Create an AmlCompute cluster of that size and pass its name as `compute=`, or choose serverless compute.",
+)
+_manual(
+    "EM502", "local-without-docker",
+    "A `'local'` run without Docker: v2 local jobs always run in Docker.",
+    "v1 ran `use_docker=False` local runs in the caller's Python; v2 local runs go through a Docker-based "
+    "runner.",
+    """
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target="local", use_docker=False)
+    """,
+    "Run the script directly with python, or install Docker and submit with `compute=\"local\"`.",
+)
+_manual(
+    "EM503", "registry-credentials",
+    "An image registry's username/password has no v2 counterpart.",
+    "A v2 `Environment` names an image but carries no registry credentials.",
+    """
+    registry = ContainerRegistry()
+    registry.address, registry.username, registry.password = "myregistry.azurecr.io", "user", secret
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                    custom_docker_image="train:1", image_registry_details=registry)
+    """,
+    "Push the image to the workspace's container registry, or give the workspace's identity pull access "
+    "to the registry.",
+)
+_manual(
+    "EM504", "source-directory-data-store-v2",
+    "`source_directory_data_store` has no v2 counterpart.",
+    "v1 could keep the snapshot of the source directory in a datastore; v2 always uploads `code` as a code "
+    "asset.",
+    """
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                    source_directory_data_store=ws.get_default_datastore())
+    """,
+    "Remove the setting; v2 uploads the code folder itself.",
+)
+_manual(
+    "EM505", "no-v2-counterpart",
+    "A v1 setting has no v2 counterpart; the message names it.",
+    "`ParallelTaskConfiguration`, `runconfig_pipeline_params`, HyperDrive warm start "
+    "(`resume_from`/`resume_child_runs`), published pipelines and schedules, `DockerConfiguration.shared_volumes`, "
+    "`run_config.history`, Spark/Databricks/R sections, `inferencing_stack_version`, sampling `properties` "
+    "other than `rule`/`seed`.",
+    """
+    hd = HyperDriveConfig(run_config=src, hyperparameter_sampling=sampling, primary_metric_name="accuracy",
+                          primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=20,
+                          resume_from=previous_run)
+    """,
+    "Remove the setting or rebuild it with the v2 feature that comes closest (a `parallel` job, a v2 schedule, "
+    "...).",
+)
+_manual(
+    "EM506", "data-v2-manual",
+    "A data input or output cannot be expressed in v2; the message names why.",
+    "`path_on_compute` (v2 drops it, and the submit then fails), `OutputFileDatasetConfig` `source_globs`, "
+    "`overwrite` and `partition_format`, datasets over several paths or URL lists, a `TabularDataset` read "
+    "through `run.input_datasets`, data used as a `script_params` key.",
+    """
+    est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                    script_params={"--data": store.path("mnist").as_download(path_on_compute="/tmp/mnist")})
+    """,
+    "Drop `path_on_compute` and read the path from the argument; load tabular data with `mltable` in the script.",
+)
+_manual(
+    "EM507", "run-context-in-script",
+    "The training script uses the v1 run context (`Run.get_context()`, `AZUREML_DATAREFERENCE_*`), which a v2 job does not provide.",
+    "Scripts are not rewritten. In a v2 job there is no v1 run context: `run.log`, `run.input_datasets`, "
+    "`run.parent` and the `AZUREML_DATAREFERENCE_<name>` environment variables are gone (v2 sets "
+    "`AZURE_ML_INPUT_<name>`). Whether azureml-core logging still reaches a v2 job is not verified.",
+    """
+    # train.py
+    run = Run.get_context()
+    run.log("accuracy", accuracy)
+    """,
+    "Log with MLflow (`mlflow.log_metric`) and read inputs from the command line.",
+    """
+    # train.py
+    mlflow.log_metric("accuracy", accuracy)
+    """,
+)
+_manual(
+    "EM508", "unsupported-v2",
+    "A notebook entry script or an estimator without a command-job form (LightGBM, reinforcement learning).",
+    "`.ipynb` entry scripts ran through papermill in v1; the LightGBM and RL estimators were separate products.",
+    """
+    est = Estimator(source_directory="src", entry_script="train.ipynb", compute_target="cpu-cluster")
+    """,
+    "Convert the notebook to a script (`jupyter nbconvert --to script`), or write the v2 job by hand.",
+)
+_manual(
+    "EM509", "submit-overrides-v2",
+    "`Experiment.submit(est, script_params=...)` overrides cannot be carried into a v2 job as they are.",
+    "v1 merged the overrides into the estimator's arguments at submit, reading them two by two; with a bare "
+    "flag in the list that reading shifts.",
+    """
+    run = exp.submit(est, script_params={"--lr": 0.01})
+    """,
+    "Put the final arguments into the estimator's `script_params`, then run the tool again.",
+)
+_manual(
+    "EM510", "never-ran-v2",
+    "The v1 code is a combination the SDK rejected; it never ran, so there is nothing to migrate.",
+    "The SDK raised at construction or submit (an invalid distribution, a `choice()` without options, a "
+    "bare flag that made HyperDrive read a number as a flag, ...).",
+    """
+    sampling = RandomParameterSampling({"--lr": uniform(0.5, 0.1)})
+    """,
+    "Fix the v1 code (or write the v2 code directly).",
+)
+_manual(
+    "EM511", "run-api-without-v2",
+    "A v1 run API (`get_metrics`, `log`, `register_model`, ...) has no v2 counterpart; the message says what to use.",
+    "v2 has no run-history API in the SDK: metrics and artifacts go through MLflow, outputs are downloaded "
+    "with `ml_client.jobs.download`, models are registered from a job's output path.",
+    """
+    run = exp.submit(src)
+    metrics = run.get_metrics()
+    """,
+    "Read metrics with MLflow (`mlflow.search_runs`), or the named replacement.",
+)
+_manual(
+    "EM512", "dynamic-v2",
+    "A value the v2 rewrite needs is only known at run time (a goal, an authentication object, `choice()` options, ...).",
+    "Some translations depend on the kind of the value (an enum member, a list or a range); the rewrite "
+    "keeps v1's reading where it can and says so.",
+    """
+    hd = HyperDriveConfig(run_config=src, hyperparameter_sampling=sampling, primary_metric_name="accuracy",
+                          primary_metric_goal=goal_from_settings(), max_total_runs=20)
+    """,
+    "Write the value (`goal=\"maximize\"`), then run the tool again.",
+)
+
+# No rule emits these yet (the v2 renderer will); see tests/test_rule_examples.py.
+TARGET_V2 = frozenset(code for code in RULES if code[:3] in ("EM4", "EM5"))
+PLANNED = TARGET_V2
+
+
+def kind_of(code: str) -> str:
+    """``fixed`` (EM1xx, EM40x-EM44x), ``review`` (EM2xx, EM45x-EM49x) or ``manual`` (EM3xx, EM5xx,
+    EM9xx): what the reports need to know of a code, for both targets."""
+    if code.startswith(("EM3", "EM5", "EM9")):
+        return "manual"
+    if code.startswith("EM2") or (code.startswith("EM4") and code[3:4] >= "5"):
+        return "review"
+    return "fixed"

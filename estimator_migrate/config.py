@@ -11,7 +11,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any
 
 from estimator_migrate.codes import RULES
 from estimator_migrate.settings import Settings
@@ -29,20 +30,20 @@ class ConfigError(Exception):
 class Options:
     """Everything one run needs. Only ``settings()`` reaches the core; the rest is CLI-only."""
 
-    select: Tuple[str, ...] = ()
-    ignore: Tuple[str, ...] = ()
-    exclude: Optional[Tuple[str, ...]] = None  # None: discover.DEFAULT_EXCLUDE
-    extend_exclude: Tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] | None = None  # None: discover.DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
     environment: str = "faithful"
     output_format: str = "text"
-    jobs: Optional[int] = None  # None: all cores
-    baseline: Optional[str] = None
+    jobs: int | None = None  # None: all cores
+    baseline: str | None = None
     add_todo_comments: bool = False
     exit_zero_even_if_changed: bool = False
     # The folder the config file is in (or the working directory): excludes are relative to it.
     root: str = "."
-    config_file: Optional[str] = None
+    config_file: str | None = None
 
     def settings(self) -> Settings:
         return Settings(select=frozenset(self.select), ignore=frozenset(self.ignore),
@@ -50,7 +51,7 @@ class Options:
 
 
 # key -> (Options field, expected type). Lists of strings accept a single string too.
-_KEYS: Dict[str, Tuple[str, str]] = {
+_KEYS: dict[str, tuple[str, str]] = {
     "select": ("select", "codes"),
     "ignore": ("ignore", "codes"),
     "exclude": ("exclude", "strings"),
@@ -66,7 +67,7 @@ _KEYS: Dict[str, Tuple[str, str]] = {
 KEYS = tuple(_KEYS)
 
 
-def find_config(paths: Sequence[str], cwd: Optional[str] = None) -> Optional[str]:
+def find_config(paths: Sequence[str], cwd: str | None = None) -> str | None:
     """The first pyproject.toml with a ``[tool.estimator-migrate]`` table, walking up from
     the common folder of ``paths`` (or from ``cwd``)."""
     cwd = os.path.abspath(cwd or os.getcwd())
@@ -99,7 +100,7 @@ def _has_section(path: str) -> bool:
     return SECTION in data.get("tool", {})
 
 
-def _load_toml(path: str) -> Dict[str, Any]:
+def _load_toml(path: str) -> dict[str, Any]:
     # Imported here: a tree without a pyproject.toml never needs a TOML parser.
     if sys.version_info >= (3, 11):
         import tomllib
@@ -112,13 +113,13 @@ def _load_toml(path: str) -> Dict[str, Any]:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
 
 
-def load_config(path: str) -> Dict[str, Any]:
+def load_config(path: str) -> dict[str, Any]:
     """The validated ``[tool.estimator-migrate]`` table as Options field values."""
     table = _load_toml(path).get("tool", {}).get(SECTION, {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.{SECTION}] must be a table")
     base = os.path.dirname(os.path.abspath(path))
-    values: Dict[str, Any] = {}
+    values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _KEYS:
             hint = f" (did you mean {key.replace('_', '-')!r}?)" if key.replace("_", "-") in _KEYS else ""
@@ -161,10 +162,10 @@ def convert(kind: str, value: Any, where: str, base: str = ".") -> Any:
     raise AssertionError(kind)  # pragma: no cover
 
 
-def parse_codes(items: Sequence[str], where: str) -> Tuple[str, ...]:
+def parse_codes(items: Sequence[str], where: str) -> tuple[str, ...]:
     """``["EM1", "EM301,EM302"]`` -> ``("EM1", "EM301", "EM302")``. Every entry must be a
     code or a prefix of one (``EM``, ``EM3``), or a rule name."""
-    codes: List[str] = []
+    codes: list[str] = []
     for item in items:
         for part in item.split(","):
             part = part.strip()
@@ -178,7 +179,7 @@ def parse_codes(items: Sequence[str], where: str) -> Tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-def _code_of(part: str) -> Optional[str]:
+def _code_of(part: str) -> str | None:
     upper = part.upper()
     if any(code.startswith(upper) for code in RULES) and upper.startswith("EM"):
         return upper
@@ -188,10 +189,10 @@ def _code_of(part: str) -> Optional[str]:
     return None
 
 
-def resolve(flags: Dict[str, Any], paths: Sequence[str], config_file: Optional[str] = None,
+def resolve(flags: dict[str, Any], paths: Sequence[str], config_file: str | None = None,
             isolated: bool = False) -> Options:
     """Options from the config file, overridden by the flags that were given (not None)."""
-    values: Dict[str, Any] = {}
+    values: dict[str, Any] = {}
     root = os.getcwd()
     if not isolated:
         if config_file is None:

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 
 from estimator_migrate.codes import RULES
 from estimator_migrate.findings import Finding
-from estimator_migrate.prefilter import is_notebook, may_contain_estimators
+from estimator_migrate.io.prefilter import is_notebook, may_contain_estimators
+from estimator_migrate.io.sources import SourceError, decode_source, encode_source, unified_diff
 from estimator_migrate.settings import Settings
-from estimator_migrate.sources import SourceError, decode_source, encode_source, unified_diff
 from estimator_migrate.text import split_lines
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def warm_up() -> None:
     """Import what migrating a file needs, so that forked workers do not each repeat it."""
     try:
         _engine()
-        from estimator_migrate import notebook  # noqa: F401
+        from estimator_migrate.io import notebook  # noqa: F401
         from estimator_migrate.rules import load_rules
 
         load_rules()
@@ -210,14 +210,14 @@ def _migrate_python(data: bytes, path: str, settings: Settings, diff: bool, veri
         result = _checked(text, path, settings, verify, engine)
     except _Unsafe as err:
         findings = _unsafe_findings(err, path, lambda f: f.with_path(path))
-        return FileResult(path, findings, new_data=data, line_texts=_line_texts(findings, lines_of))
+        return FileResult(path, tuple(findings), new_data=data, line_texts=_line_texts(findings, lines_of))
     findings = [f.with_path(path) for f in result.findings]
     texts = _line_texts(findings, lines_of)
     if result.error is not None or result.new_source == text:
-        return FileResult(path, findings, new_data=data, suppressed=result.suppressed, line_texts=texts)
+        return FileResult(path, tuple(findings), new_data=data, suppressed=result.suppressed, line_texts=texts)
     new_data = encode_source(result.new_source, decoded)
     shown = unified_diff(text, result.new_source, f"a/{path}", f"b/{path}") if diff else ""
-    return FileResult(path, findings, changed=True, new_data=new_data, diff=shown, suppressed=result.suppressed,
+    return FileResult(path, tuple(findings), changed=True, new_data=new_data, diff=shown, suppressed=result.suppressed,
                       line_texts=texts)
 
 
@@ -225,7 +225,7 @@ def _migrate_python(data: bytes, path: str, settings: Settings, diff: bool, veri
 
 def _migrate_notebook(data: bytes, path: str, settings: Settings, diff: bool, verify: bool,
                       engine: Engine) -> FileResult:
-    from estimator_migrate.notebook import (
+    from estimator_migrate.io.notebook import (
         NotebookError,
         build_module,
         cell_diffs,
@@ -240,7 +240,7 @@ def _migrate_notebook(data: bytes, path: str, settings: Settings, diff: bool, ve
         return split_lines(nb.cells[cell - 1].source) if cell is not None and 1 <= cell <= len(nb.cells) else []
 
     def done(findings: list[Finding], **fields) -> FileResult:
-        return FileResult(path, findings, line_texts=_line_texts(findings, lines_of), **fields)
+        return FileResult(path, tuple(findings), line_texts=_line_texts(findings, lines_of), **fields)
 
     module = build_module(nb)
     findings = [

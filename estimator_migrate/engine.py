@@ -13,12 +13,11 @@ from __future__ import annotations
 import ast
 import dataclasses
 import warnings
-from typing import Dict, List, Optional, Tuple
 
-from estimator_migrate import imports, runtime_helpers, todo
-from estimator_migrate.context import Edit, FileContext
+from estimator_migrate.analysis.context import Edit, FileContext
+from estimator_migrate.analysis.names import NameResolver
 from estimator_migrate.findings import Finding
-from estimator_migrate.names import NameResolver
+from estimator_migrate.rewrite import imports, runtime_helpers, todo
 from estimator_migrate.rules import load_rules
 from estimator_migrate.settings import Settings
 from estimator_migrate.text import split_lines
@@ -32,10 +31,10 @@ class Result:
 
     source: str
     new_source: str
-    findings: Tuple[Finding, ...] = ()
+    findings: tuple[Finding, ...] = ()
     # Set when the source could not be processed at all (for example a syntax error); the
     # findings then hold one EM901/EM902 finding and new_source == source.
-    error: Optional[str] = None
+    error: str | None = None
     # Findings silenced by suppression comments (noqa, estimator-migrate: ignore).
     suppressed: int = 0
 
@@ -70,10 +69,10 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
         return syntax_error_result(source, path, exc)
 
     handlers = load_rules()
-    findings: Dict[Tuple, Finding] = {}
-    line_map: List[int] = list(range(len(split_lines(source)) + 2))  # current line -> original line
+    findings: dict[tuple, Finding] = {}
+    line_map: list[int] = list(range(len(split_lines(source)) + 2))  # current line -> original line
     current, suppressed = source, 0
-    memory: Dict[str, dict] = {}  # what rules learnt in earlier passes (estimators they rewrote)
+    memory: dict[str, dict] = {}  # what rules learnt in earlier passes (estimators they rewrote)
     first_names = None
     for _ in range(MAX_PASSES):
         ctx = FileContext(current, tree, path, settings)
@@ -104,6 +103,7 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
         if defined != current:
             current, tree = defined, parse(defined)
         final_names = ctx.names if ctx.tree is tree else NameResolver(tree)
+        assert first_names is not None  # set by the first pass
         current = imports.fix_imports(first_names, current, final_names)
         tree = parse(current) if settings.add_todo_comments else tree
         try:
@@ -123,7 +123,7 @@ def _with_todos(current: str, tree: ast.Module, path: str, settings: Settings) -
     return todo.add_todo_comments(current, tree, ctx.findings)
 
 
-def _origin(line_map: List[int]):
+def _origin(line_map: list[int]):
     return lambda line: line_map[min(line, len(line_map) - 1)]
 
 
@@ -155,7 +155,7 @@ def apply_edits(ctx: FileContext):
     Returns (new source, map from new line number to old line number) or None."""
     if not ctx.edits:
         return None
-    chosen: List[Edit] = []
+    chosen: list[Edit] = []
     last_end = 0
     deferred_groups = set()
     for edit in sorted(ctx.edits, key=lambda e: (e.start, e.end)):
@@ -174,8 +174,8 @@ def apply_edits(ctx: FileContext):
             chosen.remove(edit)
         if not chosen:
             return None
-    out: List[str] = []
-    line_map: List[int] = [0]
+    out: list[str] = []
+    line_map: list[int] = [0]
     line_no = 1
     lines = ctx.lines
     for edit in chosen:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Optional
 
 
 class Severity(str, enum.Enum):
@@ -35,9 +34,9 @@ class Finding:
     fixed: bool = False
     severity: Severity = Severity.ERROR
     path: str = ""
-    cell: Optional[int] = None
+    cell: int | None = None
 
-    def with_path(self, path: str) -> "Finding":
+    def with_path(self, path: str) -> Finding:
         return dataclasses.replace(self, path=path)
 
     def sort_key(self):

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import FrozenSet
 
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
     # Codes (or prefixes such as "EM3") to report; empty means all.
-    select: FrozenSet[str] = frozenset()
+    select: frozenset[str] = frozenset()
     # Codes (or prefixes) never reported; a rewrite whose code is ignored is not applied either.
-    ignore: FrozenSet[str] = frozenset()
+    ignore: frozenset[str] = frozenset()
     # How framework estimators get their environment: "faithful" reproduces the estimator's
     # scenario, "curated" names the (retired) curated environment.
     environment: str = "faithful"

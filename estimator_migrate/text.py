@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import List
+from typing import Protocol
 
 # Python ends lines at \r\n, \n or \r only (str.splitlines also splits on \f, \x1c, \u2028...,
 # which would shift every line number after such a character).
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
 
 
-def split_lines(text: str) -> List[str]:
+def split_lines(text: str) -> list[str]:
     """Split ``text`` into lines that keep their endings; ''.join(result) == text."""
     lines = _LINE_RE.findall(text)
     if lines and lines[-1] == "":
@@ -29,7 +29,7 @@ def newline_of(line: str, default: str = "\n") -> str:
     return default
 
 
-def dominant_newline(lines: List[str]) -> str:
+def dominant_newline(lines: list[str]) -> str:
     counts = {"\n": 0, "\r\n": 0, "\r": 0}
     for line in lines:
         nl = newline_of(line, "")
@@ -62,3 +62,25 @@ def shift_continuations(code: str, delta: int) -> str:
         lead = len(line) - len(line.lstrip(" "))
         moved.append(" " * max(lead + delta, 0) + line[lead:] if line.strip() else line)
     return "".join(moved)
+
+
+class Located(Protocol):
+    """An ast node with a position: expressions, statements, keywords, arguments, ..."""
+
+    @property
+    def lineno(self) -> int: ...
+
+    @property
+    def col_offset(self) -> int: ...
+
+    @property
+    def end_lineno(self) -> int | None: ...
+
+    @property
+    def end_col_offset(self) -> int | None: ...
+
+
+def end_of(node: Located) -> tuple[int, int]:
+    """(end line, end byte column); the parser always sets them, a built node may not."""
+    line = node.end_lineno if node.end_lineno is not None else node.lineno
+    return line, node.end_col_offset if node.end_col_offset is not None else node.col_offset

@@ -33,7 +33,6 @@ import collections
 import contextlib
 import dataclasses
 import fnmatch
-import io
 import json
 import os
 import re
@@ -45,7 +44,7 @@ import tempfile
 import textwrap
 import time
 import traceback
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -72,7 +71,7 @@ SKIP_DIRS = {".git", ".ipynb_checkpoints", "__pycache__", "node_modules", ".venv
 
 # -- reading files -------------------------------------------------------------------------------
 
-def discover(root: str, only: Optional[str] = None) -> List[str]:
+def discover(root: str, only: str | None = None) -> list[str]:
     out = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
@@ -105,10 +104,10 @@ def mask_ipython(text: str) -> str:
 @dataclasses.dataclass
 class Unit:
     """One piece of code that runs as a whole: a notebook code cell, or a whole .py file."""
-    cell: Optional[int]  # 1-based index among all cells (as the tool's findings count), None for .py
+    cell: int | None  # 1-based index among all cells (as the tool's findings count), None for .py
     source: str  # as written
-    code: Optional[str]  # what Python runs (IPython masked, dedented); None when it does not parse
-    writefile: Optional[str] = None  # %%writefile target (the cell body is written there)
+    code: str | None  # what Python runs (IPython masked, dedented); None when it does not parse
+    writefile: str | None = None  # %%writefile target (the cell body is written there)
 
 
 def _parses(text: str) -> bool:
@@ -119,7 +118,7 @@ def _parses(text: str) -> bool:
         return False
 
 
-def units_of(path: str, data: bytes) -> List[Unit]:
+def units_of(path: str, data: bytes) -> list[Unit]:
     if not path.endswith(".ipynb"):
         text = data.decode("utf-8-sig", errors="replace")
         return [Unit(None, text, text if _parses(text) else None)]
@@ -163,15 +162,15 @@ def units_of(path: str, data: bytes) -> List[Unit]:
 @dataclasses.dataclass
 class Call:
     file: str
-    cell: Optional[int]
+    cell: int | None
     line: int
     end_line: int
     cls: str
     status: str = ""  # rewritten | unchanged | no-finding
-    codes: List[str] = dataclasses.field(default_factory=list)
-    explained: List[str] = dataclasses.field(default_factory=list)  # EM2xx messages at the call
+    codes: list[str] = dataclasses.field(default_factory=list)
+    explained: list[str] = dataclasses.field(default_factory=list)  # EM2xx messages at the call
     diff: str = "not-run"  # not-run | equivalent | different | reported | not-executable | not-compared
-    problems: List[str] = dataclasses.field(default_factory=list)
+    problems: list[str] = dataclasses.field(default_factory=list)
     why_not: str = ""
 
     @property
@@ -179,10 +178,10 @@ class Call:
         return f"{self.file}:cell {self.cell}:{self.line}" if self.cell is not None else f"{self.file}:{self.line}"
 
 
-def _aliases(trees: List[ast.AST]) -> Tuple[Dict[str, str], Dict[str, str]]:
+def _aliases(trees: list[ast.AST]) -> tuple[dict[str, str], dict[str, str]]:
     """(name -> estimator class, module alias -> module) from every import in the file."""
-    names: Dict[str, str] = {}
-    modules: Dict[str, str] = {}
+    names: dict[str, str] = {}
+    modules: dict[str, str] = {}
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module:
@@ -206,7 +205,7 @@ def _aliases(trees: List[ast.AST]) -> Tuple[Dict[str, str], Dict[str, str]]:
     return names, modules
 
 
-def _dotted(node) -> Optional[str]:
+def _dotted(node) -> str | None:
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -217,7 +216,7 @@ def _dotted(node) -> Optional[str]:
     return None
 
 
-def census(path: str, units: List[Unit]) -> Tuple[List[Call], List[Tuple[Optional[int], str]]]:
+def census(path: str, units: list[Unit]) -> tuple[list[Call], list[tuple[int | None, str]]]:
     """Estimator constructions in parsed units, and (cell, class) guesses in units that do not parse."""
     trees = []
     for u in units:
@@ -244,7 +243,7 @@ def census(path: str, units: List[Unit]) -> Tuple[List[Call], List[Tuple[Optiona
                 calls.append(Call(path, u.cell, node.lineno, node.end_lineno or node.lineno, cls))
     unparsed = []
     if names or modules:
-        pattern = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(set(names) | ESTIMATOR_CLASSES)))
+        pattern = re.compile(r"\b({})\s*\(".format("|".join(sorted(set(names) | ESTIMATOR_CLASSES))))
         for u in units:
             if u.code is None and u.writefile is None:
                 for m in pattern.finditer(u.source):
@@ -253,7 +252,7 @@ def census(path: str, units: List[Unit]) -> Tuple[List[Call], List[Tuple[Optiona
     return calls, unparsed
 
 
-def classify(calls: List[Call], findings) -> None:
+def classify(calls: list[Call], findings) -> None:
     by_cell = collections.defaultdict(list)
     for f in findings:
         by_cell[f.cell].append(f)
@@ -291,7 +290,7 @@ class StatementTimeout(BaseException):
 _SITE_FILE = re.compile(r"^<cell (\d+)>$|^<file>$")
 
 
-def _site_of_caller() -> Optional[Tuple[Optional[int], int]]:
+def _site_of_caller() -> tuple[int | None, int] | None:
     frame = sys._getframe(2)
     while frame is not None:
         m = _SITE_FILE.match(frame.f_code.co_filename)
@@ -387,7 +386,8 @@ def _stand_ins(ws) -> None:
     ws.environments = {}
     Workspace.__new__ = staticmethod(lambda cls, *a, **k: ws)
     Workspace.create = staticmethod(lambda *a, **k: ws)
-    ComputeTarget.create = staticmethod(lambda workspace, name, config: harness.stand_in_compute(name, ws.compute_targets.location))
+    ComputeTarget.create = staticmethod(
+        lambda workspace, name, config: harness.stand_in_compute(name, ws.compute_targets.location))
     AmlCompute.wait_for_completion = lambda self, *a, **k: None
     AmlCompute.get_status = lambda self, *a, **k: None
     Environment.register = lambda self, workspace=None, *a, **k: self
@@ -406,7 +406,8 @@ def _stand_ins(ws) -> None:
         return staticmethod(wrapper)
 
     for factory, names in ((FileDatasetFactory, ("from_files",)),
-                           (TabularDatasetFactory, ("from_delimited_files", "from_parquet_files", "from_json_lines_files"))):
+                           (TabularDatasetFactory,
+                            ("from_delimited_files", "from_parquet_files", "from_json_lines_files"))):
         for name in names:
             if hasattr(factory, name):
                 setattr(factory, name, no_validation(getattr(factory, name)))
@@ -440,10 +441,11 @@ class _IPythonStub:
         return lambda *a, **k: None
 
 
-def run_program(units: List[Unit], workdir: str, base: str, stmt_timeout: float, region: str) -> Dict[str, Any]:
+def run_program(units: list[Unit], workdir: str, base: str, stmt_timeout: float, region: str) -> dict[str, Any]:
     """Child side: execute the units and return what the parent compares (all plain data)."""
     import builtins
     import random
+
     from azureml.core.script_run_config import ScriptRunConfig
     from azureml.train.estimator import MMLBaseEstimator
     from azureml.train.hyperdrive import HyperDriveConfig
@@ -463,7 +465,7 @@ def run_program(units: List[Unit], workdir: str, base: str, stmt_timeout: float,
     time.sleep = lambda *a, **k: None
     builtins.input = lambda *a, **k: (_ for _ in ()).throw(EOFError("corpus sandbox: no input"))
 
-    sites: Dict[int, Tuple] = {}
+    sites: dict[int, tuple] = {}
     keep = []  # objects whose ids are in ``sites`` stay alive, so ids are not reused
 
     def record_site(cls):
@@ -488,11 +490,11 @@ def run_program(units: List[Unit], workdir: str, base: str, stmt_timeout: float,
             record_site(cls)
 
     recorder = harness.Recorder()
-    namespace: Dict[str, Any] = {"__name__": "__main__", "__file__": os.path.join(workdir, "main.py"),
+    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": os.path.join(workdir, "main.py"),
                                  "display": lambda *a, **k: None, "get_ipython": lambda: _IPythonStub()}
-    errors: List[Dict[str, Any]] = []
-    slow: List[Dict[str, Any]] = []
-    cell_states: List[Dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    slow: list[dict[str, Any]] = []
+    cell_states: list[dict[str, Any]] = []
     constructed = set()
 
     def on_alarm(signum, frame):
@@ -576,7 +578,7 @@ def run_program(units: List[Unit], workdir: str, base: str, stmt_timeout: float,
             cell_states.append({"cell": unit.cell, "names": snapshot(), "submitted": len(recorder.submitted)})
         submits = []
         ends = [c.get("submitted", 0) for c in cell_states]
-        for n, ((config, kwargs), snap) in enumerate(zip(recorder.submitted, recorder.snapshots)):
+        for n, ((config, kwargs), snap) in enumerate(zip(recorder.submitted, recorder.snapshots, strict=False)):
             inner = config
             if isinstance(config, HyperDriveConfig):
                 inner = config.estimator or config.run_config
@@ -635,8 +637,8 @@ def _writefile(unit: Unit, namespace, workdir: str, base: str, errors) -> None:
 
 # -- differential execution (parent side) ---------------------------------------------------------
 
-def run_forked(units: List[Unit], origin_dir: Optional[str], scratch: str, timeout: float,
-               stmt_timeout: float, region: str) -> Dict[str, Any]:
+def run_forked(units: list[Unit], origin_dir: str | None, scratch: str, timeout: float,
+               stmt_timeout: float, region: str) -> dict[str, Any]:
     """Run ``units`` in a forked child in a fresh copy of the file's folder; kill it after ``timeout``."""
     base = os.path.join(scratch, "run")
     shutil.rmtree(base, ignore_errors=True)
@@ -721,7 +723,8 @@ def _copy_folder(src: str, dst: str, limit: int = 400) -> None:
             count += 1
 
 
-def compare_runs(before: Dict[str, Any], after: Dict[str, Any], rewrites: set) -> Tuple[List[Dict[str, Any]], set, Dict[str, int]]:
+def compare_runs(before: dict[str, Any], after: dict[str, Any],
+                 rewrites: set) -> tuple[list[dict[str, Any]], set, dict[str, int]]:
     """Compare the two runs of one file. Returns (problems, sites compared, counts of comparisons
     skipped and why).
 
@@ -734,8 +737,8 @@ def compare_runs(before: Dict[str, Any], after: Dict[str, Any], rewrites: set) -
     the migrated run) or 'sdk-rejected' (the SDK raised in the original run, the migrated run went on)."""
     from equivalence.harness import differences
 
-    problems: List[Dict[str, Any]] = []
-    skipped: Dict[str, int] = collections.Counter()
+    problems: list[dict[str, Any]] = []
+    skipped: dict[str, int] = collections.Counter()
     compared_sites = set()
     a_cells, b_cells = before.get("cells", []), after.get("cells", [])
     order = {c["cell"]: i for i, c in enumerate(a_cells)}
@@ -797,7 +800,7 @@ def compare_runs(before: Dict[str, Any], after: Dict[str, Any], rewrites: set) -
         skipped["same failures met in another order"] += 1
 
     # Names used by rewritten statements that raised in the original run, from that cell on.
-    tainted: Dict[str, int] = {}
+    tainted: dict[str, int] = {}
     for i, errs in a_err.items():
         for e in errs:
             if any(c == e["cell"] and e["line"] <= line <= e.get("end", e["line"]) for c, line in rewrites):
@@ -810,7 +813,7 @@ def compare_runs(before: Dict[str, Any], after: Dict[str, Any], rewrites: set) -
     def same_cell(x, y) -> bool:
         return not x or not y or x[0] == y[0]
 
-    last: Dict[Tuple[str, int], Tuple[int, Dict]] = {}
+    last: dict[tuple[str, int], tuple[int, dict]] = {}
     for i, c in enumerate(a_cells):
         for name, e in c["names"].items():
             if e["kind"] in ("estimator", "downstream"):
@@ -829,9 +832,10 @@ def compare_runs(before: Dict[str, Any], after: Dict[str, Any], rewrites: set) -
             if a["tuned"] and b is not None and b["kind"] == "src":
                 continue  # compared through its HyperDrive configuration / submit (as harness.compare does)
             if b is None or b["kind"] not in ("src", "estimator"):
+                has = b["type"] if b and b["kind"] == "other" else "no such name"
                 problems.append({"kind": "value", "site": site, "what": f"`{name}` at the end of {where}",
-                                 "details": [f"migrated code has {b['type'] if b and b['kind'] == 'other' else 'no such name'}"
-                                             f", not a ScriptRunConfig" if not b or b["kind"] == "other"
+                                 "details": [f"migrated code has {has}, not a ScriptRunConfig"
+                                             if not b or b["kind"] == "other"
                                              else f"migrated code has a {b['kind']}"]})
                 continue
             if not same_cell(site, b.get("site")):
@@ -846,13 +850,14 @@ def compare_runs(before: Dict[str, Any], after: Dict[str, Any], rewrites: set) -
             compared_sites.add(site)
             diffs = differences(a["state"], b["state"] if b else {"type": "<absent>"})
         if diffs:
-            problems.append({"kind": "value", "site": site, "what": f"`{name}` at the end of {where}", "details": diffs})
+            problems.append({"kind": "value", "site": site, "what": f"`{name}` at the end of {where}",
+                             "details": diffs})
 
     sa, sb = before.get("submits", []), after.get("submits", [])
     if len(sa) != len(sb) and diverged is None:
         problems.append({"kind": "value", "site": None, "what": "submits",
                          "details": [f"{len(sa)} submits in the original run, {len(sb)} in the migrated run"]})
-    for n, (x, y) in enumerate(zip(sa, sb), 1):
+    for n, (x, y) in enumerate(zip(sa, sb, strict=False), 1):
         site = tuple(x["site"]) if x.get("site") else None
         if x.get("position") != y.get("position") or not comparable(x.get("position", 0)) \
                 or not same_cell(site, y.get("site")):
@@ -871,14 +876,14 @@ def compare_runs(before: Dict[str, Any], after: Dict[str, Any], rewrites: set) -
 class FileReport:
     path: str
     notebook: bool
-    calls: List[Call]
+    calls: list[Call]
     unparsed_calls: int = 0
-    downstream: Dict[str, int] = dataclasses.field(default_factory=dict)
+    downstream: dict[str, int] = dataclasses.field(default_factory=dict)
     changed: bool = False
-    error: Optional[str] = None
+    error: str | None = None
     run: str = "not-run"  # not-run | ran | timeout | crash | no-sdk
-    problems: List[Dict[str, Any]] = dataclasses.field(default_factory=list)
-    skipped: Dict[str, int] = dataclasses.field(default_factory=dict)
+    problems: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    skipped: dict[str, int] = dataclasses.field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -915,7 +920,7 @@ def check_file(root: str, rel: str, args, scratch: str, sdk: bool) -> FileReport
     return report
 
 
-def differential(report: FileReport, units: List[Unit], new_units: List[Unit], origin_dir: str, args, scratch: str,
+def differential(report: FileReport, units: list[Unit], new_units: list[Unit], origin_dir: str, args, scratch: str,
                  rewrites: set) -> None:
     before = run_forked(units, origin_dir, scratch, args.timeout, args.stmt_timeout, args.region)
     after = run_forked(new_units, origin_dir, scratch, args.timeout, args.stmt_timeout, args.region)
@@ -936,7 +941,7 @@ def differential(report: FileReport, units: List[Unit], new_units: List[Unit], o
         first_error.setdefault(e["cell"], e)
     rewritten = [c for c in report.calls if c.status == "rewritten"]
 
-    def owner(p) -> Optional[Call]:
+    def owner(p) -> Call | None:
         site = p.get("site")
         if site is None:
             return None
@@ -953,7 +958,7 @@ def differential(report: FileReport, units: List[Unit], new_units: List[Unit], o
         else:
             owned[id(c)].append(p)
     for call in rewritten:
-        mine = lambda site: site is not None and site[0] == call.cell and site[1] is not None \
+        mine = lambda site, call=call: site is not None and site[0] == call.cell and site[1] is not None \
             and call.line <= site[1] <= call.end_line  # noqa: E731
         hits = owned.get(id(call), [])
         call.problems = [f"{p['what']}: {d}" for p in hits for d in p["details"]]
@@ -982,7 +987,7 @@ _SYNONYMS = {"baseimage": ("image",), "dependencies": ("package", "conda", "pip"
              "environmentvariables": ("environment variable", "environment_variables")}
 
 
-def _explained(diff: str, findings: List[str]) -> bool:
+def _explained(diff: str, findings: list[str]) -> bool:
     """A difference counts as reported when an EM2xx finding at the call names the field it is in."""
     path = [p for p in diff.split(":", 1)[0].split(".") if not p.isdigit() and not re.fullmatch(r"[0-9a-f]{32}", p)]
     words = set()
@@ -997,7 +1002,7 @@ def _explained(diff: str, findings: List[str]) -> bool:
 
 # -- summary ---------------------------------------------------------------------------------------
 
-def summarise(reports: List[FileReport]) -> Dict[str, Any]:
+def summarise(reports: list[FileReport]) -> dict[str, Any]:
     calls = [c for r in reports for c in r.calls]
     rewritten = [c for c in calls if c.status == "rewritten"]
     unchanged = [c for c in calls if c.status != "rewritten"]
@@ -1032,7 +1037,8 @@ def summarise(reports: List[FileReport]) -> Dict[str, Any]:
             "not_executable": diff["not-executable"],
             "not_run": diff["not-run"],
         },
-        "candidates": [{"where": c.where, "class": c.cls, "codes": c.codes, "problems": c.problems} for c in candidates],
+        "candidates": [{"where": c.where, "class": c.cls, "codes": c.codes, "problems": c.problems}
+                       for c in candidates],
         "reported_differences": [{"where": c.where, "class": c.cls, "findings": c.explained, "problems": c.problems}
                                  for c in rewritten if c.diff == "reported"],
         "other_problems": [{"file": path, **p} for path, p in orphan],
@@ -1041,12 +1047,13 @@ def summarise(reports: List[FileReport]) -> Dict[str, Any]:
     }
 
 
-def print_summary(s: Dict[str, Any], out=None) -> None:
+def print_summary(s: dict[str, Any], out=None) -> None:
     out = out or sys.stdout
     d = s["differential"]
     w = out.write
     w("\n== estimator-migrate corpus check ==\n")
-    w(f"files                      {s['files']:>6}  ({s['notebooks']} notebooks, {s['files_with_estimators']} with estimators, "
+    w(f"files                      {s['files']:>6}  ({s['notebooks']} notebooks, "
+      f"{s['files_with_estimators']} with estimators, "
       f"{s['files_changed']} changed, {s['files_with_errors']} with a file error)\n")
     w(f"estimator calls            {s['estimator_calls']:>6}  {s['by_class']}\n")
     if s["estimator_calls_in_unparsable_cells"]:
@@ -1058,7 +1065,8 @@ def print_summary(s: Dict[str, Any], out=None) -> None:
     w(f"downstream rewrites        {s['downstream_rewrites']}\n")
     w(f"differential (rewritten calls): compared {d['compared']}, equivalent {d['equivalent']}, "
       f"different {d['different']}, different but reported (EM2xx) {d['different_reported']}, "
-      f"not executable {d['not_executable'] + d['not_compared']} ({d['not_compared']} built but never bound/submitted), "
+      f"not executable {d['not_executable'] + d['not_compared']} "
+      f"({d['not_compared']} built but never bound/submitted), "
       f"not run {d['not_run']}\n")
     w(f"  files run: {d['files_run']}; comparisons skipped: {s['skipped_comparisons']}\n")
     if s["candidates"]:
@@ -1093,12 +1101,12 @@ def _sdk_available() -> bool:
     """Import the SDK once, here: every forked run then starts with it loaded (importing
     azureml.train.dnn alone takes seconds)."""
     try:
-        from equivalence import harness  # noqa: F401
-        import azureml.train.dnn  # noqa: F401
-        import azureml.train.sklearn  # noqa: F401
-        import azureml.train.hyperdrive  # noqa: F401
         import azureml.core.compute  # noqa: F401
         import azureml.data.dataset_factory  # noqa: F401
+        import azureml.train.dnn  # noqa: F401
+        import azureml.train.hyperdrive  # noqa: F401
+        import azureml.train.sklearn  # noqa: F401
+        from equivalence import harness  # noqa: F401
         with contextlib.suppress(ImportError):
             import azureml.pipeline.steps  # noqa: F401
         return True
@@ -1109,7 +1117,8 @@ def _sdk_available() -> bool:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", help="folder with .py / .ipynb files (read only)")
-    parser.add_argument("--json", metavar="FILE", help="write the summary and per-call records as JSON ('-' for stdout)")
+    parser.add_argument("--json", metavar="FILE",
+                        help="write the summary and per-call records as JSON ('-' for stdout)")
     parser.add_argument("--no-exec", action="store_true", help="census and findings only, no differential execution")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds per run of one file (default 90)")
     parser.add_argument("--stmt-timeout", type=float, default=15.0, help="seconds per top-level statement (default 15)")
@@ -1129,7 +1138,7 @@ def main(argv=None) -> int:
             from equivalence import harness
             args.region = harness.FULL_BUILD_REGION
     files = discover(root, args.only)
-    reports: List[FileReport] = []
+    reports: list[FileReport] = []
     with tempfile.TemporaryDirectory(prefix="corpus-check-") as scratch:
         for n, rel in enumerate(files, 1):
             try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 import re
-from typing import List, Optional, Set
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "rules"
 _EXPECT = re.compile(r"^# expect:(.*)$", re.MULTILINE)
@@ -16,7 +15,7 @@ _EXPECT = re.compile(r"^# expect:(.*)$", re.MULTILINE)
 @dataclasses.dataclass(frozen=True)
 class Case:
     input: pathlib.Path
-    expected: Optional[pathlib.Path]
+    expected: pathlib.Path | None
 
     @property
     def id(self) -> str:
@@ -31,13 +30,13 @@ class Case:
         return self.expected.read_text(encoding="utf-8") if self.expected else self.source
 
     @property
-    def expected_codes(self) -> Set[str]:
+    def expected_codes(self) -> set[str]:
         m = _EXPECT.search(self.source)
         assert m, f"{self.input} has no '# expect:' line"
         return set(m.group(1).replace(",", " ").split())
 
 
-def cases(concern: Optional[str] = None) -> List[Case]:
+def cases(concern: str | None = None) -> list[Case]:
     found = []
     for path in sorted(ROOT.glob("*/*.py")):
         if path.name.endswith(".expected.py") or (concern and path.parent.name != concern):

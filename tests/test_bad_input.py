@@ -8,11 +8,12 @@ import os
 import pathlib
 
 import pytest
-
-from estimator_migrate import core, runner
-from estimator_migrate.core import migrate_bytes
-from estimator_migrate.settings import Settings
 from toy_engine import toy_engine
+
+from estimator_migrate import core
+from estimator_migrate.core import migrate_bytes
+from estimator_migrate.io import runner
+from estimator_migrate.settings import Settings
 
 SETTINGS = Settings()
 IMPORT = b"from azureml.train.estimator import Estimator\n"
@@ -109,7 +110,8 @@ def test_huge_file_refused(tmp_path, monkeypatch):
 
 
 def test_large_file_still_processed(tmp_path):
-    data = IMPORT + b"# a comment line that pads the file out\n" * 50_000 + b"x = [1, 2]\n" * 5_000 + b"est = Estimator()\n"
+    data = (IMPORT + b"# a comment line that pads the file out\n" * 50_000 + b"x = [1, 2]\n" * 5_000
+            + b"est = Estimator()\n")
     path = tmp_path / "large.py"
     path.write_bytes(data)
     result = process_file(path)
@@ -130,7 +132,8 @@ def _parser_recurses(data: bytes) -> bool:
 
 def test_deep_nesting_recursion(tmp_path):
     if _parser_recurses(DEEP):
-        check(tmp_path, "deep.py", DEEP, error="too deeply nested to process (Python's recursion limit); left unchanged")
+        check(tmp_path, "deep.py", DEEP,
+              error="too deeply nested to process (Python's recursion limit); left unchanged")
     else:  # parsed: nothing to migrate in it, and nothing may break
         check(tmp_path, "deep.py", DEEP)
 
@@ -217,7 +220,7 @@ def test_nothing_is_lost_in_a_batch(tmp_path):
     good.write_bytes(IMPORT + b"est = Estimator()\n")
     names = sorted(bad) + ["missing.py", "good.py"]
     results = [process_file(n) for n in names]
-    for name, result in zip(names, results):
+    for name, result in zip(names, results, strict=False):
         if name == "good.py":
             assert result.written and result.error is None
             continue

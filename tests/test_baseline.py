@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import re
 
+import _cli_support as fake
 import pytest
 from click.testing import CliRunner
 
-import _cli_support as fake
-from estimator_migrate import baseline, cli
+from estimator_migrate import cli
 from estimator_migrate.core import FileResult
+from estimator_migrate.report import baseline
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import os
 import subprocess
 import sys
 
+import _cli_support as fake
 import pytest
 from click.testing import CliRunner
 
-import _cli_support as fake
 from estimator_migrate import __version__, cli
 from estimator_migrate.codes import RULES
 from estimator_migrate.core import FileResult
@@ -244,7 +244,8 @@ def test_manual_work_report(runner, project, name):
 def test_quiet_prints_findings_only(runner, project):
     result = invoke(runner, "check", "-q", ".")
     assert result.exit_code == 1
-    assert result.stdout.strip().splitlines() == ["train.py:2:7: EM101 [fixable] Estimator rewritten into ScriptRunConfig"]
+    assert result.stdout.strip().splitlines() == [
+        "train.py:2:7: EM101 [fixable] Estimator rewritten into ScriptRunConfig"]
 
 
 def test_process_pool_gives_the_serial_results(runner, project):

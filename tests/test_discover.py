@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from estimator_migrate.discover import discover
+from estimator_migrate.io.discover import discover
 
 
 def touch(root, *names):

@@ -63,7 +63,8 @@ def test_crlf_is_kept_in_generated_lines():
 
 
 def test_tab_indentation_and_missing_final_newline():
-    src = "from azureml.train.estimator import Estimator\nif True:\n\test = Estimator('src', compute_target='local', use_gpu=True)"
+    src = ("from azureml.train.estimator import Estimator\nif True:\n"
+           "\test = Estimator('src', compute_target='local', use_gpu=True)")
     out = migrate_source(src).new_source
     ast.parse(out)
     assert not out.endswith("\n")

@@ -5,7 +5,6 @@ only the normalisations spec §6.1 lists, plus the cosmetic fields of §4)."""
 import os
 
 import pytest
-
 from fixture_cases import cases
 
 try:
@@ -37,7 +36,8 @@ def test_migrated_run_configuration_is_the_same(case, tmp_path):
     after, after_rec = harness.run_fixture(migrated, str(tmp_path / "after"), compute_location=location)
     problems = harness.compare(before, before_rec, after, after_rec)
     if REPORTED in case.source:
-        assert problems, "the fixture says the migration differs (and reports it), but the comparison found no difference"
+        assert problems, ("the fixture says the migration differs (and reports it), but the comparison found no "
+                          "difference")
         return
     assert not problems, "\n".join(problems)
     built = [v for v in before.values() if isinstance(v, harness.MMLBaseEstimator)]

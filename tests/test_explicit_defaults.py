@@ -12,22 +12,22 @@ from __future__ import annotations
 
 import inspect
 import os
-from typing import List, NamedTuple
+from typing import NamedTuple
 
 import pytest
 
 try:
-    from equivalence import harness
     from azureml.train.dnn import Chainer, PyTorch, TensorFlow
     from azureml.train.estimator import Estimator
     from azureml.train.sklearn import SKLearn
+    from equivalence import harness
 except ImportError as exc:  # pragma: no cover - depends on the test environment
     if os.environ.get("CI"):
         raise
     pytest.skip(f"azureml SDK not installed ({exc})", allow_module_level=True)
 
 from estimator_migrate import migrate_source
-from estimator_migrate.rules.estimator import ACCEPTED
+from estimator_migrate.rules.estimator.params import ACCEPTED
 
 CLASSES = {"Estimator": (Estimator, "azureml.train.estimator"), "PyTorch": (PyTorch, "azureml.train.dnn"),
            "TensorFlow": (TensorFlow, "azureml.train.dnn"), "Chainer": (Chainer, "azureml.train.dnn"),
@@ -47,7 +47,7 @@ class Case(NamedTuple):
         value = {"None": "none", "True": "true", "False": "false"}.get(self.value, self.value)
         return f"{self.param.strip('_')}_{value}{'_var' if self.via_variable else ''}"
 
-    def lines(self) -> List[str]:
+    def lines(self) -> list[str]:
         arguments = {"entry_script": '"train.py"', "compute_target": "cluster"}
         arguments[self.param] = f"{self.name}_value" if self.via_variable else self.value
         call = f"{self.cls}(source_directory='src', {', '.join(f'{k}={v}' for k, v in arguments.items())})"
@@ -55,7 +55,7 @@ class Case(NamedTuple):
         return before + [f"est_{self.name} = {call}"]
 
 
-def cases(cls: str) -> List[Case]:
+def cases(cls: str) -> list[Case]:
     found = []
     for param, p in inspect.signature(CLASSES[cls][0].__init__).parameters.items():
         if param in ("self", "source_directory"):
@@ -66,12 +66,12 @@ def cases(cls: str) -> List[Case]:
     return found
 
 
-def program(cls: str, chosen: List[Case]) -> str:
+def program(cls: str, chosen: list[Case]) -> str:
     module = CLASSES[cls][1]
     return HEADER.format(module=module, cls=cls) + "".join(line + "\n" for c in chosen for line in c.lines())
 
 
-def accepted_by_sdk(cls: str, every: List[Case], tmp_path) -> List[Case]:
+def accepted_by_sdk(cls: str, every: list[Case], tmp_path) -> list[Case]:
     """The cases whose call the SDK accepts, each tried on its own in one offline session (the
     value written through a variable is the same call)."""
     probe = HEADER.format(module=CLASSES[cls][1], cls=cls) + "accepted = []\n"

@@ -4,9 +4,11 @@ and a second run changes nothing."""
 import ast
 
 import pytest
+from fixture_cases import ROOT, cases
 
 from estimator_migrate import migrate_source
-from fixture_cases import cases
+
+PACKAGE = ROOT.parent.parent / "estimator_migrate"
 
 CASES = cases()
 
@@ -27,6 +29,17 @@ def test_output_parses_and_is_stable(case):
     assert all(not f.fixed for f in second.findings), "a second run found more to rewrite"
 
 
-def test_every_concern_has_fixtures():
-    concerns = {c.input.parent.name for c in CASES}
-    assert {"basic", "arguments", "environment", "docker", "distributed", "data", "compute"} <= concerns
+def test_fixture_folders_mirror_the_rules():
+    """Every rule module (a registered call handler) and every estimator concern has a fixture
+    folder named after it, and every fixture folder is named after a module of the package: a
+    rule, or the stage its cases exercise (imports, runtime_helpers, static, params)."""
+    from estimator_migrate.rules import load_rules
+    from estimator_migrate.rules.estimator.driver import SEQUENCE
+
+    folders = {p.name for p in ROOT.iterdir() if p.is_dir()}
+    rule_modules = {handler.__module__.rsplit(".", 1)[-1] for handlers in load_rules().values() for handler in handlers}
+    concerns = {c.name for c in SEQUENCE}
+    assert not (rule_modules | concerns) - folders, "rules without fixtures"
+    modules = {p.stem for p in PACKAGE.rglob("*.py")}
+    assert not folders - modules, "fixture folders that name no module"
+    assert all(any(p.glob("*.py")) for p in ROOT.iterdir() if p.is_dir()), "an empty fixture folder"

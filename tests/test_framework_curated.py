@@ -6,11 +6,12 @@ other field of the run configuration is the estimator's, and each rewrite is rep
 import textwrap
 
 import pytest
+from fixture_cases import cases
 
 from estimator_migrate import migrate_source
-from estimator_migrate.rules import framework
+from estimator_migrate.rules.estimator import curated as curated_strategy
+from estimator_migrate.rules.estimator import scenarios
 from estimator_migrate.settings import Settings
-from fixture_cases import cases
 
 CURATED = Settings(environment="curated")
 FRAMEWORK_PAIRS = [c for c in cases("framework") if c.expected is not None]
@@ -80,6 +81,10 @@ def test_finds_the_workspace(setup, expected):
     ("from azureml.core import Workspace\nfrom azureml.train.dnn import PyTorch\nws = Workspace.from_config()\n"
      "est = PyTorch(source_directory='src', compute_target='local', custom_docker_image='me/img:1')\n",
      "custom_docker_image"),
+    # user_managed=None was stored as it was: it cannot go onto a curated environment either (it
+    # used to give the ScriptRunConfig a second environment= keyword, which parses but never ran).
+    ("from azureml.core import Workspace\nfrom azureml.train.sklearn import SKLearn\nws = Workspace.from_config()\n"
+     "est = SKLearn('src', compute_target='c', user_managed=None)\n", "user_managed"),
 ])
 def test_reports_instead_of_guessing(source, why):
     result = migrate_source(source, settings=CURATED)
@@ -114,14 +119,14 @@ def test_curated_environment_matches_the_estimator(case, tmp_path):
             assert harness.differences(old_env, new_env) == [], name
             continue
         key = (type(est).FRAMEWORK_NAME, est.framework_version, est._framework_processor)
-        assert marker == framework.CURATED_NAMES[key], name
+        assert marker == curated_strategy.CURATED_NAMES[key], name
         assert any(f.code == "EM202" and marker in f.message for f in result.findings)
         if key[0] == "PyTorch":
             assert new_environment.environment_variables["NCCL_TREE_THRESHOLD"] == "0"
-        scenario = framework.scenario(*key)
-        scenario_names = {framework.package_name(p) for p in scenario.pip_packages + scenario.conda_packages}
+        scenario = scenarios.scenario(*key)
+        scenario_names = {scenarios.package_name(p) for p in scenario.pip_packages + scenario.conda_packages}
         old_cd, new_cd = est.run_config.environment.python.conda_dependencies, new_environment.python.conda_dependencies
         for mine, theirs in ((old_cd.pip_packages, new_cd.pip_packages),
                              (old_cd.conda_packages, new_cd.conda_packages)):
-            added = [p for p in mine if framework.package_name(p) not in scenario_names]
+            added = [p for p in mine if scenarios.package_name(p) not in scenario_names]
             assert set(added) <= set(theirs), (name, added, list(theirs))

@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 import pytest
-
-from estimator_migrate.rules import framework
 from fixture_cases import ROOT
+
+from estimator_migrate.rules.estimator import curated, scenarios
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 _FIXTURE_SCENARIO = re.compile(r"^\s*# What the (\w+) (\S+) (CPU|GPU) estimator added[ :(]", re.MULTILINE)
@@ -41,14 +41,14 @@ def test_supported_versions_and_defaults_are_the_sdks():
     from azureml.train.sklearn import SKLearn
 
     for cls in (PyTorch, TensorFlow, Chainer, SKLearn):
-        entry = framework.SCENARIOS[cls.FRAMEWORK_NAME]
+        entry = scenarios.SCENARIOS[cls.FRAMEWORK_NAME]
         assert list(entry["versions"]) == cls.get_supported_versions()
         assert entry["default_version"] == cls.DEFAULT_VERSION
 
 
 def test_table_shape():
-    assert set(framework.SCENARIOS) == {"PyTorch", "TensorFlow", "Chainer", "SKLearn"}
-    for name, entry in framework.SCENARIOS.items():
+    assert set(scenarios.SCENARIOS) == {"PyTorch", "TensorFlow", "Chainer", "SKLearn"}
+    for name, entry in scenarios.SCENARIOS.items():
         assert entry["default_version"] in entry["versions"]
         for version, processors in entry["versions"].items():
             assert set(processors) == ({"cpu"} if name == "SKLearn" else {"cpu", "gpu"}), (name, version)
@@ -61,14 +61,14 @@ def test_every_scenario_has_a_fixture():
     for path in (ROOT / "framework").glob("*.expected.py"):
         covered |= {(fw, version, proc.lower()) for fw, version, proc in
                     _FIXTURE_SCENARIO.findall(path.read_text(encoding="utf-8"))}
-    wanted = {(fw, version, proc) for fw, entry in framework.SCENARIOS.items()
+    wanted = {(fw, version, proc) for fw, entry in scenarios.SCENARIOS.items()
               for version, processors in entry["versions"].items() for proc in processors}
     assert wanted - covered == set()
 
 
 def test_every_curated_name_points_at_a_scenario():
-    for fw, version, proc in framework.CURATED_NAMES:
-        assert framework.scenario(fw, version, proc) is not None
+    for fw, version, proc in curated.CURATED_NAMES:
+        assert scenarios.scenario(fw, version, proc) is not None
 
 
 def test_the_tool_does_not_import_azureml():
@@ -89,4 +89,4 @@ def test_the_tool_does_not_import_azureml():
     ("https://example.invalid/wheels/horovod-0.20.0-cp36-none-any.whl", "horovod"),
 ])
 def test_package_name_is_the_sdks(spec, name):
-    assert framework.package_name(spec) == name
+    assert scenarios.package_name(spec) == name

@@ -7,8 +7,8 @@ import textwrap
 import pytest
 
 from estimator_migrate import migrate_source
-from estimator_migrate.imports import _reached
-from estimator_migrate.names import NameResolver
+from estimator_migrate.analysis.names import NameResolver
+from estimator_migrate.rewrite.imports import _reached
 
 
 def reached(source: str, local: str = "Environment") -> bool:

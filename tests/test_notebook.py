@@ -8,16 +8,18 @@ import pathlib
 
 import nbformat
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from toy_engine import identity_engine, toy_engine
 
 from estimator_migrate.core import migrate_bytes
 from estimator_migrate.engine import Result
 from estimator_migrate.findings import Finding
-from estimator_migrate.notebook import NotebookError, build_module, load_notebook, mask_ipython, render_notebook
+from estimator_migrate.io.notebook import NotebookError, build_module, load_notebook, mask_ipython, render_notebook
+from estimator_migrate.io.sources import SourceError
 from estimator_migrate.settings import Settings
-from estimator_migrate.sources import SourceError
 from estimator_migrate.text import split_lines
-from toy_engine import identity_engine, toy_engine
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "notebooks"
 VALID = ["training", "magics", "bad_cell", "outputs_attachments"]
@@ -52,7 +54,8 @@ def test_invalid_json_fixture():
     ('{"cells": {}, "nbformat": 4}', "not a Jupyter notebook: no 'cells' list"),
     ('{"worksheets": [], "cells": [], "nbformat": 3}', "unsupported notebook format 3 (nbformat 4 is needed)"),
     ('{"cells": [3], "nbformat": 4}', "not a Jupyter notebook: cell 1 is not an object"),
-    ('{"cells": [{"cell_type": "code", "source": 5}], "nbformat": 4}', "not a Jupyter notebook: cell 1 source is not text"),
+    ('{"cells": [{"cell_type": "code", "source": 5}], "nbformat": 4}',
+     "not a Jupyter notebook: cell 1 source is not text"),
     ('', "invalid notebook JSON: Expecting value: line 1 column 1 (char 0)"),
 ])
 def test_not_a_notebook(text, message):
@@ -95,7 +98,7 @@ def test_only_code_cell_sources_change(name):
     result, out = run(data, diff=True)
     assert result.changed and result.error is None
     before, after = json.loads(data), json.loads(out)
-    for old, new in zip(before["cells"], after["cells"]):
+    for old, new in zip(before["cells"], after["cells"], strict=False):
         if old["source"] != new["source"]:
             assert old["cell_type"] == "code"
             assert type(old["source"]) is type(new["source"])
@@ -138,8 +141,8 @@ def test_magics_restored_exactly():
     assert new[3:] == old[3:]  # %%bash and %%writefile cells are never touched
     assert [(f.cell, f.line, f.column) for f in result.findings] == [(2, 5, 7)]
     assert isinstance(json.loads(out)["cells"][1]["source"], str)  # still one string
-    assert out == json.dumps(dict(json.loads(data), cells=[dict(c, source=s) for c, s in zip(json.loads(data)["cells"], new)]),
-                             indent=2, ensure_ascii=False).encode() + b"\n"
+    cells = [dict(c, source=s) for c, s in zip(json.loads(data)["cells"], new, strict=False)]
+    assert out == json.dumps(dict(json.loads(data), cells=cells), indent=2, ensure_ascii=False).encode() + b"\n"
 
 
 def test_ipython_lines_masked_but_strings_left_alone():
@@ -162,7 +165,8 @@ def test_mask_continued_magic_and_help():
     assert restore == {"_P1": "%pip install \\", "_P2": "    a b", "_P3": "obj.attr??", "  _P4": "  !ls"}
 
 
-@pytest.mark.parametrize("line", ["x = y % 3", "a != b", "x %= 2", "print('?')", "f(a,\n  !b)", "# !ls", "s = '%d' % 1"])
+@pytest.mark.parametrize("line", ["x = y % 3", "a != b", "x %= 2", "print('?')", "f(a,\n  !b)", "# !ls",
+                                  "s = '%d' % 1"])
 def test_python_is_not_taken_for_ipython(line):
     masked, restore = mask_ipython(line + "\n", lambda: "_P")
     assert restore == {}  # "!b" inside brackets does not start a logical line
@@ -245,7 +249,7 @@ def test_lost_placeholder_is_an_internal_error():
     data = fixture_bytes("magics")
 
     def drop_magic(source, *, path, settings):
-        lines = [l for l in split_lines(source) if not l.startswith("__em_ipython_0_1\n")]
+        lines = [line for line in split_lines(source) if not line.startswith("__em_ipython_0_1\n")]
         return Result(source, "".join(lines).replace("Estimator(", "ScriptRunConfig("), ())
 
     result, out = run(data, engine=drop_magic)
@@ -271,7 +275,8 @@ def test_vscode_cell_language_respected():
 def test_cell_diffs():
     result, _ = run(fixture_bytes("training"), name="nbs/train.ipynb", diff=True)
     assert result.diff.startswith("--- a/nbs/train.ipynb:cell 6\n+++ b/nbs/train.ipynb:cell 6\n@@ -1,4 +1,4 @@\n")
-    assert "-est = Estimator(source_directory=\"src\",\n+est = ScriptRunConfig(source_directory=\"src\",\n" in result.diff
+    assert ("-est = Estimator(source_directory=\"src\",\n"
+            "+est = ScriptRunConfig(source_directory=\"src\",\n") in result.diff
     assert result.diff.count("--- a/") == 1
 
 

@@ -10,8 +10,8 @@ import types
 import nbformat
 import pytest
 
-from estimator_migrate.notebook import build_module, load_notebook
 from estimator_migrate.core import migrate_bytes
+from estimator_migrate.io.notebook import build_module, load_notebook
 from estimator_migrate.settings import Settings
 
 try:

@@ -3,8 +3,8 @@ of it and in worker processes when there is more, results in order, memory bound
 
 import os
 
-from estimator_migrate import parallel
-from estimator_migrate.parallel import Work
+from estimator_migrate.io import parallel
+from estimator_migrate.io.parallel import Work
 
 
 def odd_is_work(n):

@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from estimator_migrate import prefilter, runner
 from estimator_migrate.core import FileResult
-from estimator_migrate.parallel import Work
-from estimator_migrate.prefilter import NotRegularFile, contains_azureml, may_contain_estimators, read_regular
+from estimator_migrate.io import prefilter, runner
+from estimator_migrate.io.parallel import Work
+from estimator_migrate.io.prefilter import NotRegularFile, contains_azureml, may_contain_estimators, read_regular
 
 # Bytes made mostly of the letters of the word, so near misses ("azurem", "zzureml") are common.
 near_words = st.lists(st.sampled_from([b"a", b"z", b"u", b"r", b"e", b"m", b"l", b"azureml", b"azure", b"zureml",

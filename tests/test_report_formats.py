@@ -8,14 +8,14 @@ import os
 import re
 import xml.etree.ElementTree as ET
 
-import pytest
+import _cli_support as fake
 from click.testing import CliRunner
 
-import _cli_support as fake
-from estimator_migrate import cli, runner
+from estimator_migrate import cli
 from estimator_migrate.codes import RULES
 from estimator_migrate.core import FileResult
 from estimator_migrate.findings import Finding, Severity
+from estimator_migrate.io import runner
 from estimator_migrate.report import render
 from estimator_migrate.report.github import escape_data, escape_property
 
@@ -77,7 +77,8 @@ def test_github_lines():
                         "::EM302 vm_size=100%25%0D%0Ano: compute, sorry%0ANext step: Create an AmlCompute cluster.")
     # Notebook: lines inside a cell are not lines of the .ipynb file, so none are given.
     assert lines[3] == "::error file=nb/explore.ipynb,title=EM303 (dynamic-call)::EM303 cell 2, line 3: **kwargs"
-    assert lines[4].startswith("::error file=src/broken.py,line=1,endLine=1,col=1,endColumn=1,title=EM903 (file-error)::")
+    assert lines[4].startswith(
+        "::error file=src/broken.py,line=1,endLine=1,col=1,endColumn=1,title=EM903 (file-error)::")
     assert len(lines) == 5
 
 

@@ -6,7 +6,7 @@ import textwrap
 import pytest
 
 from estimator_migrate import migrate_source
-from estimator_migrate.codes import RULES
+from estimator_migrate.codes import PLANNED, RULES
 
 # The names the examples use, imported the way user code does; import lines are not compared.
 PRELUDE = """\
@@ -17,8 +17,9 @@ from azureml.train.hyperdrive import HyperDriveConfig, PrimaryMetricGoal, Random
 from azureml.pipeline.steps import EstimatorStep
 """
 
-# Manual rules show advice, not tool output, as their "use instead".
-EXAMPLES = [r for r in RULES.values() if r.fixable and r.example and r.fixed_example]
+# Manual rules show advice, not tool output, as their "use instead". Codes no rule emits yet (the
+# v2 target's, codes.PLANNED) have their examples proven by tests/test_v2_blocks_codes.py.
+EXAMPLES = [r for r in RULES.values() if r.fixable and r.example and r.fixed_example and r.code not in PLANNED]
 
 
 def _code(text: str) -> str:

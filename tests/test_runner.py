@@ -13,12 +13,12 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from toy_engine import toy_engine
 
-from estimator_migrate import runner, sources
 from estimator_migrate.core import FileResult, migrate_bytes
 from estimator_migrate.engine import Result
 from estimator_migrate.findings import Finding
-from estimator_migrate.parallel import Work
-from estimator_migrate.prefilter import may_contain_estimators
+from estimator_migrate.io import runner, sources
+from estimator_migrate.io.parallel import Work
+from estimator_migrate.io.prefilter import may_contain_estimators
 from estimator_migrate.settings import Settings
 
 SETTINGS = Settings()
@@ -80,7 +80,7 @@ def test_prefilter_never_decodes_or_parses(tmp_path, monkeypatch):
         raise AssertionError("must not be called")
 
     monkeypatch.setattr("estimator_migrate.core.decode_source", boom)
-    monkeypatch.setattr("estimator_migrate.notebook.load_notebook", boom)
+    monkeypatch.setattr("estimator_migrate.io.notebook.load_notebook", boom)
     for name, data in [("a.py", b"import os\n"), ("b.ipynb", b"not json at all"), ("c.py", b"\x00\x01\x02")]:
         result = process_file(write(tmp_path, name, data), boom)
         assert result == FileResult(path=str(tmp_path / name))

@@ -163,7 +163,6 @@ def test_notebook_helper_goes_into_the_first_cell_that_needs_it():
     assert cells[2].count(FLATTEN_DEF) == 1
     assert "arguments=flatten_script_params(script_params)" in cells[3]
     again = migrate_bytes(new, "nb.ipynb", Settings())
-    newer = again.new_data
     assert not again.changed
 
 

@@ -1,4 +1,4 @@
-"""The helper functions the rewrite writes into files (estimator_migrate.runtime_helpers) do what
+"""The helper functions the rewrite writes into files (estimator_migrate.rewrite.runtime_helpers) do what
 the SDK did, on any dictionary: hypothesis draws script_params dictionaries with flags, lists,
 nested lists, dicts, numbers, booleans, None, '', datasets, DataReferences and datastores; the
 estimator built with them is compared with the ScriptRunConfig built from the helpers' output,
@@ -9,9 +9,10 @@ import copy
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from estimator_migrate import runtime_helpers as rh
+from estimator_migrate.rewrite import runtime_helpers as rh
 
 try:
     from equivalence import harness
@@ -132,7 +133,8 @@ def test_examples_from_the_spec():
     assert flatten({"--list": [1, 2, 3], "--tuple": ("a", "b"), "--nested": [[1, 2], "x"], "--emptylist": []}) == \
         ["--list", 1, 2, 3, "--tuple", "a", "b", "--nested", "[1, 2]", "x", "--emptylist"]
     assert flatten({"--dict": {"k": "v", "k2": 2}}) == ["--dict", "k", "k2"]
-    assert flatten({"positional_key": "v", "": "orphan", None: "nonekey"}) == ["positional_key", "v", "orphan", "nonekey"]
+    assert flatten({"positional_key": "v", "": "orphan", None: "nonekey"}) == \
+        ["positional_key", "v", "orphan", "nonekey"]
     assert flatten({"--lstr": ["a", "", None, "b"]}) == ["--lstr", "a", "b"]
     assert flatten(None) == [] and flatten({}) == []
     ref = STORE.path("x").as_mount()

@@ -5,7 +5,8 @@ migrated and run against the real SDK next to the original: the run configuratio
 import os
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from estimator_migrate import migrate_source
 

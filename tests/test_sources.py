@@ -1,14 +1,23 @@
-"""Byte-faithful decoding/encoding and atomic writes (estimator_migrate.sources)."""
+"""Byte-faithful decoding/encoding and atomic writes (estimator_migrate.io.sources)."""
 
 import codecs
 import os
 import stat
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from estimator_migrate import sources
-from estimator_migrate.sources import SourceError, atomic_write, decode_source, encode_source, split_lines, unified_diff
+from estimator_migrate.io import sources
+from estimator_migrate.io.sources import (
+    SourceError,
+    atomic_write,
+    decode_source,
+    encode_source,
+    split_lines,
+    unified_diff,
+)
 
 
 def roundtrip(data: bytes) -> str:

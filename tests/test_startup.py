@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ["estimator_migrate.engine", "estimator_migrate.notebook", "libcst", "rich", "estimator_migrate.rules",
+HEAVY = ["estimator_migrate.engine", "estimator_migrate.io.notebook", "libcst", "rich", "estimator_migrate.rules",
          "multiprocessing", "concurrent.futures"]
 
 PROBE = """

@@ -1,4 +1,4 @@
-"""The one "is this value unchanged between its assignment and its use" analysis (static.py),
+"""The one "is this value unchanged between its assignment and its use" analysis (analysis/static.py),
 case by case. Each snippet ends with ``use(x)``: the question is whether ``x`` is followed to the
 literal its assignment built (content certain) at that call."""
 
@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from estimator_migrate import static
-from estimator_migrate.names import NameResolver
+from estimator_migrate.analysis import static
+from estimator_migrate.analysis.names import NameResolver
 
 
 def _use(source: str):

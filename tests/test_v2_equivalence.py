@@ -12,7 +12,7 @@ import os
 import pytest
 
 try:
-    from equivalence.v2 import cases, canonical, compare, programs, recorder
+    from equivalence.v2 import canonical, cases, compare, programs, recorder
 except ImportError as exc:  # pragma: no cover - depends on the test environment
     if os.environ.get("CI"):
         raise  # CI installs both SDKs; never skip there
@@ -130,13 +130,15 @@ def test_tensorflow_defaults_differ(tmp_path):
 
 def test_pytorch_total_process_count_is_not_per_instance(tmp_path):
     case = BY_NAME["pytorch_nccl"]
-    problems, _, _ = run_pair(case, tmp_path, mutated(case, "process_count_per_instance=1", "process_count_per_instance=2"))
+    problems, _, _ = run_pair(case, tmp_path,
+                              mutated(case, "process_count_per_instance=1", "process_count_per_instance=2"))
     assert problems == ["submit #1: distribution.process_count_per_instance: v1=1 v2=2"]
 
 
 def test_pytorch_environment_variable_must_move_to_the_job(tmp_path):
     case = BY_NAME["pytorch_nccl"]
-    problems, _, _ = run_pair(case, tmp_path, mutated(case, '    environment_variables={"NCCL_TREE_THRESHOLD": "0"},\n', ""))
+    problems, _, _ = run_pair(case, tmp_path,
+                              mutated(case, '    environment_variables={"NCCL_TREE_THRESHOLD": "0"},\n', ""))
     assert problems == ["submit #1: environment_variables.NCCL_TREE_THRESHOLD: v1='0' v2='<absent>'"]
 
 
@@ -192,8 +194,8 @@ def test_search_space_and_objective_differences(tmp_path):
 
 def test_missing_submission_is_named(tmp_path):
     case = BY_NAME["tensorflow_ps_src"]
-    problems, _, _ = run_pair(case, tmp_path, mutated(case, 'run = ml_client.jobs.create_or_update(src, experiment_name="tf-ps")',
-                                                      "run = None"))
+    submit = 'run = ml_client.jobs.create_or_update(src, experiment_name="tf-ps")'
+    problems, _, _ = run_pair(case, tmp_path, mutated(case, submit, "run = None"))
     assert "submitted 1 jobs in v1, 0 in v2" in problems
     # the bound node is still compared with the bound ScriptRunConfig (it was not submitted in v2)
     assert not [p for p in problems if p.startswith("src:")]

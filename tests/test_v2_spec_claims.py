@@ -11,10 +11,10 @@ import os
 import pytest
 
 try:
-    from equivalence.v2 import canonical, recorder
     from azure.ai.ml import Input, MpiDistribution, Output, TensorFlowDistribution, command
     from azure.ai.ml.entities import Environment
     from azure.ai.ml.sweep import BanditPolicy, MedianStoppingPolicy, TruncationSelectionPolicy, Uniform
+    from equivalence.v2 import canonical, recorder
 except ImportError as exc:  # pragma: no cover - depends on the test environment
     if os.environ.get("CI"):
         raise
@@ -84,7 +84,8 @@ def test_v3_refined_single_braces_are_rewritten(workdir):
     ``${{inputs.x}}`` (so ``${inputs.x}`` becomes ``$${{inputs.x}}``), with a deprecation
     warning and without checking that the input exists. Other braces are left alone."""
     props = sent(job(command="python train.py --x ${inputs.x} --y {inputs.y} --cfg '{\"a\": 1}' --o out/{run-id}"))
-    assert props["command"] == "python train.py --x $${{inputs.x}} --y ${{inputs.y}} --cfg '{\"a\": 1}' --o out/{run-id}"
+    assert props["command"] == \
+        "python train.py --x $${{inputs.x}} --y ${{inputs.y}} --cfg '{\"a\": 1}' --o out/{run-id}"
 
 
 def test_v4_names_must_be_identifiers_but_only_submit_says_so(workdir):
@@ -119,7 +120,8 @@ def test_anonymous_environment_and_sorted_conda_yaml(workdir):
 
 def test_v15_conda_file_path_is_read_at_construction_from_the_cwd(workdir, monkeypatch):
     (workdir / "env.yml").write_text("name: fromfile\ndependencies:\n- python=3.9\n")
-    assert Environment(image=IMAGE, conda_file="env.yml").conda_file == {"name": "fromfile", "dependencies": ["python=3.9"]}
+    assert Environment(image=IMAGE, conda_file="env.yml").conda_file == \
+        {"name": "fromfile", "dependencies": ["python=3.9"]}
     monkeypatch.chdir(workdir / "src")
     with pytest.raises(Exception, match="No such file or directory"):
         Environment(image=IMAGE, conda_file="env.yml")
@@ -294,8 +296,8 @@ def test_v36_v37_refined_sweep_is_not_validated_at_submit(workdir):
 
 
 def test_search_space_encoding_matches_v1(workdir):
-    from azureml.train.hyperdrive import choice, loguniform, quniform
     from azure.ai.ml.sweep import Choice, LogUniform, QUniform
+    from azureml.train.hyperdrive import choice, loguniform, quniform
     props = sent(base_for_sweep()(lr=LogUniform(min_value=-6, max_value=-1)).sweep(
         search_space={"bs": Choice(values=[16, 32]), "q": QUniform(min_value=1, max_value=9, q=2)},
         primary_metric="a", goal="maximize", sampling_algorithm="random", max_total_trials=2))
@@ -305,6 +307,7 @@ def test_search_space_encoding_matches_v1(workdir):
 # -- the harness's own shell model ------------------------------------------------------------------
 def test_substitution_and_shell_split():
     notes = []
-    argv = canonical.argv_of("python t.py --a ${{inputs.a}} --b '${{inputs.a}}' --d ${{inputs.d}} $[[--y ${{inputs.y}}]]",
+    argv = canonical.argv_of("python t.py --a ${{inputs.a}} --b '${{inputs.a}}' --d ${{inputs.d}} "
+                             "$[[--y ${{inputs.y}}]]",
                              {"a": "x y"}, {"d": {}}, notes)
     assert argv == ["python", "t.py", "--a", "x", "y", "--b", "x y", "--d", "<input:d>"]

@@ -1,7 +1,8 @@
 """Renderers: each module turns a list of core.FileResult into one string in one format.
 
 ``render(name, results, **context)`` picks the module; every renderer accepts the same
-keyword context (see common.Context) and ignores what it does not need.
+keyword context (what cli.py passes: mode, root, baselined, suppressed, ...) and ignores what it
+does not need.
 """
 
 from __future__ import annotations

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from estimator_migrate.codes import RULES
 from estimator_migrate.findings import Finding
+
+if TYPE_CHECKING:
+    from estimator_migrate.core import FileResult
 
 # A FileResult.error that came without an EM9xx finding (an unreadable file, say) is still
 # reported in every format, under this code.
@@ -41,7 +45,7 @@ def rule_name(code: str) -> str:
     return rule.name if rule is not None else code
 
 
-def findings_of(result) -> list[Finding]:
+def findings_of(result: FileResult) -> list[Finding]:
     """The findings of one FileResult, plus a synthetic one for an error without an EM9xx."""
     if not result.findings and not result.error:
         return []  # most files of a tree: keep the reports cheap for them
@@ -53,7 +57,7 @@ def findings_of(result) -> list[Finding]:
     return sorted(found, key=Finding.sort_key)
 
 
-def all_findings(results: Sequence) -> Iterator[tuple[object, Finding]]:
+def all_findings(results: Sequence[FileResult]) -> Iterator[tuple[FileResult, Finding]]:
     for result in results:
         for finding in findings_of(result):
             yield result, finding
@@ -84,7 +88,7 @@ def location(finding: Finding) -> str:
 
 
 def fingerprints(results: Sequence, root: str | None = None,
-                 allow_parent: bool = False) -> list[tuple[object, Finding, str, str]]:
+                 allow_parent: bool = False) -> list[tuple[FileResult, Finding, str, str]]:
     """(result, finding, fingerprint, uri) per finding. The fingerprint survives edits elsewhere
     in the file: a hash of the code, the repository-relative path, the finding's line text (as
     read, before a fix) with whitespace collapsed, and the occurrence index among identical

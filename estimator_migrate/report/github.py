@@ -24,7 +24,7 @@ def escape_property(value: str) -> str:
 def render(results: Sequence, *, root=None, **_) -> str:
     lines = []
     for _result, finding in all_findings(results):
-        props = [("file", relative_uri(finding.path, root))]
+        props: list[tuple[str, object]] = [("file", relative_uri(finding.path, root))]
         message = finding.message
         if finding.cell is not None:
             # Lines inside a notebook cell do not match lines of the .ipynb JSON GitHub shows.

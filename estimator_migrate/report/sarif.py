@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from estimator_migrate import __version__
 from estimator_migrate.codes import RULES
@@ -53,7 +54,7 @@ def render(results: Sequence, *, root=None, **_) -> str:
             message = f"cell {finding.cell}, line {finding.line}: {message}"
         if finding.hint:
             message += f"\nNext step: {finding.hint}"
-        item = {
+        item: dict[str, Any] = {
             "ruleId": finding.code,
             "level": level(finding),
             "message": {"text": message},

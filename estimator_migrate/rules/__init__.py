@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Callable, Dict, List
+from collections.abc import Callable
 
-# canonical SDK name (see symbols.py) -> handlers called with (FileContext, ast.Call)
-CALL_HANDLERS: Dict[str, List[Callable]] = {}
+# canonical SDK name (see analysis/symbols.py) -> handlers called with (FileContext, ast.Call)
+CALL_HANDLERS: dict[str, list[Callable]] = {}
 _loaded = False
 
 
@@ -21,7 +21,7 @@ def on_call(*canonical_names: str):
     return register
 
 
-def load_rules() -> Dict[str, List[Callable]]:
+def load_rules() -> dict[str, list[Callable]]:
     global _loaded
     if not _loaded:
         for info in pkgutil.walk_packages(__path__, __name__ + "."):

@@ -2,7 +2,7 @@
 
 import ast
 
-from estimator_migrate.context import FileContext
+from estimator_migrate.analysis.context import FileContext
 from estimator_migrate.rules import on_call
 
 _ADVICE = {
@@ -24,5 +24,6 @@ _ADVICE = {
 @on_call(*_ADVICE)
 def report_unsupported(ctx: FileContext, call: ast.Call) -> None:
     kind = ctx.canonical_name(call.func)
+    assert kind is not None  # the engine dispatched the call by this name
     why, hint = _ADVICE[kind]
     ctx.report("EM307", call, f"`{kind}` has no automatic migration: {why}", hint)

@@ -18,18 +18,18 @@ import os
 import types
 import uuid
 import warnings
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 import azureml.core  # noqa: F401  (import first: see spec T39)
 from azureml.core import Dataset, Datastore, Environment, Experiment, Workspace
+from azureml.core._serialization_utils import _serialize_to_dict
 from azureml.core.compute import AmlCompute, ComputeTarget
 from azureml.core.runconfig import RunConfiguration
 from azureml.core.script_run_config import ScriptRunConfig, get_run_config_from_script_run
-from azureml.core._serialization_utils import _serialize_to_dict
+from azureml.data import data_reference as _data_reference_module
 from azureml.data.azure_storage_datastore import AzureBlobDatastore
 from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
 from azureml.data.output_dataset_config import OutputDatasetConfig
-from azureml.data import data_reference as _data_reference_module
 from azureml.train.estimator import MMLBaseEstimator
 from azureml.train.hyperdrive import HyperDriveConfig
 
@@ -112,10 +112,10 @@ class StandInRun:
 
 class Recorder:
     def __init__(self):
-        self.submitted: List[Any] = []
+        self.submitted: list[Any] = []
         # What each submit sent, taken at submit time: later statements may still change the
         # objects (EstimatorStep resets its estimator), and the estimator merged overrides only then.
-        self.snapshots: List[Any] = []
+        self.snapshots: list[Any] = []
 
 
 @contextlib.contextmanager
@@ -177,7 +177,7 @@ def stand_in_curated(workspace=None, name=None, version=None, label=None) -> Env
     return env
 
 
-def run_fixture(source: str, workdir: str, *, compute_location: str = "westeurope") -> Tuple[Dict[str, Any], Recorder]:
+def run_fixture(source: str, workdir: str, *, compute_location: str = "westeurope") -> tuple[dict[str, Any], Recorder]:
     """Execute fixture code in ``workdir`` (which gets a ``src`` folder); return its globals."""
     src_dir = os.path.join(workdir, "src")
     os.makedirs(src_dir, exist_ok=True)
@@ -185,7 +185,7 @@ def run_fixture(source: str, workdir: str, *, compute_location: str = "westeurop
         with open(os.path.join(src_dir, name), "w") as f:
             f.write(text)
     recorder = Recorder()
-    namespace: Dict[str, Any] = {"__name__": "__fixture__"}
+    namespace: dict[str, Any] = {"__name__": "__fixture__"}
     old = os.getcwd()
     os.chdir(workdir)
     try:
@@ -198,7 +198,7 @@ def run_fixture(source: str, workdir: str, *, compute_location: str = "westeurop
 
 
 # -- comparison ---------------------------------------------------------------------------------
-def effective(config) -> Tuple[str, RunConfiguration]:
+def effective(config) -> tuple[str, RunConfiguration]:
     """(source directory, run configuration as submitted) of an estimator or ScriptRunConfig."""
     if isinstance(config, MMLBaseEstimator):
         return config.source_directory, copy.deepcopy(config.run_config)
@@ -207,7 +207,7 @@ def effective(config) -> Tuple[str, RunConfiguration]:
     raise TypeError(f"not a run configuration factory: {type(config).__name__}")
 
 
-def _materialise_data(rc: RunConfiguration) -> Dict[str, Any]:
+def _materialise_data(rc: RunConfiguration) -> dict[str, Any]:
     """What submission does to dataset objects (``_update_args_and_io``), minus the service:
     dataset arguments become placeholders and land in ``data`` / ``output_data``."""
     data = {name: _dcc_key(dcc) for name, dcc in (rc.data or {}).items()}
@@ -229,7 +229,7 @@ def _materialise_data(rc: RunConfiguration) -> Dict[str, Any]:
     return {"data": data, "outputs": sorted(outputs)}
 
 
-def _dcc_key(dcc) -> Tuple:
+def _dcc_key(dcc) -> tuple:
     dataset = dcc.dataset
     definition = getattr(dataset, "_dataflow", None)
     return (dcc.name, dcc.mode, dcc.path_on_compute, type(dataset).__name__,
@@ -247,11 +247,11 @@ _IGNORED = {
 _COMMUNICATOR = {"mpi": "intelmpi", "intelmpi": "intelmpi"}
 
 
-def normalised(config) -> Dict[str, Any]:
+def normalised(config) -> dict[str, Any]:
     return normalised_rc(*effective(config))
 
 
-def normalised_rc(source_directory, rc: RunConfiguration) -> Dict[str, Any]:
+def normalised_rc(source_directory, rc: RunConfiguration) -> dict[str, Any]:
     extra = _materialise_data(rc)
     d = _serialize_to_dict(rc)
     d = _strip(d, ())
@@ -275,7 +275,7 @@ def _strip(value, path):
     return value
 
 
-def differences(a, b, path: str = "") -> List[str]:
+def differences(a, b, path: str = "") -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
         for key in sorted(set(a) | set(b), key=str):
@@ -288,9 +288,9 @@ def differences(a, b, path: str = "") -> List[str]:
     return []
 
 
-def compare(before: Dict[str, Any], before_rec: Recorder, after: Dict[str, Any], after_rec: Recorder) -> List[str]:
+def compare(before: dict[str, Any], before_rec: Recorder, after: dict[str, Any], after_rec: Recorder) -> list[str]:
     """Every estimator bound to a name (and every submitted config) against its migrated twin."""
-    problems: List[str] = []
+    problems: list[str] = []
     estimators = {k: v for k, v in before.items() if isinstance(v, MMLBaseEstimator)}
     # An estimator handed to HyperDrive is compared through the HyperDrive configuration that holds
     # it, after HyperDrive's own removal of tuned arguments (the migrated one has them removed).
@@ -312,12 +312,13 @@ def compare(before: Dict[str, Any], before_rec: Recorder, after: Dict[str, Any],
     if len(before_rec.submitted) != len(after_rec.submitted):
         problems.append(f"submitted {len(before_rec.submitted)} configs before, {len(after_rec.submitted)} after")
     # What each submit sent, as it was at submit time (overrides merged, HyperDrive's stripping done).
-    for i, (old, new) in enumerate(zip(before_rec.snapshots, after_rec.snapshots)):
+    for i, (old, new) in enumerate(zip(before_rec.snapshots, after_rec.snapshots, strict=False)):
         problems += [f"submit #{i + 1}: {d}" for d in differences(old, new)]
     # HyperDrive configurations and pipeline steps bound to names, as they stand at the end.
     for name, value in before.items():
         if _downstream(value):
-            problems += [f"{name}: {d}" for d in differences(downstream_state(value), downstream_state(after.get(name)))]
+            changes = differences(downstream_state(value), downstream_state(after.get(name)))
+            problems += [f"{name}: {d}" for d in changes]
     return problems
 
 
@@ -327,7 +328,7 @@ def _downstream(value) -> bool:
     return isinstance(value, kinds)
 
 
-def submitted_state(config, kwargs) -> Dict[str, Any]:
+def submitted_state(config, kwargs) -> dict[str, Any]:
     """What ``Experiment.submit(config, **kwargs)`` sends, as comparable data. An estimator merged
     ``script_params``/``inputs`` overrides into its config for this one submit (spec §3, §8.1):
     the SDK's own ``_override_params`` does that here too, on a config that is put back after."""
@@ -352,7 +353,7 @@ def submitted_state(config, kwargs) -> Dict[str, Any]:
         return {"error": f"{type(exc).__name__}: {exc}"}
 
 
-def downstream_state(value) -> Dict[str, Any]:
+def downstream_state(value) -> dict[str, Any]:
     try:
         if isinstance(value, HyperDriveConfig):
             return hyperdrive_state(value)
@@ -367,7 +368,7 @@ def downstream_state(value) -> Dict[str, Any]:
     return {"type": type(value).__name__}
 
 
-def hyperdrive_state(hd) -> Dict[str, Any]:
+def hyperdrive_state(hd) -> dict[str, Any]:
     """The run configuration HyperDrive's child runs get, after HyperDrive's own removal of tuned
     arguments (``_remove_duplicate_arguments``, which only acts on estimators), and its settings."""
     if hd.estimator is not None:
@@ -388,11 +389,11 @@ def hyperdrive_state(hd) -> Dict[str, Any]:
     return state
 
 
-def _port(item) -> Tuple:
+def _port(item) -> tuple:
     return (type(item).__name__, getattr(item, "name", None) or getattr(item, "data_reference_name", None))
 
 
-def _step_common(step) -> Dict[str, Any]:
+def _step_common(step) -> dict[str, Any]:
     args = [_port(a) if not isinstance(a, (str, int, float, bool, type(None))) else a
             for a in (step._arguments or [])]
     return {"name": step.name, "arguments": args, "inputs": [_port(i) for i in step._inputs or []],
@@ -400,7 +401,7 @@ def _step_common(step) -> Dict[str, Any]:
             "allowReuse": getattr(step, "_allow_reuse", None), "version": getattr(step, "_version", None)}
 
 
-def step_state(step) -> Dict[str, Any]:
+def step_state(step) -> dict[str, Any]:
     """A PythonScriptStep (EstimatorStep is one): script, arguments, source directory, target,
     and the RunConfiguration it serialises for the service."""
     target = step._compute_target

@@ -25,20 +25,19 @@ import os
 import re
 import shlex
 import warnings
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from collections.abc import Mapping
+from typing import Any
 
 import isodate
 import yaml
-
-from equivalence import harness
-
 from azureml.core.runconfig import RunConfiguration
 from azureml.core.script_run_config import get_run_config_from_script_run
 from azureml.data.data_reference import DataReference
 from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
-from azureml.data.output_dataset_config import OutputDatasetConfig, OutputFileDatasetConfig
-from azureml.train.estimator import MMLBaseEstimator
+from azureml.data.output_dataset_config import OutputDatasetConfig
 from azureml.train.hyperdrive import HyperDriveConfig
+
+from equivalence import harness
 
 EXAMPLE_ENV_VAR = ("EXAMPLE_ENV_VAR", "EXAMPLE_VALUE")  # every v1 Environment carries it (spec §5.2)
 COMMON_RUNTIME_VAR = "AZUREML_COMPUTE_USE_COMMON_RUNTIME"  # create_or_update adds it for local runs
@@ -58,16 +57,17 @@ def v2_search_name(key: str) -> str:
     return v2_name(key.lstrip("-"))
 
 
-def _renamer(rename: Optional[Mapping[str, str]]):
+def _renamer(rename: Mapping[str, str] | None):
     rename = dict(rename or {})
     return lambda name: rename.get(name, v2_name(name))
 
 
-def _datastore_uri(datastore: str, path: Optional[str]) -> str:
-    return f"azureml://datastores/{datastore}/paths/{(path or '').strip('/')}"
+def _datastore_uri(datastore: str, path: str | None) -> str:
+    # Normalised as the v2 side is (_norm_uri): a datastore root has no trailing slash either.
+    return _norm_uri(f"azureml://datastores/{datastore}/paths/{(path or '').strip('/')}")
 
 
-def _norm_uri(uri: Optional[str]) -> Optional[str]:
+def _norm_uri(uri: str | None) -> str | None:
     if uri is None:
         return None
     arm = re.match(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.MachineLearningServices/"
@@ -83,7 +83,7 @@ def _rel(path: str, base: str) -> str:
 
 
 # -- v1 side ---------------------------------------------------------------------------------------
-def _v1_token(arg, rename, notes: List[str]) -> str:
+def _v1_token(arg, rename, notes: list[str]) -> str:
     if isinstance(arg, bool):
         notes.append(f"boolean argument {arg!r}: v2 writes {arg!s}; v1's command-line spelling is unverified (V6)")
         return str(arg)
@@ -109,7 +109,7 @@ def _v1_token(arg, rename, notes: List[str]) -> str:
     return f"<unknown:{type(arg).__name__}>"
 
 
-def _v1_environment(env, notes: List[str]) -> Dict[str, Any]:
+def _v1_environment(env, notes: list[str]) -> dict[str, Any]:
     ref = env.environment_variables.get(harness.CURATED_MARKER)
     if ref is not None:  # a registered environment (Environment.get stand-in)
         version = getattr(env, "version", None)
@@ -130,7 +130,7 @@ def _v1_environment(env, notes: List[str]) -> Dict[str, Any]:
     return {"ref": None, "image": image, "conda": conda, "build": build}
 
 
-def _v1_env_vars(env, rc) -> Dict[str, str]:
+def _v1_env_vars(env, rc) -> dict[str, str]:
     merged = dict(env.environment_variables or {})
     merged.pop(harness.CURATED_MARKER, None)
     merged.update(rc.environment_variables or {})
@@ -139,13 +139,14 @@ def _v1_env_vars(env, rc) -> Dict[str, str]:
     return {str(k): str(v) for k, v in merged.items()}
 
 
-def _v1_distribution(rc, unmappable: List[str]) -> Optional[Dict[str, Any]]:
+def _v1_distribution(rc, unmappable: list[str]) -> dict[str, Any] | None:
     comm = str(rc.communicator or "None").lower()
     nodes = rc.node_count or 1
     if comm in ("intelmpi", "mpi"):
         return {"type": "mpi", "process_count_per_instance": rc.mpi.process_count_per_node}
     if comm in ("nccl", "gloo"):
-        unmappable.append(f"PyTorch backend {comm}: v2 has no backend field, the script's init_process_group decides (V9)")
+        unmappable.append(f"PyTorch backend {comm}: v2 has no backend field, the script's init_process_group "
+                          "decides (V9)")
         total = rc.pytorch.process_count
         if total is not None and total % nodes:
             unmappable.append(f"process_count {total} is not a multiple of node_count {nodes} (V10)")
@@ -158,7 +159,7 @@ def _v1_distribution(rc, unmappable: List[str]) -> Optional[Dict[str, Any]]:
     return None
 
 
-def _dataset_uri(dataset, notes: List[str]) -> Tuple[Optional[str], str]:
+def _dataset_uri(dataset, notes: list[str]) -> tuple[str | None, str]:
     kind = type(dataset).__name__
     dtype = "mltable" if kind == "TabularDataset" else "uri_folder"
     if getattr(dataset, "name", None):
@@ -168,7 +169,7 @@ def _dataset_uri(dataset, notes: List[str]) -> Tuple[Optional[str], str]:
     return f"<unregistered {kind}>", dtype
 
 
-def _v1_output(out, notes: List[str], unmappable: List[str]) -> Dict[str, Any]:
+def _v1_output(out, notes: list[str], unmappable: list[str]) -> dict[str, Any]:
     mode = {"mount": "rw_mount", "upload": "upload"}.get(str(out.mode).lower(), str(out.mode))
     uri = V1_DEFAULT_OUTPUT
     destination = getattr(out, "destination", None)
@@ -184,18 +185,18 @@ def _v1_output(out, notes: List[str], unmappable: List[str]) -> Dict[str, Any]:
     return {"type": "uri_folder", "uri": uri, "mode": mode}
 
 
-def v1_job(config, *, base: str = ".", rename: Optional[Mapping[str, str]] = None,
-           experiment: Optional[str] = None) -> Dict[str, Any]:
+def v1_job(config, *, base: str = ".", rename: Mapping[str, str] | None = None,
+           experiment: str | None = None) -> dict[str, Any]:
     """Canonical form of an estimator or ScriptRunConfig (its effective RunConfiguration)."""
     source_directory, rc = harness.effective(config)
     return v1_run_config(source_directory, rc, base=base, rename=rename, experiment=experiment)
 
 
 def v1_run_config(source_directory: str, rc: RunConfiguration, *, base: str = ".",
-                  rename: Optional[Mapping[str, str]] = None, experiment: Optional[str] = None) -> Dict[str, Any]:
+                  rename: Mapping[str, str] | None = None, experiment: str | None = None) -> dict[str, Any]:
     name = _renamer(rename)
-    notes: List[str] = []
-    unmappable: List[str] = []
+    notes: list[str] = []
+    unmappable: list[str] = []
     interpreter = rc.environment.python.interpreter_path or "python"
     if rc.command:
         if isinstance(rc.command, str):
@@ -205,8 +206,8 @@ def v1_run_config(source_directory: str, rc: RunConfiguration, *, base: str = ".
             notes.append("v1 command list: joined with spaces; how the v1 service ran it is unverified (V40)")
     else:
         argv = [interpreter, rc.script] + [_v1_token(a, name, notes) for a in (rc.arguments or [])]
-    inputs: Dict[str, Any] = {}
-    outputs: Dict[str, Any] = {}
+    inputs: dict[str, Any] = {}
+    outputs: dict[str, Any] = {}
     for ref_name, ref in (rc.data_references or {}).items():
         uri = _datastore_uri(ref.data_store_name, ref.path_on_data_store)
         mode = str(ref.mode).lower()
@@ -262,6 +263,7 @@ def v1_run_config(source_directory: str, rc: RunConfiguration, *, base: str = ".
     }
 
 
+# v1 names: "RANDOM", "GRID", "BayesianOptimization" (mixed case: compared upper-cased).
 _V1_SAMPLING = {"RANDOM": "random", "GRID": "grid", "BAYESIANOPTIMIZATION": "bayesian"}
 _V1_POLICY = {"Bandit": "bandit", "MedianStopping": "median_stopping", "TruncationSelection": "truncation_selection"}
 
@@ -283,7 +285,7 @@ def _v1_trial(hd: HyperDriveConfig):
     return source_directory, rc
 
 
-def _split_sweep_args(argv: List[str]) -> Tuple[List[str], List[List[str]]]:
+def _split_sweep_args(argv: list[str]) -> tuple[list[str], list[list[str]]]:
     """Sampled values as (flag, placeholder) pairs, order-free: whether v1 appended them at the end
     or in some order is unverified (spec §11.4); the rest of argv keeps its order."""
     fixed, pairs = [], []
@@ -299,8 +301,8 @@ def _split_sweep_args(argv: List[str]) -> Tuple[List[str], List[List[str]]]:
     return fixed, sorted(pairs)
 
 
-def v1_sweep(hd: HyperDriveConfig, *, base: str = ".", rename: Optional[Mapping[str, str]] = None,
-             experiment: Optional[str] = None) -> Dict[str, Any]:
+def v1_sweep(hd: HyperDriveConfig, *, base: str = ".", rename: Mapping[str, str] | None = None,
+             experiment: str | None = None) -> dict[str, Any]:
     source_directory, rc = _v1_trial(hd)
     trial = v1_run_config(source_directory, rc, base=base, rename=rename)
     space = hd._generator_config["parameter_space"]
@@ -328,8 +330,9 @@ def v1_sweep(hd: HyperDriveConfig, *, base: str = ".", rename: Optional[Mapping[
     return {
         "kind": "sweep",
         "trial": trial,
-        "search_space": {v2_search_name(k): v for k, v in space.items()},
-        "sampling": {"type": _V1_SAMPLING.get(hd._generator_config["name"], hd._generator_config["name"]),
+        # As sent: JSON (a tuple among choice values is a list on the wire, as in v2's body).
+        "search_space": {v2_search_name(k): json.loads(json.dumps(v)) for k, v in space.items()},
+        "sampling": {"type": _V1_SAMPLING.get(hd._generator_config["name"].upper(), hd._generator_config["name"]),
                      "rule": props.get("rule"), "seed": props.get("seed")},
         "policy": policy,
         "objective": {"primary_metric": hd._primary_metric_config["name"],
@@ -340,7 +343,7 @@ def v1_sweep(hd: HyperDriveConfig, *, base: str = ".", rename: Optional[Mapping[
     }
 
 
-def v1_canonical(config, **kwargs) -> Dict[str, Any]:
+def v1_canonical(config, **kwargs) -> dict[str, Any]:
     if isinstance(config, HyperDriveConfig):
         return v1_sweep(config, **kwargs)
     return v1_job(config, **kwargs)
@@ -352,11 +355,12 @@ _MODES = {"ReadOnlyMount": "ro_mount", "ReadWriteMount": "rw_mount", "Download":
 # Exactly the SDK's own form (no spaces inside the braces): whether the service also substitutes
 # ``${{ inputs.x }}`` is unverified, so such text stays text and gets a note.
 _PLACEHOLDER = re.compile(r"\$\{\{(inputs|outputs|search_space)\.([A-Za-z0-9_]+)\}\}")
-_SPACED_PLACEHOLDER = re.compile(r"\$\{\{\s+(inputs|outputs|search_space)\.|\$\{\{(inputs|outputs|search_space)\.\w+\s+\}\}")
+_SPACED_PLACEHOLDER = re.compile(r"\$\{\{\s+(inputs|outputs|search_space)\."
+                                 r"|\$\{\{(inputs|outputs|search_space)\.\w+\s+\}\}")
 _OPTIONAL = re.compile(r"\$\[\[(.*?)\]\]", re.DOTALL)
 
 
-def substitute(command: str, literals: Mapping[str, str], known: Mapping[str, str], notes: List[str]) -> str:
+def substitute(command: str, literals: Mapping[str, str], known: Mapping[str, str], notes: list[str]) -> str:
     """The v2 service's textual substitution (spec §3): a literal input becomes its value, a data
     input or output a ``<input:x>``/``<output:x>`` marker, a search-space key ``<sweep:x>``.
     ``$[[...]]`` segments are kept when every input they name is given, dropped otherwise."""
@@ -380,7 +384,7 @@ def substitute(command: str, literals: Mapping[str, str], known: Mapping[str, st
     return _PLACEHOLDER.sub(one, _OPTIONAL.sub(optional, command))
 
 
-def argv_of(command: str, literals: Mapping[str, str], known: Mapping[str, str], notes: List[str]) -> List[str]:
+def argv_of(command: str, literals: Mapping[str, str], known: Mapping[str, str], notes: list[str]) -> list[str]:
     text = substitute(command, literals, known, notes)
     if _SPACED_PLACEHOLDER.search(command):
         notes.append("a placeholder with spaces inside the braces: the SDK does not check it, substitution unverified")
@@ -392,13 +396,13 @@ def argv_of(command: str, literals: Mapping[str, str], known: Mapping[str, str],
         return [f"<unparsable command: {exc}>", text]
 
 
-def _iso_seconds(value: Optional[str]) -> Optional[int]:
+def _iso_seconds(value: str | None) -> int | None:
     if value is None:
         return None
     return int(isodate.parse_duration(value).total_seconds())
 
 
-def _v2_environment(submission, env_id: Optional[str]) -> Dict[str, Any]:
+def _v2_environment(submission, env_id: str | None) -> dict[str, Any]:
     asset = submission.environment(env_id)
     if asset is None:
         ref = env_id or None
@@ -416,7 +420,7 @@ def _v2_environment(submission, env_id: Optional[str]) -> Dict[str, Any]:
             "build": f"<build:{build.get('contextUri')}:{build.get('dockerfilePath')}>" if build else None}
 
 
-def _v2_distribution(dist: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+def _v2_distribution(dist: dict[str, Any] | None) -> dict[str, Any] | None:
     if not dist:
         return None
     kind = str(dist.get("distributionType") or dist.get("distribution_type") or dist.get("type")).lower()
@@ -426,10 +430,11 @@ def _v2_distribution(dist: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]
     if kind in ("mpi", "pytorch"):
         return {"type": kind, "process_count_per_instance":
                 dist.get("processCountPerInstance", dist.get("process_count_per_instance"))}
-    return {"type": kind, **{k: v for k, v in dist.items() if k not in ("distributionType", "distribution_type", "type")}}
+    rest = {k: v for k, v in dist.items() if k not in ("distributionType", "distribution_type", "type")}
+    return {"type": kind, **rest}
 
 
-def _v2_data(entries: Mapping[str, Any], key: str) -> Tuple[Dict[str, Any], Dict[str, str]]:
+def _v2_data(entries: Mapping[str, Any], key: str) -> tuple[dict[str, Any], dict[str, str]]:
     data, literals = {}, {}
     for name, entry in (entries or {}).items():
         kind = entry.get(key)
@@ -441,7 +446,7 @@ def _v2_data(entries: Mapping[str, Any], key: str) -> Tuple[Dict[str, Any], Dict
     return data, literals
 
 
-def _compute_of(props: Mapping[str, Any], resources: Mapping[str, Any]) -> Optional[str]:
+def _compute_of(props: Mapping[str, Any], resources: Mapping[str, Any]) -> str | None:
     compute_id = props.get("computeId")
     if compute_id:
         return compute_id.rstrip("/").split("/")[-1]
@@ -452,16 +457,16 @@ def _compute_of(props: Mapping[str, Any], resources: Mapping[str, Any]) -> Optio
     return None
 
 
-def _code_of(submission, code_id: Optional[str], base: str) -> Optional[str]:
+def _code_of(submission, code_id: str | None, base: str) -> str | None:
     code = submission.code_asset(code_id)
     if code is None:
         return code_id
     return os.path.relpath(code["path"], os.path.realpath(base)).replace(os.sep, "/")
 
 
-def v2_command(submission, props: Mapping[str, Any], *, base: str, inputs=None, outputs=None) -> Dict[str, Any]:
-    notes: List[str] = []
-    unmappable: List[str] = []
+def v2_command(submission, props: Mapping[str, Any], *, base: str, inputs=None, outputs=None) -> dict[str, Any]:
+    notes: list[str] = []
+    unmappable: list[str] = []
     data_in, literals = _v2_data(inputs if inputs is not None else props.get("inputs"), "jobInputType")
     data_out, _ = _v2_data(outputs if outputs is not None else props.get("outputs"), "jobOutputType")
     for name in literals:
@@ -502,7 +507,7 @@ def v2_command(submission, props: Mapping[str, Any], *, base: str, inputs=None, 
 _V2_POLICY = {"Bandit": "bandit", "MedianStopping": "median_stopping", "TruncationSelection": "truncation_selection"}
 
 
-def v2_sweep(submission, props: Mapping[str, Any], *, base: str) -> Dict[str, Any]:
+def v2_sweep(submission, props: Mapping[str, Any], *, base: str) -> dict[str, Any]:
     trial_props = dict(props.get("trial") or {})
     trial_props["computeId"] = props.get("computeId")
     trial = v2_command(submission, trial_props, base=base, inputs=props.get("inputs"), outputs=props.get("outputs"))
@@ -518,7 +523,8 @@ def v2_sweep(submission, props: Mapping[str, Any], *, base: str) -> Dict[str, An
                   "evaluation_interval": policy_rest.get("evaluationInterval"),
                   "delay_evaluation": policy_rest.get("delayEvaluation")}
         if policy["type"] == "bandit":
-            policy.update(slack_factor=policy_rest.get("slackFactor") or 0, slack_amount=policy_rest.get("slackAmount") or 0)
+            policy.update(slack_factor=policy_rest.get("slackFactor") or 0,
+                          slack_amount=policy_rest.get("slackAmount") or 0)
         if policy["type"] == "truncation_selection":
             policy["truncation_percentage"] = policy_rest.get("truncationPercentage")
     objective = props.get("objective") or {}
@@ -537,7 +543,7 @@ def v2_sweep(submission, props: Mapping[str, Any], *, base: str) -> Dict[str, An
     }
 
 
-def v2_canonical(submission, *, base: str = ".") -> Dict[str, Any]:
+def v2_canonical(submission, *, base: str = ".") -> dict[str, Any]:
     """Canonical form of a recorded v2 submission (see ``recorder.Submission``)."""
     props = submission.properties
     kind = props["jobType"]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import pathlib
-from typing import List
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[3] / "fixtures"
 SUFFIX = ".v2.expected.py"
@@ -44,7 +43,7 @@ class V2Case:
         return "chinaeast2" if FULL_BUILD in self.source else "westeurope"
 
 
-def v2_cases() -> List[V2Case]:
+def v2_cases() -> list[V2Case]:
     found = []
     for expected in sorted(FIXTURES.glob(f"v2/*{SUFFIX}")) + sorted(FIXTURES.glob(f"rules/*/*{SUFFIX}")):
         original = expected.with_name(expected.name[: -len(SUFFIX)] + ".py")

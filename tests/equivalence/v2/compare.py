@@ -8,7 +8,8 @@ EQUIVALENT as far as an offline comparison can tell (see the design note for wha
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from equivalence.v2 import canonical, recorder
 
@@ -18,9 +19,9 @@ NOT_COMPARED = {"notes", "unmappable"}
 WHOLE = {"argv", "sweep_args", "docker_args", "search_space"}
 
 
-def _differences(a: Any, b: Any, path: str) -> List[str]:
+def _differences(a: Any, b: Any, path: str) -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict) and path.rsplit(".", 1)[-1] not in WHOLE:
-        out: List[str] = []
+        out: list[str] = []
         for key in sorted(set(a) | set(b), key=str):
             if key in NOT_COMPARED:
                 continue
@@ -40,15 +41,15 @@ def _differences(a: Any, b: Any, path: str) -> List[str]:
 _MARK = re.compile(r"^<(input|output):(.+)>$")
 
 
-def infer_rename(v1: Dict[str, Any], v2: Dict[str, Any]) -> Dict[str, str]:
+def infer_rename(v1: dict[str, Any], v2: dict[str, Any]) -> dict[str, str]:
     """v1 data names the v2 side calls differently, paired by their position in argv.
 
     v1 DataReference names are usually random (``ds.path()``) and a migration picks readable
     identifiers; the argument position says which is which. Only names the v2 side does not
     have are paired, so a swapped pair of known names is still a difference.
     """
-    mapping: Dict[str, str] = {}
-    for a, b in zip(v1.get("argv") or [], v2.get("argv") or []):
+    mapping: dict[str, str] = {}
+    for a, b in zip(v1.get("argv") or [], v2.get("argv") or [], strict=False):
         ma, mb = _MARK.match(str(a)), _MARK.match(str(b))
         if ma and mb and ma.group(1) == mb.group(1) and ma.group(2) != mb.group(2):
             side = "inputs" if ma.group(1) == "input" else "outputs"
@@ -57,7 +58,7 @@ def infer_rename(v1: Dict[str, Any], v2: Dict[str, Any]) -> Dict[str, str]:
     return mapping
 
 
-def apply_rename(form: Dict[str, Any], mapping: Mapping[str, str]) -> Dict[str, Any]:
+def apply_rename(form: dict[str, Any], mapping: Mapping[str, str]) -> dict[str, Any]:
     if not mapping:
         return form
     form = dict(form)
@@ -75,7 +76,7 @@ def apply_rename(form: Dict[str, Any], mapping: Mapping[str, str]) -> Dict[str, 
     return form
 
 
-def compare(v1, v2, *, rename: Optional[Mapping[str, str]] = None, base: str = ".") -> List[str]:
+def compare(v1, v2, *, rename: Mapping[str, str] | None = None, base: str = ".") -> list[str]:
     """Named differences between a v1 run and a v2 submission.
 
     ``v1``: a canonical dict, or an estimator / ScriptRunConfig / HyperDriveConfig.
@@ -94,7 +95,7 @@ def compare(v1, v2, *, rename: Optional[Mapping[str, str]] = None, base: str = "
     return _differences(v1, v2, "")
 
 
-def reported(canonical_form: Dict[str, Any]) -> List[str]:
+def reported(canonical_form: dict[str, Any]) -> list[str]:
     """What a person must be told (v2 has no counterpart), from a canonical form."""
     out = list(canonical_form.get("unmappable", []))
     if "trial" in canonical_form:

@@ -25,28 +25,28 @@ from __future__ import annotations
 import copy
 import json
 import re
-from typing import Any, Dict, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
-import yaml
-
-from equivalence.v2 import canonical
-
+from azureml.core.runconfig import RunConfiguration
 from azureml.data.data_reference import DataReference
 from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
 from azureml.data.output_dataset_config import OutputDatasetConfig
 from azureml.pipeline.core import PipelineData, PipelineParameter
+
+from equivalence.v2 import canonical
 
 STEP_FIELDS = ("code", "argv", "compute", "instance_count", "distribution", "shm_size", "docker_args",
                "timeout_s", "environment", "environment_variables")
 
 
 # -- v1 ----------------------------------------------------------------------------------------------
-def _producer_name(data) -> Optional[str]:
+def _producer_name(data) -> str | None:
     producer = getattr(data, "_producer", None)
     return canonical.v2_name(producer.name) if producer is not None else None
 
 
-def _v1_step_token(arg, step, notes: List[str]) -> str:
+def _v1_step_token(arg, step, notes: list[str]) -> str:
     if isinstance(arg, PipelineData):
         if any(o is arg or getattr(o, "_name", None) == arg._name for o in step._outputs or []):
             return f"<output:{canonical.v2_name(arg._name)}>"
@@ -72,9 +72,11 @@ def _literal(value) -> str:
     return json.dumps(value) if isinstance(value, (int, float)) else str(value)
 
 
-def v1_step(step, *, base: str) -> Dict[str, Any]:
-    rc = copy.deepcopy(step._runconfig)
-    notes: List[str] = []
+def v1_step(step, *, base: str) -> dict[str, Any]:
+    # A step without runconfig gets RunConfiguration() when the graph is built
+    # (_PythonScriptStepBase._generate_default_runconfig; its use_docker is not compared).
+    rc = copy.deepcopy(step._runconfig) if step._runconfig is not None else RunConfiguration()
+    notes: list[str] = []
     tokens = [_v1_step_token(a, step, notes) for a in (step._arguments or [])]
     rc.script = step._script_name
     rc.arguments = tokens
@@ -91,8 +93,8 @@ def v1_step(step, *, base: str) -> Dict[str, Any]:
     return {k: form[k] for k in STEP_FIELDS + ("reuse", "notes", "unmappable")}
 
 
-def v1_pipeline(pipeline, *, base: str = ".", rename: Optional[Mapping[str, str]] = None,
-                experiment: Optional[str] = None) -> Dict[str, Any]:
+def v1_pipeline(pipeline, *, base: str = ".", rename: Mapping[str, str] | None = None,
+                experiment: str | None = None) -> dict[str, Any]:
     steps = {}
     for step in pipeline._steps:
         steps[canonical.v2_name(step.name)] = v1_step(step, base=base)
@@ -133,17 +135,19 @@ def _binding(entry: Mapping[str, Any], pipeline_inputs: Mapping[str, Any]) -> st
     return _data_token(entry)
 
 
-def _strip_azureml(ref: Optional[str]) -> Optional[str]:
-    return ref[len("azureml:"):] if ref and ref.startswith("azureml:") and ref[8:].startswith("/subscriptions/") else ref
+def _strip_azureml(ref: str | None) -> str | None:
+    if ref and ref.startswith("azureml:") and ref[8:].startswith("/subscriptions/"):
+        return ref[len("azureml:"):]
+    return ref
 
 
-def v2_step(submission, node: Mapping[str, Any], props: Mapping[str, Any], *, base: str) -> Dict[str, Any]:
+def v2_step(submission, node: Mapping[str, Any], props: Mapping[str, Any], *, base: str) -> dict[str, Any]:
     component = submission.component(node.get("componentId"))
     if component is None:
         raise NotImplementedError(f"node uses a registered component {node.get('componentId')}: not compared")
     spec = component["rest"]["properties"]["componentSpec"]
     pipeline_inputs = props.get("inputs") or {}
-    notes: List[str] = []
+    notes: list[str] = []
     command = spec.get("command") or ""
     bindings = {name: _binding(entry, pipeline_inputs) for name, entry in (node.get("inputs") or {}).items()}
 
@@ -195,7 +199,7 @@ def _unshell(token: str) -> str:
     return token.replace("\x00", " ")
 
 
-def v2_pipeline(submission, *, base: str = ".") -> Dict[str, Any]:
+def v2_pipeline(submission, *, base: str = ".") -> dict[str, Any]:
     props = submission.properties
     steps = {name: v2_step(submission, node, props, base=base) for name, node in (props.get("jobs") or {}).items()}
     return {"kind": "pipeline", "experiment": props.get("experimentName"), "steps": steps}

@@ -5,9 +5,10 @@ order, plus bound objects": estimators, ScriptRunConfigs and HyperDriveConfigs t
 to a name but never submits are compared with the v2 node bound to the same name (recorded as
 if it were submitted).
 
-Both programs run with sockets and DNS blocked. The v1 program runs on the v1 harness's stand-ins (``harness.offline_sdk``) with three additions:
-the experiment name of each submit is kept, ``Dataset.get_by_name`` returns a *registered*
-stand-in (name and version survive, so ``azureml:<name>:<version>`` can be compared), and
+Both programs run with sockets and DNS blocked. The v1 program runs on the v1 harness's
+stand-ins (``harness.offline_sdk``) with three additions: the experiment name of each submit is
+kept, ``Dataset.get_by_name`` returns a *registered* stand-in (name and version survive, so
+``azureml:<name>:<version>`` can be compared), and
 ``Environment.get`` keeps the version it was asked for.
 
 The v2 program runs with the real azure-ai-ml: ``MLClient.from_config`` reads a ``config.json``
@@ -17,49 +18,49 @@ Sockets are blocked for the whole v2 run.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import warnings
-from typing import Any, Dict, List, Optional, Tuple
-
-from equivalence import harness
-from equivalence.v2 import canonical, compare as comparing, recorder
+from typing import Any
 
 from azureml.core import Dataset, Environment, Experiment
+from azureml.core.script_run_config import ScriptRunConfig
 from azureml.data.abstract_dataset import _DatasetRegistration
 from azureml.train.estimator import MMLBaseEstimator
-from azureml.core.script_run_config import ScriptRunConfig
 from azureml.train.hyperdrive import HyperDriveConfig
+
+from equivalence import harness
+from equivalence.v2 import canonical, recorder
+from equivalence.v2 import compare as comparing
 
 try:
     from azureml.pipeline.core import Pipeline
 except ImportError:  # pragma: no cover - depends on the test environment
     Pipeline = None
 
-from azure.ai.ml.entities import Job, PipelineJob
+from azure.ai.ml.entities import Job
 from azure.ai.ml.entities._builders import BaseNode
 
 
 @dataclasses.dataclass
 class V1Submit:
     config: Any
-    experiment: Optional[str]
-    kwargs: Dict[str, Any]
-    canonical: Dict[str, Any]
+    experiment: str | None
+    kwargs: dict[str, Any]
+    canonical: dict[str, Any]
 
 
 @dataclasses.dataclass
 class V1Run:
-    namespace: Dict[str, Any]
-    submits: List[V1Submit]
+    namespace: dict[str, Any]
+    submits: list[V1Submit]
     workdir: str
 
 
 @dataclasses.dataclass
 class V2Run:
-    namespace: Dict[str, Any]
-    submissions: List[recorder.Submission]
+    namespace: dict[str, Any]
+    submissions: list[recorder.Submission]
     workdir: str
 
 
@@ -78,7 +79,7 @@ def _registered_dataset(workspace, name, version="latest"):
     return dataset
 
 
-def _v1_canonical_of(config, kwargs, experiment, workdir, rename) -> Dict[str, Any]:
+def _v1_canonical_of(config, kwargs, experiment, workdir, rename) -> dict[str, Any]:
     try:
         if isinstance(config, MMLBaseEstimator) and kwargs:
             return {"error": f"submit overrides {sorted(kwargs)} are not compared (T34: report them)"}
@@ -93,9 +94,9 @@ def _v1_canonical_of(config, kwargs, experiment, workdir, rename) -> Dict[str, A
 def run_v1_program(source: str, workdir: str, *, rename=None, compute_location: str = "westeurope") -> V1Run:
     """Execute a v1 program on the stand-ins; canonicalise each submit when it happens."""
     _write_sources(workdir)
-    submits: List[V1Submit] = []
+    submits: list[V1Submit] = []
     rec = harness.Recorder()
-    namespace: Dict[str, Any] = {"__name__": "__fixture__"}
+    namespace: dict[str, Any] = {"__name__": "__fixture__"}
     old = os.getcwd()
     os.chdir(workdir)
     try:
@@ -133,7 +134,7 @@ def run_v2_program(source: str, workdir: str) -> V2Run:
     """Execute a migrated v2 program offline; every ``create_or_update`` is recorded."""
     _write_sources(workdir)
     recorder.config_json(workdir)
-    namespace: Dict[str, Any] = {"__name__": "__fixture__"}
+    namespace: dict[str, Any] = {"__name__": "__fixture__"}
     old = os.getcwd()
     os.chdir(workdir)
     try:
@@ -149,7 +150,7 @@ def _is_v1_job(value) -> bool:
     return isinstance(value, (MMLBaseEstimator, ScriptRunConfig, HyperDriveConfig))
 
 
-def _consumed(namespace: Dict[str, Any]) -> set:
+def _consumed(namespace: dict[str, Any]) -> set:
     """ids of estimators / ScriptRunConfigs / run configs used by a HyperDriveConfig or a step."""
     consumed = set()
     steps = []
@@ -177,11 +178,11 @@ def _record_bound(value, workdir: str) -> recorder.Submission:
         os.chdir(old)
 
 
-def compare_runs(before: V1Run, after: V2Run, *, rename=None) -> List[str]:
-    problems: List[str] = []
+def compare_runs(before: V1Run, after: V2Run, *, rename=None) -> list[str]:
+    problems: list[str] = []
     if len(before.submits) != len(after.submissions):
         problems.append(f"submitted {len(before.submits)} jobs in v1, {len(after.submissions)} in v2")
-    for i, (old, new) in enumerate(zip(before.submits, after.submissions), 1):
+    for i, (old, new) in enumerate(zip(before.submits, after.submissions, strict=False), 1):
         if "error" in old.canonical:
             problems.append(f"submit #{i}: v1 side: {old.canonical['error']}")
             continue
@@ -209,16 +210,16 @@ def compare_runs(before: V1Run, after: V2Run, *, rename=None) -> List[str]:
 
 
 def compare_programs(v1_source: str, v2_source: str, workdir: str, *, rename=None,
-                     compute_location: str = "westeurope") -> Tuple[List[str], V1Run, V2Run]:
+                     compute_location: str = "westeurope") -> tuple[list[str], V1Run, V2Run]:
     """Run both programs in ``workdir/v1`` and ``workdir/v2``; return (differences, runs)."""
     before = run_v1_program(v1_source, os.path.join(workdir, "v1"), rename=rename, compute_location=compute_location)
     after = run_v2_program(v2_source, os.path.join(workdir, "v2"))
     return compare_runs(before, after, rename=rename), before, after
 
 
-def reported(run: V1Run) -> List[str]:
+def reported(run: V1Run) -> list[str]:
     """Everything the v1 side says v2 cannot express (to be reported, never a mismatch)."""
-    out: List[str] = []
+    out: list[str] = []
     for submit in run.submits:
         out += comparing.reported(submit.canonical)
     return out

@@ -28,8 +28,9 @@ import hashlib
 import json
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any
 
 import azure.ai.ml
 from azure.ai.ml import MLClient
@@ -68,35 +69,35 @@ class OfflineCredential:
 class Submission:
     """One ``create_or_update`` call, as it would have gone to the service."""
 
-    body: Dict[str, Any]
-    kwargs: Dict[str, Any]
-    environments: List[Dict[str, Any]] = dataclasses.field(default_factory=list)
-    code: List[Dict[str, Any]] = dataclasses.field(default_factory=list)
-    components: List[Dict[str, Any]] = dataclasses.field(default_factory=list)
-    uploads: List[Dict[str, Any]] = dataclasses.field(default_factory=list)
+    body: dict[str, Any]
+    kwargs: dict[str, Any]
+    environments: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    code: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    components: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    uploads: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     @property
-    def properties(self) -> Dict[str, Any]:
+    def properties(self) -> dict[str, Any]:
         return self.body["properties"]
 
     @property
     def job_type(self) -> str:
         return self.properties["jobType"]
 
-    def environment(self, arm_id: Optional[str]) -> Optional[Dict[str, Any]]:
+    def environment(self, arm_id: str | None) -> dict[str, Any] | None:
         """The recorded environment asset an ``environmentId`` points at (None: a reference)."""
         for env in self.environments:
             if env["id"] == arm_id:
                 return env
         return None
 
-    def code_asset(self, arm_id: Optional[str]) -> Optional[Dict[str, Any]]:
+    def code_asset(self, arm_id: str | None) -> dict[str, Any] | None:
         for code in self.code:
             if code["id"] == arm_id:
                 return code
         return None
 
-    def component(self, arm_id: Optional[str]) -> Optional[Dict[str, Any]]:
+    def component(self, arm_id: str | None) -> dict[str, Any] | None:
         for component in self.components:
             if component["id"] == arm_id:
                 return component
@@ -107,21 +108,21 @@ class Recorder:
     """Every submission made while :func:`offline_v2` is active, in order."""
 
     def __init__(self):
-        self.submissions: List[Submission] = []
-        self._assets: Optional[Dict[str, List]] = None
+        self.submissions: list[Submission] = []
+        self._assets: dict[str, list] | None = None
 
-    def _asset_list(self, kind: str) -> List:
+    def _asset_list(self, kind: str) -> list:
         if self._assets is None:  # an asset created outside create_or_update (not expected)
             raise AssertionError(f"a {kind} asset was created outside jobs.create_or_update")
         return self._assets[kind]
 
 
-def _arm(kind: str, name: str, version: Optional[str] = None) -> str:
+def _arm(kind: str, name: str, version: str | None = None) -> str:
     arm = f"{_SCOPE}/{kind}/{name}"
     return f"{arm}/versions/{version}" if version is not None else arm
 
 
-def _digest_files(root: Path, ignore_file) -> Dict[str, str]:
+def _digest_files(root: Path, ignore_file) -> dict[str, str]:
     if root.is_file():
         return {root.name: hashlib.sha256(root.read_bytes()).hexdigest()}
     files = {}
@@ -130,7 +131,7 @@ def _digest_files(root: Path, ignore_file) -> Dict[str, str]:
     return dict(sorted(files.items()))
 
 
-def _wire(model) -> Dict[str, Any]:
+def _wire(model) -> dict[str, Any]:
     return json.loads(json.dumps(model, cls=SdkJSONEncoder, exclude_readonly=True))
 
 
@@ -186,7 +187,7 @@ def blocked_network() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def offline_v2(recorder: Optional[Recorder] = None) -> Iterator[Recorder]:
+def offline_v2(recorder: Recorder | None = None) -> Iterator[Recorder]:
     """Patch the service-bound points of azure-ai-ml; every ``create_or_update`` is recorded."""
     check_patch_targets()
     recorder = recorder if recorder is not None else Recorder()

@@ -1,0 +1,284 @@
+"""Import upkeep after a rewrite: add exactly the SDK names the new code uses, drop the
+estimator imports the rewrite made unused, and touch nothing else."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+
+from estimator_migrate.analysis.names import NameResolver
+from estimator_migrate.analysis.symbols import CANONICAL, IMPORT_FROM
+from estimator_migrate.text import dominant_newline, end_of, indentation, split_lines
+
+# A generated name that would collide with a user's own binding gets this prefix (see sdk_name).
+ALIAS_PREFIX = "Aml"
+
+# Imports whose names the rewrite can make unused and may therefore remove.
+_REMOVABLE_CANONICAL = {"Estimator", "PyTorch", "TensorFlow", "Chainer", "SKLearn", "Mpi", "Gloo", "Nccl",
+                        "ParameterServer", "HyperDriveRunConfig", "EstimatorStep", "DEFAULT_GPU_IMAGE",
+                        "MpiConfiguration", "PyTorchConfiguration", "TensorflowConfiguration"}
+_REMOVABLE_MODULES = {"azureml.train.estimator", "azureml.train.dnn", "azureml.train.sklearn"}
+
+
+# Whole modules generated code may use (``import os``).
+MODULES = {"os"}
+
+
+def wanted_import(local: str) -> tuple[str, str] | None:
+    """(module, name) for a local name generated code may use, else None; (name, "") for a module."""
+    if local in MODULES:
+        return local, ""
+    if local in IMPORT_FROM:
+        return IMPORT_FROM[local], local
+    if local.startswith(ALIAS_PREFIX) and local[len(ALIAS_PREFIX):] in MODULES:
+        return local[len(ALIAS_PREFIX):], ""
+    if local.startswith(ALIAS_PREFIX) and local[len(ALIAS_PREFIX):] in IMPORT_FROM:
+        name = local[len(ALIAS_PREFIX):]
+        return IMPORT_FROM[name], name
+    return None
+
+
+def fix_imports(original: NameResolver, current: str, names: NameResolver) -> str:
+    """``original`` resolves the file as it was read, ``names`` the rewritten ``current``."""
+    before, after = original.loads(), names.loads()
+    needed: dict[str, list[tuple[str, str | None]]] = {}
+    for local in sorted(after):
+        if after[local] <= before.get(local, 0):
+            continue
+        target = wanted_import(local)
+        if target and not _reached(names, local, target):
+            module, name = target
+            needed.setdefault(module, []).append((name, local if local != (name or module) else None))
+    removals = _unused_estimator_imports(names, before, after, current)
+    if not needed and not removals:
+        return current
+    return _apply(current, names, needed, removals)
+
+
+def _reached(names: NameResolver, local: str, target: tuple[str, str]) -> bool:
+    """True when every read of ``local`` is reached by an import of ``target``: one that runs
+    before it (earlier in a block that encloses it, so not under a branch, a ``try`` or a
+    function it is not in) in its own or an enclosing scope, with no other binding of the name
+    there. A notebook may import a name only in a later cell; then the read is not reached."""
+    module, name = target
+    expected = {module} if not name else {f"{module}.{name}", f"azureml.core.{name}"}
+    for scope_id_name, loads in names.name_uses.items():
+        if scope_id_name[1] != local:
+            continue
+        for load in loads:
+            scope = names.scope_of.get(id(load), names.module_scope)
+            home = names.defining_scope(local, scope)
+            bindings = home.bindings.get(local, []) if home is not None else []
+            if not bindings or any(b.kind != "import" or b.qualname not in expected for b in bindings):
+                return False
+            statement = _statement_of(names, load)
+            if statement is None or not any(_runs_before(names, b.node, statement) for b in bindings):
+                return False
+    return True
+
+
+def _statement_of(names: NameResolver, node: ast.AST) -> ast.stmt | None:
+    current: ast.AST | None = node
+    while current is not None and not isinstance(current, ast.stmt):
+        current = names.parent.get(id(current))
+    return current if isinstance(current, ast.stmt) else None
+
+
+def _runs_before(names: NameResolver, binding: ast.stmt, use: ast.stmt) -> bool:
+    """``binding`` stands earlier in a statement list that holds ``use`` or one of its enclosing
+    statements (a function definition included: its body runs after the definition)."""
+    block_owner = names.parent.get(id(binding))
+    holder: ast.AST | None = use
+    while holder is not None:
+        owner = names.parent.get(id(holder))
+        if owner is block_owner:
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(owner, field, None)
+                if isinstance(block, list) and binding in block and holder in block:
+                    return block.index(binding) < block.index(holder)
+            return False
+        holder = owner
+    return False
+
+
+def _unused_estimator_imports(names: NameResolver, before: dict[str, int], after: dict[str, int], source: str):
+    """(import statement, alias) pairs whose name the rewrite left without any use."""
+    out: list[tuple[ast.Import | ast.ImportFrom, ast.alias]] = []
+    still_named = _named_otherwise(names, source)
+    for node in names.imports():
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                local = alias.asname or alias.name
+                if CANONICAL.get(f"{node.module}.{alias.name}") in _REMOVABLE_CANONICAL \
+                        and before.get(local, 0) and not after.get(local, 0) and local not in still_named:
+                    out.append((node, alias))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name not in _REMOVABLE_MODULES:
+                    continue
+                # ``import azureml.train.estimator`` binds ``azureml``: remove it only when no
+                # ``azureml.`` reference is left at all.
+                local = alias.asname or alias.name.split(".")[0]
+                if before.get(local, 0) and not after.get(local, 0) and local not in still_named:
+                    out.append((node, alias))
+    return out
+
+
+def _named_otherwise(names: NameResolver, source: str) -> set:
+    """Names something still needs without reading them: ``del name`` (NameError once the import
+    is gone) and the module's ``__all__`` (a re-export other modules import from here)."""
+    found = set()
+    tree = names.tree
+    if re.search(r"\bdel\b", source):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Del):
+                found.add(node.id)
+    for node in tree.body:
+        if not isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets) and node.value is not None:
+            found.update(e.value for e in ast.walk(node.value)
+                         if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    return found
+
+
+def _render_from(module: str, names: list[tuple[str, str | None]],
+                 existing: Sequence[tuple[str, str | None]] = ()) -> str:
+    """The user's names keep their order; added names follow, sorted."""
+    if names and names[0][0] == "":
+        return f"import {module}" + (f" as {names[0][1]}" if names[0][1] else "")
+    added = sorted(set(names) - set(existing))
+    parts = [f"{n} as {a}" if a else n for n, a in list(existing) + added]
+    return f"from {module} import {', '.join(parts)}"
+
+
+def _apply(source: str, names: NameResolver, needed, removals) -> str:
+    tree = names.tree
+    lines = split_lines(source)
+    nl = dominant_newline(lines)
+    # line index -> replacement lines (None: delete); insertions after a line
+    replace: dict[int, list[str]] = {}
+    insert_after: dict[int, list[str]] = {}
+
+    by_stmt: dict[int, tuple[ast.Import | ast.ImportFrom, list]] = {}
+    for node, alias in removals:
+        by_stmt.setdefault(id(node), (node, []))[1].append(alias)
+
+    # New names must be imported before their first use (a notebook may import more later).
+    first_use = min((n.lineno for (_, name), nodes in names.name_uses.items() if wanted_import(name)
+                     for n in nodes), default=len(lines) + 1)
+    top_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)) and end_of(n)[0] < first_use]
+    # Prefer extending an existing one-line ``from module import a, b`` at module level.
+    additions: dict[int, list] = {}
+    merged_modules = set()
+    for module, wanted in needed.items():
+        for node in top_imports:
+            if wanted[0][0] and isinstance(node, ast.ImportFrom) and node.module == module and not node.level \
+                    and node.lineno == node.end_lineno and not any(a.name == "*" for a in node.names) \
+                    and _owns_line(lines, node):
+                by_stmt.setdefault(id(node), (node, []))
+                additions[id(node)] = wanted
+                merged_modules.add(module)
+                break
+
+    # Rewrite each touched import statement once: its names minus the removed, plus the added.
+    for key, (node, aliases) in by_stmt.items():
+        if not _owns_line(lines, node, whole=True):
+            continue
+        keep = [(a.name, a.asname) for a in node.names if a not in aliases]
+        added = additions.get(key, [])
+        end_line = end_of(node)[0]
+        first, last = lines[node.lineno - 1], lines[end_line - 1]
+        for n in range(node.lineno, end_line + 1):
+            replace[n] = []
+        if not keep and not added:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            assert node.module is not None  # an import this tool removes from or adds to
+            text = _render_from(node.module, added, keep)
+        else:
+            text = "import " + ", ".join(f"{n} as {a}" if a else n for n, a in keep)
+        replace[node.lineno] = [indentation(first) + text + _trailing_comment(last) + _eol(last, nl)]
+
+    # Standard-library modules go before the first import, SDK names after the SDK imports.
+    stdlib = [_render_from(m, wanted) for m, wanted in sorted(needed.items()) if wanted[0][0] == ""]
+    if stdlib:
+        first_import = next((n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
+                             and end_of(n)[0] < first_use and not (isinstance(n, ast.ImportFrom)
+                                                                   and n.module == "__future__")), None)
+        if first_import is not None and _owns_line(lines, first_import):
+            at = first_import.lineno - 1
+            insert_after.setdefault(at, []).extend(t + nl for t in stdlib)
+            stdlib = []
+    new_imports = stdlib + [_render_from(m, wanted) for m, wanted in sorted(needed.items())
+                            if m not in merged_modules and wanted[0][0] != ""]
+    if new_imports:
+        anchor = _insertion_line(tree, first_use)
+        new_lines = [t + nl for t in new_imports]
+        if anchor == 0:
+            insert_after.setdefault(0, []).extend(new_lines)
+        else:
+            last = lines[anchor - 1]
+            if not last.endswith(("\n", "\r")):
+                # The anchor is the last line and has no newline: give it one.
+                replace.setdefault(anchor, [last + nl])
+            insert_after.setdefault(anchor, []).extend(new_lines)
+
+    out: list[str] = list(insert_after.get(0, []))
+    for n, line in enumerate(lines, 1):
+        out.extend(replace.get(n, [line]))
+        out.extend(insert_after.get(n, []))
+    return "".join(out)
+
+
+def _eol(line: str, default: str) -> str:
+    for nl in ("\r\n", "\n", "\r"):
+        if line.endswith(nl):
+            return nl
+    return ""
+
+
+def _trailing_comment(line: str) -> str:
+    body = line.rstrip("\r\n")
+    idx = body.find("#")
+    if idx <= 0:
+        return ""
+    try:
+        ast.parse(body[:idx].strip() or "pass")
+    except SyntaxError:
+        return ""
+    return "  " + body[idx:].strip()
+
+
+def _owns_line(lines: list[str], node: ast.stmt, whole: bool = False) -> bool:
+    first = lines[node.lineno - 1]
+    if first[: node.col_offset].strip():
+        return False
+    end_line, end_col = end_of(node)
+    rest = lines[end_line - 1].encode("utf-8")[end_col:].decode("utf-8", "replace").strip()
+    return not rest or rest.startswith("#")
+
+
+def _insertion_line(tree: ast.Module, before: int) -> int:
+    """After the last module-level azureml import, else the last top-level import, else after
+    the docstring and ``__future__`` imports; 0 means the very top."""
+    best = 0
+    body = [n for n in tree.body if end_of(n)[0] < before]
+    for node in body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("azureml"):
+            best = end_of(node)[0]
+        elif isinstance(node, ast.Import) and any(a.name.startswith("azureml") for a in node.names):
+            best = end_of(node)[0]
+    if best:
+        return best
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            best = end_of(node)[0]
+    if best:
+        return best
+    first = tree.body[0] if tree.body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        return end_of(first)[0]
+    return 0
