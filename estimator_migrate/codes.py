@@ -562,7 +562,8 @@ _rule(
 )
 _rule(
     "EM406", "submit-to-create-or-update",
-    "`Experiment(ws, name).submit(job)` becomes `ml_client.jobs.create_or_update(job, experiment_name=name)` (`--target v2`).",
+    "`Experiment(ws, name).submit(job)` becomes `ml_client.jobs.create_or_update(job, experiment_name=name)` "
+    "(`--target v2`).",
     Severity.WARNING, True,
     """
     Without `experiment_name` v2 files the job under the name of the current folder. The job
@@ -788,7 +789,8 @@ _manual(
 )
 _manual(
     "EM507", "run-context-in-script",
-    "The training script uses the v1 run context (`Run.get_context()`, `AZUREML_DATAREFERENCE_*`), which a v2 job does not provide.",
+    "The training script uses the v1 run context (`Run.get_context()`, `AZUREML_DATAREFERENCE_*`), which a v2 job "
+    "does not provide.",
     "Scripts are not rewritten. In a v2 job there is no v1 run context: `run.log`, `run.input_datasets`, "
     "`run.parent` and the `AZUREML_DATAREFERENCE_<name>` environment variables are gone (v2 sets "
     "`AZURE_ML_INPUT_<name>`). Whether azureml-core logging still reaches a v2 job is not verified.",
@@ -845,7 +847,8 @@ _manual(
 )
 _manual(
     "EM512", "dynamic-v2",
-    "A value the v2 rewrite needs is only known at run time (a goal, an authentication object, `choice()` options, ...).",
+    "A value the v2 rewrite needs is only known at run time (a goal, an authentication object, `choice()` "
+    "options, ...).",
     "Some translations depend on the kind of the value (an enum member, a list or a range); the rewrite "
     "keeps v1's reading where it can and says so.",
     """

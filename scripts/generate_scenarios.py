@@ -67,7 +67,7 @@ def build_table() -> dict[str, Any]:
     return frameworks
 
 
-def build_v1_defaults() -> Dict[str, Any]:
+def build_v1_defaults() -> dict[str, Any]:
     """The v1 defaults the v2 target needs as data, read from the installed SDK."""
     import azureml.core  # noqa: F401  (first, see spec T39)
     from azureml.core.conda_dependencies import CondaDependencies
@@ -90,7 +90,7 @@ def build_v1_defaults() -> Dict[str, Any]:
     }
 
 
-def render_defaults(defaults: Dict[str, Any]) -> str:
+def render_defaults(defaults: dict[str, Any]) -> str:
     from importlib.metadata import version
 
     document = {

@@ -9,9 +9,9 @@ import inspect
 import json
 
 import pytest
+from v2blocks_support import inside, make_workdir, need
 
 from estimator_migrate.v2 import client, command, environment
-from v2blocks_support import inside, make_workdir, need
 
 
 def _v2():
@@ -37,7 +37,8 @@ def test_code_text():
     assert ("azure.identity", "ClientSecretCredential") in snippet.imports
     assert client.workspace_from_config([], {"auth": "auth"}).reports[0].code == "EM512"
     assert client.workspace(["sub", "rg", "'ws'"]).code == \
-        "MLClient(credential=DefaultAzureCredential(), subscription_id=sub, resource_group_name=rg, workspace_name='ws')"
+        ("MLClient(credential=DefaultAzureCredential(), subscription_id=sub, resource_group_name=rg, "
+         "workspace_name='ws')")
     assert client.workspace_get(["'ws'"]).reports[0].code == "EM512"
     name = client.experiment_name(["ws", '"exp"'])
     assert client.submit("ml_client", name, ["est"], {"tags": "{'a': 1}"}).code == \
@@ -55,8 +56,12 @@ def test_code_text():
 def test_the_v1_signatures_are_the_sdks():
     need("azureml.core")
     from azureml.core import Experiment, Run, Workspace
-    from azureml.core.authentication import (AzureCliAuthentication, InteractiveLoginAuthentication,
-                                             MsiAuthentication, ServicePrincipalAuthentication)
+    from azureml.core.authentication import (
+        AzureCliAuthentication,
+        InteractiveLoginAuthentication,
+        MsiAuthentication,
+        ServicePrincipalAuthentication,
+    )
     from azureml.core.compute import AmlCompute, ComputeTarget
 
     real = {"Workspace.from_config": Workspace.from_config, "Workspace": Workspace.__init__,
@@ -81,9 +86,9 @@ def test_clients_and_credentials_are_built_offline(tmp_path):
     recorder.config_json(str(tmp_path / "cfg"))
     with inside(tmp_path), recorder.blocked_network():
         for code in [client.workspace_from_config(["'cfg'"]).code,
-                     client.workspace(['"%s"' % recorder.SUBSCRIPTION, '"rg"', '"%s"' % recorder.WORKSPACE]).code,
-                     client.workspace_get(['"%s"' % recorder.WORKSPACE],
-                                          {"subscription_id": '"%s"' % recorder.SUBSCRIPTION,
+                     client.workspace([f'"{recorder.SUBSCRIPTION}"', '"rg"', f'"{recorder.WORKSPACE}"']).code,
+                     client.workspace_get([f'"{recorder.WORKSPACE}"'],
+                                          {"subscription_id": f'"{recorder.SUBSCRIPTION}"',
                                            "resource_group": '"rg"'}).code]:
             ml_client = eval(code, namespace)
             assert (ml_client.subscription_id, ml_client.resource_group_name, ml_client.workspace_name) == \
@@ -164,13 +169,15 @@ def test_a_program_made_of_blocks_submits_what_v1_submitted(tmp_path):
     env_code = environment.environment_code(env.image, env.conda)
     built = command.build(["--lr", 0.1, "--name", "first try", "--fast"], script="train.py")
     imports = {f"from {m} import {n}" for m, n in client.workspace_from_config().imports + env_code.imports}
+    submit = client.submit('ml_client', client.experiment_name(['ws', json.dumps('blocks')]), ['est'],
+                           {'tags': repr({'origin': 'v1'})})
     v2 = "\n".join(sorted(imports) + [
         "from azure.ai.ml import command",
         f"ml_client = {client.workspace_from_config().code}",
         f"cluster = {client.compute_name(json.dumps('cpu-cluster')).code}",
         f"est_env = {env_code.code}",
         f"est = command(code='src', command={built.snippet.code}, environment=est_env, compute=cluster, timeout=3600)",
-        f"run = {client.submit('ml_client', client.experiment_name(['ws', json.dumps('blocks')]), ['est'], {'tags': repr({'origin': 'v1'})}).code}",
+        f"run = {submit.code}",
         client.wait_for_completion("ml_client", "run", [], {"show_output": "True"}).code,
     ]) + "\n"
     problems, before, after = programs.compare_programs(V1_PROGRAM, v2, str(make_workdir(tmp_path)))

@@ -9,10 +9,10 @@ import re
 import textwrap
 
 import pytest
+from v2blocks_support import make_workdir, need
 
 from estimator_migrate.codes import PLANNED, RULES, TARGET_V2, kind_of
 from estimator_migrate.report import common
-from v2blocks_support import make_workdir, need
 
 V1_PRELUDE = """\
 from azureml.core import Datastore, Environment, Experiment, ScriptRunConfig, Workspace

@@ -9,10 +9,11 @@ import json
 import math
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from v2blocks_support import CONDA, IMAGE, examples, inside, make_workdir, need, record
 
 from estimator_migrate.v2 import command as cmd
-from v2blocks_support import CONDA, IMAGE, examples, inside, make_workdir, need, record
 
 SPECIAL = st.sampled_from([
     "{inputs.x}", "${{inputs.y}}", "$[[--a ${{inputs.z}}]]", "{outputs.o}", "{search_space.s}", "${{outputs.o}}",
@@ -64,7 +65,8 @@ def test_booleans_none_and_non_finite_numbers_are_reported():
 
 
 def test_run_time_values_build_the_command_when_the_program_runs():
-    built = cmd.build(["--lr", cmd.Expr("args.lr"), cmd.Expr("name"), "--epochs", 5, cmd.Expr("flag")], script="train.py")
+    built = cmd.build(["--lr", cmd.Expr("args.lr"), cmd.Expr("name"), "--epochs", 5, cmd.Expr("flag")],
+                      script="train.py")
     assert built.text is None and built.runtime == (1, 2, 5)
     assert built.snippet.code == ('"python train.py --lr " + shlex.quote(str(args.lr)) + " " + '
                                   'shlex.quote(str(name)) + " --epochs 5 " + shlex.quote(str(flag))')
@@ -132,9 +134,9 @@ def test_v2_submits_the_argv_v1_ran(tmp_path_factory, items):
               for n in used - {"out"}}
     outputs = {"out": Output(type="uri_folder", mode="rw_mount")} if "out" in used else {}
     with inside(workdir):
-        v2 = canonical.v2_canonical(record(command(code="src", command=built.text, inputs=inputs, outputs=outputs,
-                                                   compute="c", environment=Environment(image=IMAGE, conda_file=CONDA))),
-                                    base=str(workdir))
+        job = command(code="src", command=built.text, inputs=inputs, outputs=outputs, compute="c",
+                      environment=Environment(image=IMAGE, conda_file=CONDA))
+        v2 = canonical.v2_canonical(record(job), base=str(workdir))
     assert v2["argv"] == ["python", "train.py"] + [expected_token(i) for i in items]
 
     store = AzureBlobDatastore(None, "ds", "container", "account")

@@ -3,11 +3,12 @@ registered datasets and OutputFileDatasetConfig outputs submits the same data (U
 the v1 object did, in the harness's canonical form; with literal and with run-time arguments."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
 from estimator_migrate.v2 import command as cmd
 from estimator_migrate.v2 import data, environment
-from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
 PATHS = st.sampled_from(["mnist", "a/b/", "/lead/x", "images/{run-id}", "p q", None])
 

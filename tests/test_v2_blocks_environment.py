@@ -6,15 +6,15 @@ the same environment (harness canonical form). The data the tool ships (default 
 default conda document) is checked against the installed SDK."""
 
 import json
-import os
 import pathlib
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
 from estimator_migrate.v2 import conda, environment
-from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -148,7 +148,8 @@ def test_the_blocks_import_no_sdk():
 def test_the_rules_that_make_a_naive_rebuild_wrong():
     doc = environment.estimator_conda(conda_packages=["numpy=1.0", "numpy=1.1", "python>=3.9", "numpy=1.0"])
     assert doc.data()["dependencies"] == ["python=3.9", {"pip": ["azureml-defaults"]}, "numpy=1.0", "numpy=1.1"]
-    doc = environment.estimator_conda(pip_packages=["pandas"], framework_scenario=environment.scenario("PyTorch", "1.6", True))
+    doc = environment.estimator_conda(pip_packages=["pandas"],
+                                      framework_scenario=environment.scenario("PyTorch", "1.6", True))
     assert doc.data()["dependencies"][1]["pip"][:3] == ["pandas", "azureml-defaults", "torch==1.6.0"]
     assert doc.data()["dependencies"][0] == "python=3.6.2"
     doc = environment.estimator_conda(pip_packages=["pandas"], pip_requirements=["pandas>=1.0", "# c", "", "pandas<2"])

@@ -14,12 +14,13 @@ import os
 import shlex
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings, strategies as st
-
 import test_v2_blocks_environment as envtests
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
+
 from estimator_migrate.v2 import environment, helpers
 from estimator_migrate.v2.conda import NeverRan
-from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
 
 def _helper(base):
@@ -71,7 +72,8 @@ def test_the_conda_helper_keeps_v1s_shared_list(tmp_path):
     with inside(workdir):
         first = classes["PyTorch"](source_directory="src", entry_script="train.py", compute_target="c",
                                    framework_version="1.6", pip_packages=v1_list)
-        second = classes[None](source_directory="src", entry_script="train.py", compute_target="c", pip_packages=v1_list)
+        second = classes[None](source_directory="src", entry_script="train.py", compute_target="c",
+                               pip_packages=v1_list)
     scenario = environment.scenario("PyTorch", "1.6", False)
     docs = [build(pip_packages=v2_list, scenario=scenario), build(pip_packages=v2_list)]
     assert v2_list == v1_list
@@ -108,13 +110,14 @@ def _data(kind, i):
         return store.path(f"images{i}").as_mount(), Input(type="uri_folder", path=f"azureml://datastores/store/paths/images{i}",
                                                           mode="ro_mount")
     if kind == "download":
-        return store.path(f"labels{i}").as_download(), Input(type="uri_folder",
-                                                             path=f"azureml://datastores/store/paths/labels{i}", mode="download")
+        return store.path(f"labels{i}").as_download(), Input(
+            type="uri_folder", path=f"azureml://datastores/store/paths/labels{i}", mode="download")
     if kind == "store":
         return store, Input(type="uri_folder", path="azureml://datastores/store/paths/", mode="ro_mount")
     dataset = Dataset.File.from_files("https://example.invalid/files/", validate=False)
     dataset._registration = _DatasetRegistration(None, None, name=f"set{i}", version=1)
-    return dataset.as_named_input(f"set{i}").as_mount(), Input(type="uri_folder", path=f"azureml:set{i}:1", mode="ro_mount")
+    return dataset.as_named_input(f"set{i}").as_mount(), Input(type="uri_folder", path=f"azureml:set{i}:1",
+                                                               mode="ro_mount")
 
 
 def _build(pairs):
@@ -188,7 +191,8 @@ def test_script_params_command_names_and_refusals():
 
 @pytest.mark.sdk
 @settings(max_examples=examples(300), deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["--lr", "lr", "--epochs", "--batch-size", "--x", "pos"]), scalars), max_size=6),
+@given(st.lists(st.tuples(st.sampled_from(["--lr", "lr", "--epochs", "--batch-size", "--x", "pos"]), scalars),
+                max_size=6),
        st.lists(st.sampled_from(["--lr", "--batch-size", "epochs"]), min_size=1, max_size=2, unique=True))
 def test_tuned_arguments_follow_hyperdrive(pairs, tuned_keys):
     """``tuned``: the fixed values HyperDrive's own ``_remove_duplicate_arguments`` removed."""
@@ -214,12 +218,12 @@ def test_tuned_arguments_follow_hyperdrive(pairs, tuned_keys):
     text, _, _ = _helper(helpers.SCRIPT_PARAMS)("python t.py", params, tuned=tuned)
     tokens = [str(t) if isinstance(t, bool) else __import__("json").dumps(t) if isinstance(t, (int, float)) else t
               for t in expected]
-    sampled = [x for key, name in tuned.items() for x in (key, "${{inputs.%s}}" % name)]
+    sampled = [x for key, name in tuned.items() for x in (key, f"${{{{inputs.{name}}}}}")]
     assert shlex.split(text.replace("{''", "{")) == ["python", "t.py"] + tokens + sampled
 
 
 def _helper_v1_flatten():
-    from estimator_migrate import runtime_helpers as rh
+    from estimator_migrate.rewrite import runtime_helpers as rh
 
     namespace = {}
     exec(rh.template(rh.FLATTEN, "flatten", {rh.FLATTEN: "flatten"}), namespace)

@@ -6,11 +6,12 @@ import keyword
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from v2blocks_support import CONDA, IMAGE, examples, inside, make_workdir, need, record
 
 from estimator_migrate.v2 import names
 from estimator_migrate.v2.snippet import py_string
-from v2blocks_support import CONDA, IMAGE, examples, inside, make_workdir, need, record
 
 texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 

@@ -3,10 +3,11 @@ command() keywords, submit the same node count, distribution and shared memory (
 form), for literal and run-time values; what v2 cannot express is reported as the harness does."""
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
 from estimator_migrate.v2 import environment, resources
-from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
 counts = st.integers(1, 6)
 
@@ -38,8 +39,7 @@ def test_distribution_and_docker(tmp_path_factory, config, shm, docker_args):
     need("azureml.core")
     canonical = need("equivalence.v2.canonical")
     compare = need("equivalence.v2.compare")
-    from azureml.core import ScriptRunConfig
-    from azureml.core import runconfig
+    from azureml.core import ScriptRunConfig, runconfig
 
     name, values, positional, variables = config
     params = resources.V1_SIGNATURES[name]

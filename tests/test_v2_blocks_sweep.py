@@ -12,13 +12,14 @@ comparison (tests/equivalence/v2)."""
 import ast
 
 import pytest
-from hypothesis import HealthCheck, event, example, given, settings, strategies as st
+from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import strategies as st
+from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
 from estimator_migrate.v2 import command as cmd
 from estimator_migrate.v2 import environment, sweep
 from estimator_migrate.v2.conda import NeverRan
 from estimator_migrate.v2.snippet import Snippet
-from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
 KEYS = ["--lr", "--batch-size", "--dropout_rate", "lr2", "--opt", "--momentum"]
 NAMED = {"sizes": [16, 32], "span": range(2, 5), "pair": (1, 2), "single": 8}
@@ -42,7 +43,8 @@ def expression(draw, kinds=("choice", "uniform", "quniform", "loguniform", "qlog
     low = draw(num)
     high = low + draw(st.sampled_from([1, 2, 0.5, 10]))
     params = sweep.V1_SIGNATURES[kind]
-    values = {"min_value": low, "max_value": high, "mu": low, "sigma": abs(high - low), "q": draw(st.sampled_from([1, 2, 2.0]))}
+    values = {"min_value": low, "max_value": high, "mu": low, "sigma": abs(high - low),
+              "q": draw(st.sampled_from([1, 2, 2.0]))}
     args = [f"{p}={values[p]!r}" if keyword else repr(values[p]) for p in params]
     return f"{kind}({', '.join(args)})"
 
@@ -98,8 +100,8 @@ def v1_objects(case, workdir):
     policy = eval(case["policy"], namespace) if case["policy"] else None
     with inside(workdir):
         if case["trial"] == "estimator":
-            trial = {"estimator": Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
-                                            script_params=dict(case["script_params"]),
+            trial = {"estimator": Estimator(source_directory="src", entry_script="train.py",
+                                            compute_target="cpu-cluster", script_params=dict(case["script_params"]),
                                             max_run_duration_seconds=case["max_run_duration_seconds"])}
         else:
             arguments = [x for k, v in case["script_params"].items() for x in (k, v) if x != ""]

@@ -39,9 +39,8 @@ def v2_namespace():
     need("azure.ai.ml")
     import shlex
 
-    from azure.ai.ml import Input, MpiDistribution, Output, command
+    from azure.ai.ml import Input, MpiDistribution, Output, command, sweep
     from azure.ai.ml.entities import Environment
-    from azure.ai.ml import sweep
 
     namespace = {"shlex": shlex, "Input": Input, "Output": Output, "command": command,
                  "Environment": Environment, "MpiDistribution": MpiDistribution}
