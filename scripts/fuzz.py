@@ -163,10 +163,9 @@ def main(argv=None) -> int:
     if os.path.commonpath([out, ROOT]) == ROOT:
         parser.error(f"--out must be outside the repository ({ROOT})")
 
-    from hypothesis import HealthCheck, Phase, given, seed, settings
-
     from fuzz import oracle
     from fuzz.programs import programs
+    from hypothesis import HealthCheck, Phase, given, seed, settings
 
     run = Run(out)
     notebook = {"mixed": None, "notebook": True, "script": False}[args.kind]

@@ -23,11 +23,11 @@ except ImportError as exc:  # pragma: no cover - depends on the test environment
         raise  # CI installs the SDK; never skip there
     pytest.skip(f"azureml SDK not installed ({exc})", allow_module_level=True)
 
+from fuzz import known
+from fuzz.programs import Program, program_from_text, programs
 from hypothesis import HealthCheck, Phase, given, settings
 
 from estimator_migrate.findings import Finding
-from fuzz import known
-from fuzz.programs import Program, program_from_text, programs
 
 pytestmark = pytest.mark.sdk
 
@@ -228,7 +228,7 @@ def test_a_shared_dictionary_changed_between_two_estimators_is_followed_by_the_o
     assert first in cells[0] and second in cells[0], cells[0]
     for wrong, owner in ((cells[0].replace(first, 'arguments=["--lr", 0.5, "--fast"]'), "est"),
                          (cells[0].replace(second, 'arguments=["--lr", 0.1, "--fast"]'), "est2")):
-        caught = oracle.check(program, tool=lambda _: (result, [wrong]))
+        caught = oracle.check(program, tool=lambda _, wrong=wrong: (result, [wrong]))
         assert caught.wrong and caught.causes == ["diff:arguments"], caught.report()
         assert any(p.startswith(f"{owner}: arguments") for p in caught.problems), caught.report()
 

@@ -13,7 +13,7 @@ the construct in the program that the reproducer shows to be responsible.
 
 from __future__ import annotations
 
-from typing import Callable, Dict, Optional
+from collections.abc import Callable
 
 
 def _has(program, *prefixes: str) -> bool:
@@ -49,7 +49,7 @@ def _finding_elsewhere(program, verdict) -> bool:
     return verdict.outcome == "unreported" and any("left unchanged" in f for f in verdict.findings)
 
 
-KNOWN: Dict[str, Callable] = {
+KNOWN: dict[str, Callable] = {
     "hyperdrive-pairing-crash": _hyperdrive_pairing,  # failures/12
     "src-in-unrecognised-call": _src_in_unrecognised_call,  # failures/13
     "star-import-unreported": _star_unreported,  # failures/16
@@ -58,7 +58,7 @@ KNOWN: Dict[str, Callable] = {
 }
 
 
-def classify(program, verdict) -> Optional[str]:
+def classify(program, verdict) -> str | None:
     """The known cause that explains this failure, or None. A program that went wrong in several
     ways is explained only when every one of its problems is (each is classified on its own)."""
     detail = getattr(verdict, "detail", None) or []

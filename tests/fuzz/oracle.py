@@ -57,12 +57,13 @@ import re
 import sys
 import tempfile
 import warnings
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from collections.abc import Sequence
+from typing import Any
 
-from equivalence import harness  # first: it imports azureml.core before the training packages (spec T39)
 from azureml.core import Experiment, ScriptRunConfig
 from azureml.train.estimator import MMLBaseEstimator
 from azureml.train.hyperdrive import HyperDriveConfig
+from equivalence import harness  # first: it imports azureml.core before the training packages (spec T39)
 
 from estimator_migrate.core import migrate_bytes
 from estimator_migrate.settings import Settings
@@ -84,12 +85,12 @@ OK_OUTCOMES = (REWRITTEN, UNCHANGED_REPORTED, ORIGINAL_RAISED)
 
 @dataclasses.dataclass
 class Execution:
-    namespace: Dict[str, Any]
+    namespace: dict[str, Any]
     recorder: harness.Recorder
-    error: Optional[Tuple[str, str, int]]  # (exception type, message, line that raised)
-    built: Dict[int, int]  # id(estimator) -> line of the program that built it
-    hyperdrive: Dict[int, int]  # id(HyperDriveConfig) -> line
-    submit_lines: List[int]
+    error: tuple[str, str, int] | None  # (exception type, message, line that raised)
+    built: dict[int, int]  # id(estimator) -> line of the program that built it
+    hyperdrive: dict[int, int]  # id(HyperDriveConfig) -> line
+    submit_lines: list[int]
     scriptrunconfigs: int
     keep: list  # holds the objects whose ids are keys above (ids stay unique)
 
@@ -199,16 +200,16 @@ def _quiet():
 @dataclasses.dataclass
 class Verdict:
     outcome: str
-    problems: List[str]  # unexcused: why the outcome is WRONG / UNREPORTED / INTERNAL
-    excused: List[str]  # differences a finding names (the rewrite "differs, reported")
-    findings: List[str]  # "line:col CODE message" (line in the runnable program text)
+    problems: list[str]  # unexcused: why the outcome is WRONG / UNREPORTED / INTERNAL
+    excused: list[str]  # differences a finding names (the rewrite "differs, reported")
+    findings: list[str]  # "line:col CODE message" (line in the runnable program text)
     original: str  # the runnable program text (notebook cells joined)
     migrated: str
-    original_error: Optional[Tuple[str, str, int]] = None
-    migrated_error: Optional[Tuple[str, str, int]] = None
-    estimators: Dict[str, int] = dataclasses.field(default_factory=dict)  # rewritten / reported / silent
-    causes: List[str] = dataclasses.field(default_factory=list)  # short kinds of the problems
-    detail: List[Tuple[str, str]] = dataclasses.field(default_factory=list)  # (cause, problem) pairs
+    original_error: tuple[str, str, int] | None = None
+    migrated_error: tuple[str, str, int] | None = None
+    estimators: dict[str, int] = dataclasses.field(default_factory=dict)  # rewritten / reported / silent
+    causes: list[str] = dataclasses.field(default_factory=list)  # short kinds of the problems
+    detail: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (cause, problem) pairs
 
     @property
     def ok(self) -> bool:
@@ -244,7 +245,7 @@ class _Finding:
 
 # Which words a message must contain to name a differing field (the first path component
 # that matches, most specific first). The path is the harness's (serialised run configuration).
-VOCABULARY: List[Tuple[str, Tuple[str, ...]]] = [
+VOCABULARY: list[tuple[str, tuple[str, ...]]] = [
     (r"^arguments", ("script_params", "argument", "flag")),
     # The original failed at submit (HyperDrive could not pair the arguments, a submit raised).
     (r"^error$", ("pairing", "raise", "fail", "error", "run_config=")),
@@ -266,14 +267,14 @@ VOCABULARY: List[Tuple[str, Tuple[str, ...]]] = [
 _PREBUILT = "prebuilt image"
 
 
-def vocabulary(path: str) -> Tuple[str, ...]:
+def vocabulary(path: str) -> tuple[str, ...]:
     for pattern, words in VOCABULARY:
         if re.search(pattern, path):
             return words
     return (path.split(".")[-1],)
 
 
-def _split_problem(problem: str) -> Tuple[str, str]:
+def _split_problem(problem: str) -> tuple[str, str]:
     """'est: environment.docker.baseImage: estimator=... migrated=...' -> ('est', 'environment.docker.baseImage')."""
     if problem.startswith("submitted "):
         return "", "submitted"
@@ -287,16 +288,16 @@ def _split_problem(problem: str) -> Tuple[str, str]:
 class _Program:
     """Line bookkeeping for the original program (findings, statements, names)."""
 
-    def __init__(self, text: str, estimator_calls: Set[str]):
+    def __init__(self, text: str, estimator_calls: set[str]):
         self.text = text
         self.tree = ast.parse(text)
-        self.parents: Dict[int, ast.AST] = {}
+        self.parents: dict[int, ast.AST] = {}
         for node in ast.walk(self.tree):
             for child in ast.iter_child_nodes(node):
                 self.parents[id(child)] = node
         self.estimator_calls = estimator_calls
 
-    def statement_at(self, line: int) -> Optional[ast.stmt]:
+    def statement_at(self, line: int) -> ast.stmt | None:
         """The innermost statement that spans ``line``."""
         best = None
         for node in ast.walk(self.tree):
@@ -305,7 +306,7 @@ class _Program:
                     best = node
         return best
 
-    def span(self, line: int) -> Set[int]:
+    def span(self, line: int) -> set[int]:
         stmt = self.statement_at(line)
         if stmt is None:
             return {line}
@@ -313,19 +314,19 @@ class _Program:
         end = stmt.end_lineno if not hasattr(stmt, "body") else stmt.body[0].lineno - 1
         return set(range(stmt.lineno, max(end, stmt.lineno) + 1))
 
-    def holder_uses(self, line: int) -> Set[int]:
+    def holder_uses(self, line: int) -> set[int]:
         """Lines of statements that mention the name the estimator built at ``line`` is bound to."""
         stmt = self.statement_at(line)
         if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
             return set()
         name = stmt.targets[0].id
-        out: Set[int] = set()
+        out: set[int] = set()
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Name) and node.id == name:
                 out |= self.span(node.lineno)
         return out
 
-    def estimator_statements(self) -> List[ast.stmt]:
+    def estimator_statements(self) -> list[ast.stmt]:
         found = []
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Call) and ast.unparse(node.func) in self.estimator_calls:
@@ -341,7 +342,7 @@ class _Program:
         return stmt is not None and any(s is stmt for s in self.estimator_statements())
 
 
-def _findings(program: Program, result, starts: List[int]) -> List[_Finding]:
+def _findings(program: Program, result, starts: list[int]) -> list[_Finding]:
     code_index = {cell: n for n, (cell, _) in enumerate(program.code_cells)}
     out = []
     for f in result.findings:
@@ -355,7 +356,7 @@ def _findings(program: Program, result, starts: List[int]) -> List[_Finding]:
     return out
 
 
-def migrate(program: Program) -> Tuple[Any, List[str]]:
+def migrate(program: Program) -> tuple[Any, list[str]]:
     """Run the tool the way the CLI does (notebook path for notebooks); return its result (with
     ``findings`` and ``error``) and the migrated code cells. ``check(tool=...)`` takes any
     function of this shape (the tests feed it deliberately wrong migrations)."""
@@ -368,7 +369,7 @@ def migrate(program: Program) -> Tuple[Any, List[str]]:
                     for c in nb["cells"] if c["cell_type"] == "code"]
 
 
-def check(program: Program, workdir: Optional[str] = None, tool=migrate) -> Verdict:
+def check(program: Program, workdir: str | None = None, tool=migrate) -> Verdict:
     """The verdict on one program (see the module docstring)."""
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="em-fuzz-") as tmp:
@@ -410,7 +411,7 @@ def _check(program: Program, workdir: str, tool) -> Verdict:
         after = execute(new_text, os.path.join(workdir, "after"))
     verdict.migrated_error = after.error
 
-    problems: List[Tuple[str, str]] = []  # (cause, text) not excused
+    problems: list[tuple[str, str]] = []  # (cause, text) not excused
     if before.error:
         if after.error is None or after.error[:2] != before.error[:2]:
             problems.append(("never-ran-now-runs" if after.error is None else
@@ -465,14 +466,14 @@ def _kind_of(stmt: ast.stmt, findings: Sequence[_Finding], prog: _Program) -> st
     return "silent"
 
 
-def _estimator_counts(prog: _Program, findings: Sequence[_Finding]) -> Dict[str, int]:
-    counts: Dict[str, int] = collections.Counter()
+def _estimator_counts(prog: _Program, findings: Sequence[_Finding]) -> dict[str, int]:
+    counts: dict[str, int] = collections.Counter()
     for stmt in prog.estimator_statements():
         counts[_kind_of(stmt, findings, prog)] += 1
     return dict(counts)
 
 
-def compare(before: Execution, after: Execution) -> List[str]:
+def compare(before: Execution, after: Execution) -> list[str]:
     """``harness.compare``, plus two refinements:
 
     * an estimator compared only through a HyperDrive configuration or a submit with overrides
@@ -518,7 +519,7 @@ def _same_text(difference: str) -> bool:
     return bool(sep) and old == new and "object at 0x" not in old
 
 
-def _owners(diffs: List[str], exe: Execution, prog: _Program) -> List[Tuple[str, Optional[int], Set[int]]]:
+def _owners(diffs: list[str], exe: Execution, prog: _Program) -> list[tuple[str, int | None, set[int]]]:
     """For each difference: (difference, construction line of the estimator it is about, lines
     whose findings may name it)."""
     out = []
@@ -549,8 +550,8 @@ def _owners(diffs: List[str], exe: Execution, prog: _Program) -> List[Tuple[str,
 
 def _judge(diffs, before: Execution, after: Execution, prog: _Program, findings: Sequence[_Finding],
            program: Program, old_text: str, new_text: str, workdir: str):
-    unexcused: List[Tuple[str, str]] = []
-    excused: List[str] = []
+    unexcused: list[tuple[str, str]] = []
+    excused: list[str] = []
     owned = _owners(diffs, before, prog)
     prebuilt = {line for _, line, lines in owned if line is not None and any(
         f.code == "EM203" and _PREBUILT in f.message and f.line in lines for f in findings)}
@@ -572,7 +573,7 @@ def _judge(diffs, before: Execution, after: Execution, prog: _Program, findings:
             continue
         words = vocabulary(path)
 
-        def names_it(f: _Finding) -> bool:
+        def names_it(f: _Finding, lines=lines, words=words, path=path) -> bool:
             if f.line not in lines or "left unchanged" in f.message:
                 # A finding that says the estimator was left unchanged cannot explain a difference in it.
                 return False
@@ -592,7 +593,7 @@ def _judge(diffs, before: Execution, after: Execution, prog: _Program, findings:
     return unexcused, excused
 
 
-def _error_kind(error: Tuple[str, str, int]) -> str:
+def _error_kind(error: tuple[str, str, int]) -> str:
     kind, message, _ = error
     if kind in ("NameError", "AttributeError"):
         return f"{kind}:{message}"

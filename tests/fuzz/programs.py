@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
@@ -38,13 +38,13 @@ from hypothesis import strategies as st
 
 @dataclasses.dataclass(frozen=True)
 class Program:
-    cells: Tuple[Tuple[str, str], ...]  # (cell type, source); a .py file is a single code cell
+    cells: tuple[tuple[str, str], ...]  # (cell type, source); a .py file is a single code cell
     notebook: bool
-    features: FrozenSet[str]
-    estimator_calls: FrozenSet[str]  # how estimator classes are called here (``TensorFlow``, ``dnn.PyTorch``)
+    features: frozenset[str]
+    estimator_calls: frozenset[str]  # how estimator classes are called here (``TensorFlow``, ``dnn.PyTorch``)
 
     @property
-    def code_cells(self) -> List[Tuple[int, str]]:
+    def code_cells(self) -> list[tuple[int, str]]:
         """(1-based index among all cells, source) of each code cell."""
         return [(i, src) for i, (kind, src) in enumerate(self.cells, 1) if kind == "code"]
 
@@ -63,7 +63,7 @@ class Program:
         return notebook_bytes(self.cells)
 
 
-def notebook_bytes(cells: Sequence[Tuple[str, str]]) -> bytes:
+def notebook_bytes(cells: Sequence[tuple[str, str]]) -> bytes:
     nb = {
         "cells": [_cell_json(kind, src, n) for n, (kind, src) in enumerate(cells)],
         "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -82,7 +82,7 @@ def _cell_json(kind: str, src: str, n: int) -> dict:
     return cell
 
 
-def runnable_text(code_sources: Sequence[str], mask_magics: bool = True) -> Tuple[str, List[int]]:
+def runnable_text(code_sources: Sequence[str], mask_magics: bool = True) -> tuple[str, list[int]]:
     """Code cells joined into one module as Jupyter runs them (top to bottom), with the line
     each cell starts on. IPython lines (``%magic``, ``!cmd``) become ``pass``: they do nothing here."""
     text, starts, line = "", [], 1
@@ -106,10 +106,10 @@ class _Draw:
     def __init__(self, draw):
         self.draw = draw
 
-    def pick(self, options: Sequence, weights: Optional[Sequence[int]] = None):
+    def pick(self, options: Sequence, weights: Sequence[int] | None = None):
         weights = list(weights or [1] * len(options))
         n = self.draw(st.integers(0, sum(weights) - 1))
-        for option, w in zip(options, weights):
+        for option, w in zip(options, weights, strict=False):
             if n < w:
                 return option
             n -= w
@@ -172,13 +172,13 @@ class Builder:
     def __init__(self, draw):
         self.d = _Draw(draw)
         self.features: set = set()
-        self.top_imports: List[str] = []  # import lines of the first cell
-        self.helpers: List[str] = []  # function definitions (placed before the variables)
-        self.late_imports: List[str] = []
-        self.vars: Dict[str, Var] = {}
+        self.top_imports: list[str] = []  # import lines of the first cell
+        self.helpers: list[str] = []  # function definitions (placed before the variables)
+        self.late_imports: list[str] = []
+        self.vars: dict[str, Var] = {}
         self.estimator_calls: set = set()
         self.imported: set = set()
-        self.holders: List[str] = []
+        self.holders: list[str] = []
         self.reserved: set = set()  # module aliases: a holder of that name would shadow the module
 
     # -- small utilities ---------------------------------------------------------------------
@@ -321,7 +321,7 @@ def draw_params_dict(b: Builder, allow_data: bool = True) -> str:
     return "{" + ", ".join(items) + "}"
 
 
-def dict_mutation(b: Builder, name: str, kind: str) -> Tuple[str, str]:
+def dict_mutation(b: Builder, name: str, kind: str) -> tuple[str, str]:
     """(statement that changes the dict in place, feature). Helpers go to b.helpers."""
     d = b.d
     key = d.pick(PARAM_KEYS) if kind == "params" else d.pick(["MODE", "LEVEL", "OMP_NUM_THREADS"])
@@ -373,7 +373,7 @@ def dict_mutation(b: Builder, name: str, kind: str) -> Tuple[str, str]:
     return f"{other} = {how}\n{other}[{key!r}] = {value}", "copy:dict"
 
 
-def list_mutation(b: Builder, name: str) -> Tuple[str, str]:
+def list_mutation(b: Builder, name: str) -> tuple[str, str]:
     d = b.d
     pkg = d.pick(["'numpy'", "'scipy==1.5.2'", "'matplotlib'", "'pillow'"])
     form = d.pick(["append", "extend", "iadd", "insert", "remove", "setitem", "del", "alias", "helper",
@@ -454,7 +454,7 @@ def import_dist(b: Builder, cls: str, kind: str) -> None:
         b.import_line(f"from {module} import {cls}")
 
 
-def dist_mutation(b: Builder, name: str, cls: str) -> Tuple[str, str]:
+def dist_mutation(b: Builder, name: str, cls: str) -> tuple[str, str]:
     d = b.d
     attrs = DIST_CLASSES[cls][2]
     attr = d.pick(attrs)
@@ -486,25 +486,25 @@ class EstimatorPlan:
     kind: str
     call: str  # how the class is called
     holder: str
-    kwargs: List[Tuple[str, str]]
+    kwargs: list[tuple[str, str]]
     positional_source: bool
-    before: List[str]  # statements right before the construction (same cell)
-    after: List[str]  # statements right after (post-construction edits)
-    in_function: Optional[str] = None  # builder function name, when built inside a function
+    before: list[str]  # statements right before the construction (same cell)
+    after: list[str]  # statements right after (post-construction edits)
+    in_function: str | None = None  # builder function name, when built inside a function
     loop: bool = False
-    invalid: Optional[str] = None
+    invalid: str | None = None
 
 
 class ProgramGen:
-    def __init__(self, draw, notebook: Optional[bool]):
+    def __init__(self, draw, notebook: bool | None):
         self.b = Builder(draw)
         self.d = self.b.d
         self.notebook = notebook if notebook is not None else self.d.chance(80)
-        self.shared_params: List[str] = []
-        self.shared_pkgs: List[str] = []
-        self.dist_vars: List[Tuple[str, str]] = []  # (name, class)
-        self.holders_used: List[str] = []
-        self.pending: List[str] = []
+        self.shared_params: list[str] = []
+        self.shared_pkgs: list[str] = []
+        self.dist_vars: list[tuple[str, str]] = []  # (name, class)
+        self.holders_used: list[str] = []
+        self.pending: list[str] = []
 
     # -- compute ----------------------------------------------------------------------------------
     def compute(self, need_object: bool) -> str:
@@ -653,7 +653,7 @@ class ProgramGen:
         return name
 
     # -- distributed --------------------------------------------------------------------------------
-    def distribution(self, kind: str, kwargs: Dict[str, str]) -> bool:
+    def distribution(self, kind: str, kwargs: dict[str, str]) -> bool:
         """Adds distributed parameters; returns whether node_count > 1 may be set (needs an object target)."""
         b, d = self.b, self.d
         if kind == "SKLearn":
@@ -728,7 +728,7 @@ class ProgramGen:
         b, d = self.b, self.d
         kind = d.pick(KINDS, KIND_WEIGHTS)
         b.feature(f"kind:{kind}")
-        self.pending: List[str] = []
+        self.pending: list[str] = []
         call = self.import_estimator(kind)
         usable = [h for h in self.holders_used if h not in b.reserved]
         if index > 0 and usable and d.chance(25):
@@ -743,7 +743,7 @@ class ProgramGen:
         self.holders_used.append(holder)
         b.holders.append(holder)
 
-        kwargs: Dict[str, str] = {}
+        kwargs: dict[str, str] = {}
         # Source directory and script.
         src = d.pick(["'src'", "'./src'", "project_folder"], [60, 10, 30])
         if src == "project_folder" and "project_folder" not in b.vars:
@@ -865,7 +865,7 @@ class ProgramGen:
             return f"[{store}]"
         return f"[{ensure_dataset(b)}.as_named_input('training').as_download(), {store}.as_mount()]"
 
-    def make_invalid(self, kind: str, kwargs: Dict[str, str]) -> str:
+    def make_invalid(self, kind: str, kwargs: dict[str, str]) -> str:
         """One combination the SDK rejects (spec §2.1): the tool must leave the call alone."""
         b, d = self.b, self.d
         options = ["second-positional", "unknown-kwarg", "env-def-with-packages", "user-managed-with-packages",
@@ -950,7 +950,7 @@ class ProgramGen:
         plan.after.append(stmt)
 
     # -- uses ---------------------------------------------------------------------------------------
-    def use(self, plan: EstimatorPlan, hyperdrive: bool) -> List[str]:
+    def use(self, plan: EstimatorPlan, hyperdrive: bool) -> list[str]:
         b, d = self.b, self.d
         h = plan.holder
         if plan.in_function or plan.loop:
@@ -985,7 +985,7 @@ class ProgramGen:
             lines.append(f"{run}.wait_for_completion(show_output=True)")
         return lines
 
-    def hyperdrive(self, plan: EstimatorPlan) -> List[str]:
+    def hyperdrive(self, plan: EstimatorPlan) -> list[str]:
         b, d = self.b, self.d
         b.feature("hyperdrive")
         names = d.pick([["HyperDriveConfig", "RandomParameterSampling", "PrimaryMetricGoal", "uniform", "choice",
@@ -1055,7 +1055,7 @@ _MORE_IMPORTS = {
 
 
 @st.composite
-def programs(draw, notebook: Optional[bool] = None) -> Program:
+def programs(draw, notebook: bool | None = None) -> Program:
     g = ProgramGen(draw, notebook)
     b, d = g.b, g.d
     b.import_line("from azureml.core import Workspace, Experiment")
@@ -1086,8 +1086,8 @@ def programs(draw, notebook: Optional[bool] = None) -> Program:
             b.helpers.append("try:\n" + "".join(f"    {ln}\n" for ln in lines) + "except ImportError:\n    pass")
 
     # Render every estimator with its surroundings.
-    for i, plan in enumerate(plans):
-        chunk: List[str] = []
+    for plan in plans:
+        chunk: list[str] = []
         chunk += plan.before
         if plan.in_function:
             fn = plan.in_function
@@ -1126,7 +1126,7 @@ def programs(draw, notebook: Optional[bool] = None) -> Program:
         b.estimator_calls.add(plan.call)
 
     # Uses: right after the estimator (next cell) or all at the end.
-    use_chunks: List[List[str]] = []
+    use_chunks: list[list[str]] = []
     for i, plan in enumerate(plans):
         lines = g.use(plan, hyperdrive=(i == hyperdrive_index))
         if lines:
@@ -1140,7 +1140,7 @@ def programs(draw, notebook: Optional[bool] = None) -> Program:
     b.feature(f"estimators:{n_estimators}")
 
     # Assemble: cells for notebooks.
-    cells: List[List[str]] = []
+    cells: list[list[str]] = []
     cells.append(list(b.top_imports))
     cells.append(setup)
     if b.helpers:
@@ -1157,7 +1157,7 @@ def programs(draw, notebook: Optional[bool] = None) -> Program:
         cells.insert(1, ["%matplotlib inline"])
         b.feature("notebook:magic")
     if g.notebook:
-        out: List[Tuple[str, str]] = []
+        out: list[tuple[str, str]] = []
         for n, chunk in enumerate(cells):
             if not chunk:
                 continue
@@ -1189,10 +1189,10 @@ def program_from_text(text: str) -> Program:
 
     lines = text.splitlines(keepends=True)
     if not any(line.startswith(CELL_MARK) for line in lines):
-        cells: Tuple[Tuple[str, str], ...] = (("code", text),)
+        cells: tuple[tuple[str, str], ...] = (("code", text),)
         notebook = False
     else:
-        parts: List[Tuple[str, List[str]]] = [("code", [])]
+        parts: list[tuple[str, list[str]]] = [("code", [])]
         for line in lines:
             if line.startswith(CELL_MARK):
                 parts.append(("markdown" if "[markdown]" in line else "code", []))
