@@ -121,6 +121,7 @@ class SetPipRequirements:
 
     items: tuple[Code, ...] = ()
     shared: Code | None = None
+    only_if_items: bool = False  # the shared list may be empty at run time: the estimator skipped it then
 
 
 @dataclasses.dataclass(frozen=True)
