@@ -30,13 +30,13 @@ def assert_no_target_text(run: r.Run) -> None:
 def test_pytorch_distributed_run():
     run = describe(
         "from azureml.train.dnn import PyTorch, Nccl\n"
-        "est = PyTorch(source_directory='src', entry_script='train.py', compute_target='gpu',\n"
+        "est = PyTorch(source_directory='src', entry_script='train.py', compute_target=gpu_cluster,\n"
         "              script_params={'--lr': 0.1, '--fast': ''}, pip_packages=['pillow'],\n"
         "              use_gpu=True, node_count=2, distributed_training=Nccl(), framework_version='1.6')\n")
     assert run.kind == "PyTorch"
     assert run.source_directory == r.Arg("'src'", "source_directory")
     assert run.script == r.Arg("'train.py'", "entry_script")
-    assert run.compute == r.Arg("'gpu'", "compute_target")
+    assert run.compute == r.Arg("gpu_cluster", "compute_target")
     assert run.arguments is not None and run.arguments.run_time is None
     assert [i for g in run.arguments.groups for i in g.items] == ["'--lr'", "0.1", "'--fast'"]
     assert run.distribution == r.Distribution("pytorch", backend="Nccl")

@@ -282,6 +282,11 @@ def shared_after(names: NameResolver, expr: ast.expr, until: ast.expr) -> bool:
         expr, seen = binding.value, seen + 1
     # A display builds a new object, and a call is taken to return one (a function handing out a
     # list it also keeps is rare); ``cfg.pip`` or ``lists[0]`` is held by something else too.
+    # ``a if c else b`` and ``a or b`` give one of their operands.
+    if isinstance(expr, ast.IfExp):
+        return shared_after(names, expr.body, until) or shared_after(names, expr.orelse, until)
+    if isinstance(expr, ast.BoolOp):
+        return any(shared_after(names, value, until) for value in expr.values)
     return not isinstance(expr, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Constant, ast.Call) + _COMPREHENSIONS)
 
 

@@ -113,3 +113,44 @@ def placeable(ctx: FileContext, call: ast.Call, stmt: ast.stmt) -> str | None:
             return f"the call stands inside a {type(node).__name__.lower()}"
         node = ctx.parent(node)
     return None
+
+
+# How tightly an expression binds (Python's precedence, loosest first), and what a place asks
+# for: "primary" before `.attr`, `[...]` or `(...)`; "star" after `*` in a display (a
+# bitwise_or); "test" as the condition of `x if <test> else y` (an or_test).
+_LEVELS = {"primary": 15, "star": 6, "test": 2}
+_BINOPS = {ast.BitOr: 6, ast.BitXor: 7, ast.BitAnd: 8, ast.LShift: 9, ast.RShift: 9, ast.Add: 10, ast.Sub: 10,
+           ast.Pow: 13}
+
+
+def _binding(node: ast.AST, text: str) -> int:
+    if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Yield, ast.YieldFrom)):
+        return 0
+    if isinstance(node, ast.Tuple) and not text.startswith("("):
+        return 0
+    if isinstance(node, ast.IfExp):
+        return 1
+    if isinstance(node, ast.BoolOp):
+        return 2 if isinstance(node.op, ast.Or) else 3
+    if isinstance(node, ast.UnaryOp):
+        return 4 if isinstance(node.op, ast.Not) else 12
+    if isinstance(node, ast.Compare):
+        return 5
+    if isinstance(node, ast.BinOp):
+        return _BINOPS.get(type(node.op), 11)
+    if isinstance(node, ast.Await):
+        return 14
+    return 15
+
+
+def operand(code: str, level: str = "primary") -> str:
+    """``code`` (a user's expression, copied) parenthesised when it binds less tightly than the
+    place it goes to asks: ``[...] if gpu else []`` before ``.insert(...)`` or after ``*`` must
+    be ``([...] if gpu else [])``. Every rule that splices copied code into an operand place
+    writes it through here; keyword values, call arguments and right-hand sides need nothing."""
+    text = code.strip()
+    try:
+        node = ast.parse(f"({text})", mode="eval").body
+    except SyntaxError:
+        return f"({text})"
+    return f"({text})" if _binding(node, text) < _LEVELS[level] else code

@@ -21,6 +21,7 @@ from estimator_migrate.rules.estimator.run import (
     BaseImageRegistry,
     CondaFile,
     EnvObject,
+    Hoisted,
     PipRequirementsFile,
     SetPipRequirements,
     UserManaged,
@@ -51,8 +52,15 @@ def environment(plan: Plan) -> None:
                                              extra))
         elif pip_items and plan.shared_after("pip_packages"):
             # The estimator inserted azureml-defaults into the caller's list and kept that very
-            # list as the pip section; other code sees both, so do exactly the same.
-            steps.append(SetPipRequirements(shared=plan.code("pip_packages")))
+            # list as the pip section; other code sees both, so do exactly the same: on the one
+            # object (an expression that is not a name is evaluated once, before), and only when
+            # the list is not empty (the estimator skipped an empty one).
+            held = plan.operand("pip_packages")
+            if not _names_one_object(plan.kwargs["pip_packages"]):
+                held = plan.ctx.unique_name(f"{plan.env_label}_pip_packages")
+                plan.run.hoisted.append(Hoisted(held, plan.code("pip_packages")))
+            guard = pip_items[0].startswith("*") and not _never_empty(plan, plan.kwargs["pip_packages"])
+            steps.append(SetPipRequirements(shared=held, only_if_items=guard))
         elif pip_items:
             steps.append(SetPipRequirements(tuple(pip_items)))
         for item in _list_items(plan, "conda_packages"):
@@ -73,7 +81,10 @@ def environment(plan: Plan) -> None:
     else:
         _generic_image(plan)
     if plan.given("image_registry_details"):
-        plan.run.recipe().steps.append(BaseImageRegistry(plan.code("image_registry_details")))
+        # The SDK set it only when truthy (a None held in a variable kept the default registry).
+        expr = plan.kwargs["image_registry_details"]
+        plan.run.recipe().steps.append(BaseImageRegistry(plan.code("image_registry_details"),
+                                                         only_if_truthy=not _builds_a_registry(plan, expr)))
     if plan.has("user_managed") and plan.literal("user_managed") is not False:
         # Whatever was given (True, None, a variable) is what the estimator stored there.
         plan.run.recipe().steps.append(UserManaged(plan.code("user_managed")))
@@ -91,7 +102,7 @@ def _generic_image(plan: Plan) -> None:
     if gpu:
         steps.append(BaseImage(param="use_gpu"))
     elif gpu is None:
-        steps.append(BaseImage(gpu_when=plan.code("use_gpu"), param="use_gpu"))
+        steps.append(BaseImage(gpu_when=plan.operand("use_gpu", "test"), param="use_gpu"))
 
 
 def _definition(plan: Plan) -> None:
@@ -164,4 +175,55 @@ def _list_items(plan: Plan, param: str) -> list[str]:
     if isinstance(resolved, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in resolved.elts) \
             and all(plan.portable(e) for e in resolved.elts):
         return [ctx.segment(e) for e in resolved.elts]
-    return [f"*{plan.code(param)}"]  # read from the list itself, when the estimator read it
+    return [f"*{plan.operand(param, 'star')}"]  # read from the list itself, when the estimator read it
+
+
+# What may be done to a list that certainly keeps it non-empty.
+_GROWING = ("append", "extend", "insert")
+
+
+def _never_empty(plan: Plan, expr: ast.AST) -> bool:
+    """Whether the list ``expr`` names is certainly not empty: every assignment to the name is a
+    non-empty list display, and every other use only reads it, grows it or hands it to an
+    estimator (which inserted into it)."""
+    if not isinstance(expr, ast.Name):
+        return False
+    names = plan.ctx.names
+    scope = names.scope_of.get(id(expr), names.module_scope)
+    bindings = names.bindings_of(expr.id, scope)
+    if not bindings or not all(isinstance(b.node, ast.Assign) and isinstance(b.value, (ast.List, ast.Tuple)) and
+                               b.value.elts and not any(isinstance(e, ast.Starred) for e in b.value.elts)
+                               for b in bindings):
+        return False
+    for use in names.uses(expr.id, scope):
+        parent = plan.ctx.parent(use)
+        if isinstance(parent, ast.Attribute) and parent.attr in _GROWING and \
+                isinstance(plan.ctx.parent(parent), ast.Call):
+            continue
+        if isinstance(parent, ast.keyword) and parent.arg == "pip_packages":
+            continue
+        return False
+    return True
+
+
+def _names_one_object(expr: ast.AST) -> bool:
+    """Whether evaluating ``expr`` twice gives the same object (a name, or attributes of one)."""
+    while isinstance(expr, ast.Attribute):
+        expr = expr.value
+    return isinstance(expr, ast.Name)
+
+
+def _builds_a_registry(plan: Plan, expr: ast.expr) -> bool:
+    """Whether ``expr`` certainly holds a ContainerRegistry (built by its constructor, a name
+    every assignment of which is one): then the estimator's truth test always passed."""
+    def constructs(value) -> bool:
+        return isinstance(value, ast.Call) and \
+            (plan.ctx.names.qualified_name(value.func) or "").endswith(".ContainerRegistry")
+
+    if constructs(expr):
+        return True
+    if not isinstance(expr, ast.Name):
+        return False
+    names = plan.ctx.names
+    bindings = names.bindings_of(expr.id, names.scope_of.get(id(expr), names.module_scope))
+    return bool(bindings) and all(isinstance(b.node, ast.Assign) and constructs(b.value) for b in bindings)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.context import FileContext
-from estimator_migrate.rules.edits import sdk_name
+from estimator_migrate.rules.edits import operand, sdk_name
 from estimator_migrate.rules.estimator.run import Run
 
 if TYPE_CHECKING:
@@ -109,6 +109,10 @@ class Plan:
     def use(self, name: str) -> str:
         """The local name to write for an SDK name (imports are added afterwards)."""
         return sdk_name(self.ctx, name, self.call)
+
+    def operand(self, param: str, level: str = "primary") -> str:
+        """The argument's code, to be spliced where ``level`` asks (see ``edits.operand``)."""
+        return operand(self.code(param), level)
 
     def q(self, text: str) -> str:
         """A string literal in the file's quote style."""

@@ -202,8 +202,12 @@ def _step(plan: Plan, out: Src, step: r.Step) -> None:
         if step.shared is not None:
             # The estimator inserted azureml-defaults into the caller's list and kept that very
             # list as the pip section; other code sees both, so do exactly the same.
-            out.env_line(f"{step.shared}.insert(0, {q('azureml-defaults')})", "pip_packages")
-            out.env_line(f"{cd}.set_pip_requirements({step.shared})")
+            indent = ""
+            if step.only_if_items:
+                out.env_line(f"if {step.shared}:", "pip_packages")
+                indent = "    "
+            out.env_line(f"{indent}{step.shared}.insert(0, {q('azureml-defaults')})", "pip_packages")
+            out.env_line(f"{indent}{cd}.set_pip_requirements({step.shared})")
         else:
             out.env_line(f"{cd}.set_pip_requirements([{q('azureml-defaults')}, {', '.join(step.items)}])",
                          "pip_packages")
@@ -237,7 +241,11 @@ def _step(plan: Plan, out: Src, step: r.Step) -> None:
             image = plan.use("DEFAULT_GPU_IMAGE")
         out.env_line(f"{{env}}.docker.base_image = {image}", step.param)
     elif isinstance(step, r.BaseImageRegistry):
-        out.env_line(f"{{env}}.docker.base_image_registry = {step.code}", "image_registry_details")
+        if step.only_if_truthy:
+            out.env_line(f"if {step.code}:", "image_registry_details")
+            out.env_line(f"    {{env}}.docker.base_image_registry = {step.code}")
+        else:
+            out.env_line(f"{{env}}.docker.base_image_registry = {step.code}", "image_registry_details")
     elif isinstance(step, r.UserManaged):
         out.env_line(f"{{env}}.python.user_managed_dependencies = {step.code}", "user_managed")
     elif isinstance(step, r.EnvVariable):

@@ -121,6 +121,7 @@ class SetPipRequirements:
 
     items: tuple[Code, ...] = ()
     shared: Code | None = None
+    only_if_items: bool = False  # the shared list may be empty at run time: the estimator skipped it then
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,6 +181,7 @@ class SetPipOption:
 @dataclasses.dataclass(frozen=True)
 class BaseImageRegistry:
     code: Code
+    only_if_truthy: bool = False  # may be None (or falsy) at run time: the SDK skipped it then
 
 
 @dataclasses.dataclass(frozen=True)
