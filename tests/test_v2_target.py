@@ -208,3 +208,17 @@ def test_readme_v2_example_is_real_output_and_a_proven_pair():
     assert before == pair.with_suffix(".py").read_text(encoding="utf-8")
     assert after == pair.with_name(pair.name + SUFFIX).read_text(encoding="utf-8")
     assert migrate_source(before, settings=V2).new_source == after
+
+
+def test_a_compute_object_built_in_the_file_gives_its_name():
+    source = HEADER.replace("from azureml.core import", "from azureml.core.compute import ComputeTarget\n"
+                            "from azureml.core import") + """cluster_name = pick_name()
+try:
+    compute_target = ComputeTarget(workspace=ws, name=cluster_name)
+except Exception:
+    compute_target = ComputeTarget.create(ws, cluster_name, config)
+est = Estimator(source_directory="src", entry_script="train.py", compute_target=compute_target)
+"""
+    new = migrate_source(source, settings=V2).new_source
+    assert "compute=compute_target.name," in new or "compute=compute_target.name)" in new
+    assert "ws = Workspace.from_config()\nml_client = MLClient.from_config(" in new  # still used: kept

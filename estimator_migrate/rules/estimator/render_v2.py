@@ -44,6 +44,31 @@ _COMPUTE_CLASSES = {f"{m}.{c}" for m in ("azureml.core", "azureml.core.compute",
                                           "azureml.core.compute.amlcompute") for c in ("ComputeTarget", "AmlCompute")}
 
 
+def _compute_object(ctx: FileContext, expr: ast.expr) -> bool:
+    """``expr`` certainly holds a v1 compute object: a lookup or construction of one, or a name
+    every assignment of which (in its scope) is one."""
+    if _is_compute_call(ctx, expr):
+        return True
+    if not isinstance(expr, ast.Name):
+        return False
+    scope = ctx.names.scope_of.get(id(expr), ctx.names.module_scope)
+    home = ctx.names.defining_scope(expr.id, scope)
+    bindings = home.bindings.get(expr.id, []) if home is not None else []
+    return bool(bindings) and all(b.kind == "other" and b.value is not None and _is_compute_call(ctx, b.value)
+                                  for b in bindings)
+
+
+def _is_compute_call(ctx: FileContext, expr: ast.expr) -> bool:
+    if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Attribute) and \
+            expr.value.attr == "compute_targets":
+        return True
+    if not isinstance(expr, ast.Call):
+        return False
+    qual = ctx.names.qualified_name(expr.func) or ""
+    return qual in _COMPUTE_CLASSES or any(qual == f"{c}.{m}" for c in _COMPUTE_CLASSES
+                                           for m in ("create", "attach"))
+
+
 def lookup_name(ctx: FileContext, expr: ast.expr) -> str | None:
     """The compute name of ``ws.compute_targets["x"]``, ``ComputeTarget(ws, "x")`` or
     ``ComputeTarget(workspace=ws, name="x")`` (also AmlCompute), else None."""
@@ -266,6 +291,10 @@ def _compute(plan: Plan) -> str:
             if isinstance(expr, ast.Name):
                 plan.ctx.memory.setdefault(COMPUTE_KEY, {})[expr.id] = True
             return plan.q(name)
+    if not isinstance(value, str) and compute.code == plan.code("compute_target") and \
+            _compute_object(plan.ctx, plan.kwargs["compute_target"]):
+        # A compute object built (or fetched) in this file: v2 takes its name.
+        return f"{plan.operand('compute_target')}.name"
     if not isinstance(value, str):
         raise _Blocked("EM512", f"`compute_target={compute.code}` is not a name string; v2's `compute` takes the "
                        "compute's name", "Pass the cluster's name (`compute_target=\"cpu-cluster\"`), then run the "
