@@ -221,4 +221,4 @@ est = Estimator(source_directory="src", entry_script="train.py", compute_target=
 """
     new = migrate_source(source, settings=V2).new_source
     assert "compute=compute_target.name," in new or "compute=compute_target.name)" in new
-    assert "ws = Workspace.from_config()\nml_client = MLClient.from_config(" in new  # still used: kept
+    assert "ws = Workspace.from_config()\n" in new and "MLClient" not in new  # still used, nothing submitted
