@@ -488,8 +488,13 @@ _rule(
                           max_total_runs=20)
     """,
     _DEFAULT_ENV_V2 + """\
-    est = command(code="src", command="python train.py --epochs 5 --lr ${{inputs.lr}}", inputs={"lr": 0.01},
-                  environment=est_env, compute="cpu-cluster")
+    est = command(
+        code="src",
+        command="python train.py --epochs 5 --lr ${{inputs.lr}}",
+        inputs={"lr": 0.01},
+        environment=est_env,
+        compute="cpu-cluster",
+    )
     hd = est(lr=Uniform(min_value=0.001, max_value=0.1)).sweep(
         sampling_algorithm="random",
         primary_metric="accuracy",
@@ -500,7 +505,7 @@ _rule(
         timeout=10080 * 60,
     )
     """,
-    _PLANNED_SAFETY,
+    _V2_SAFETY,
 )
 _rule(
     "EM404", "pipeline-to-dsl",
@@ -904,8 +909,8 @@ _manual(
 TARGET_V2 = frozenset(code for code in RULES if code[:3] in ("EM4", "EM5"))
 # Emitted by the v2 renderer (rules/estimator/render_v2.py, rules/v2_client.py); their examples are
 # checked against the engine by tests/test_rule_examples.py.
-EMITTED_V2 = frozenset({"EM401", "EM405", "EM406", "EM451", "EM452", "EM453", "EM454", "EM501", "EM502", "EM503",
-                        "EM504", "EM505", "EM506", "EM508", "EM509", "EM510", "EM512"})
+EMITTED_V2 = frozenset({"EM401", "EM403", "EM405", "EM406", "EM451", "EM452", "EM453", "EM454", "EM501", "EM502",
+                        "EM503", "EM504", "EM505", "EM506", "EM508", "EM509", "EM510", "EM512"})
 # No rule emits these yet; see tests/test_rule_examples.py.
 PLANNED = TARGET_V2 - EMITTED_V2
 

@@ -117,7 +117,8 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
             current, tree = defined, parse(defined)
         final_names = ctx.names if ctx.tree is tree else NameResolver(tree)
         assert first_names is not None  # set by the first pass
-        current = imports.fix_imports(first_names, current, final_names, target=settings.target)
+        current = imports.fix_imports(first_names, current, final_names, target=settings.target,
+                                      takeover=frozenset(memory.get("v2_takeover", {})))
         tree = parse(current) if settings.add_todo_comments else tree
         try:
             parse(current)

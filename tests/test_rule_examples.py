@@ -14,7 +14,7 @@ PRELUDE = """\
 from azureml.core import Experiment, Workspace
 from azureml.train.dnn import PyTorch
 from azureml.train.estimator import Estimator
-from azureml.train.hyperdrive import HyperDriveConfig, PrimaryMetricGoal, RandomParameterSampling, uniform
+from azureml.train.hyperdrive import BanditPolicy, HyperDriveConfig, PrimaryMetricGoal, RandomParameterSampling, uniform
 from azureml.pipeline.steps import EstimatorStep
 """
 

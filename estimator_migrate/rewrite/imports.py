@@ -35,10 +35,20 @@ V2_IMPORT_FROM = {
     "TensorFlowDistribution": "azure.ai.ml",
     "Environment": "azure.ai.ml.entities",
     "DefaultAzureCredential": "azure.identity",
+    **{name: "azure.ai.ml.sweep" for name in (
+        "Choice", "Uniform", "LogUniform", "QUniform", "QLogUniform", "Normal", "QNormal", "LogNormal", "QLogNormal",
+        "Randint", "BanditPolicy", "MedianStoppingPolicy", "TruncationSelectionPolicy", "RandomSamplingAlgorithm")},
 }
 # The v1 names a v2 rewrite can leave unused (besides the estimators').
 _V2_REMOVABLE = {"azureml.core.Workspace", "azureml.core.workspace.Workspace", "azureml.core.Experiment",
-                 "azureml.core.experiment.Experiment"}
+                 "azureml.core.experiment.Experiment"} | {
+    f"{module}.{name}" for module in ("azureml.train.hyperdrive", "azureml.train.hyperdrive.runconfig",
+                                      "azureml.train.hyperdrive.sampling", "azureml.train.hyperdrive.policy",
+                                      "azureml.train.hyperdrive.parameter_expressions")
+    for name in ("HyperDriveConfig", "RandomParameterSampling", "GridParameterSampling", "BayesianParameterSampling",
+                 "BanditPolicy", "MedianStoppingPolicy", "TruncationSelectionPolicy", "NoTerminationPolicy",
+                 "PrimaryMetricGoal", "choice", "randint", "uniform", "loguniform", "quniform", "qloguniform",
+                 "normal", "lognormal", "qnormal", "qlognormal")}
 
 
 def wanted_import(local: str, target: str = "scriptrunconfig") -> tuple[str, str] | None:
@@ -56,18 +66,24 @@ def wanted_import(local: str, target: str = "scriptrunconfig") -> tuple[str, str
     return None
 
 
-def fix_imports(original: NameResolver, current: str, names: NameResolver, target: str = "scriptrunconfig") -> str:
+def fix_imports(original: NameResolver, current: str, names: NameResolver, target: str = "scriptrunconfig",
+                takeover: frozenset[str] = frozenset()) -> str:
     """``original`` resolves the file as it was read, ``names`` the rewritten ``current``."""
     before, after = original.loads(), names.loads()
     needed: dict[str, list[tuple[str, str | None]]] = {}
     for local in sorted(after):
-        if after[local] <= before.get(local, 0):
+        # ``takeover``: v1 names (BanditPolicy) whose every read the v2 rewrite replaced with v2's.
+        if after[local] <= before.get(local, 0) and local not in takeover:
             continue
         wanted = wanted_import(local, target)
         if wanted and not _reached(names, local, wanted, strict=target == "v2"):
             module, name = wanted
             needed.setdefault(module, []).append((name, local if local != (name or module) else None))
-    removals = _unused_estimator_imports(names, before, after, current, v2=target == "v2")
+    # Under v2, a v1 name whose reads now all mean the v2 name (BanditPolicy) loses its v1 import.
+    shadowed = {local for wanted in needed.values() for name, alias in wanted for local in [alias or name]
+                if local in takeover}
+    removals = _unused_estimator_imports(names, before, after, current, v2=target == "v2",
+                                         shadowed=shadowed if target == "v2" else set())
     if not needed and not removals:
         return current
     return _apply(current, names, needed, removals, target)
@@ -121,7 +137,7 @@ def _runs_before(names: NameResolver, binding: ast.stmt, use: ast.stmt) -> bool:
 
 
 def _unused_estimator_imports(names: NameResolver, before: dict[str, int], after: dict[str, int], source: str,
-                              v2: bool = False):
+                              v2: bool = False, shadowed: set[str] | None = None):
     """(import statement, alias) pairs whose name the rewrite left without any use."""
     out: list[tuple[ast.Import | ast.ImportFrom, ast.alias]] = []
     still_named = _named_otherwise(names, source)
@@ -131,8 +147,9 @@ def _unused_estimator_imports(names: NameResolver, before: dict[str, int], after
                 local = alias.asname or alias.name
                 removable = CANONICAL.get(f"{node.module}.{alias.name}") in _REMOVABLE_CANONICAL or \
                     (v2 and f"{node.module}.{alias.name}" in _V2_REMOVABLE)
+                unused = not after.get(local, 0) or (v2 and local in (shadowed or set()))
                 if removable \
-                        and before.get(local, 0) and not after.get(local, 0) and local not in still_named:
+                        and before.get(local, 0) and unused and local not in still_named:
                     out.append((node, alias))
         elif isinstance(node, ast.Import):
             for alias in node.names:

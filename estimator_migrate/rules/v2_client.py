@@ -143,26 +143,32 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str) -> Submit | str:
     return Submit(call, stmt, job, experiment, holder, ws_expr, found_ws[0], found_ws[1], run, waits)
 
 
-def check_uses(ctx: FileContext, plan: Plan) -> None:
-    """Raises render_v2._Blocked when a use of the estimator could not follow it into v2."""
+def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
+    """Raises render_v2._Blocked when a use of the estimator could not follow it into v2; returns
+    its use as the ``estimator`` of a HyperDriveConfig when that is its only use (a sweep)."""
     from estimator_migrate.rules.downstream.migrated import uses_of
     from estimator_migrate.rules.estimator.render_v2 import _Blocked
+    from estimator_migrate.rules.estimator.sweep_v2 import hyperdrive_call
 
     holder = plan.holder
     if holder is None or not holder.isidentifier():
         raise _Blocked("EM508", "it is not assigned to a plain name, which the v2 submit needs",
                        "Assign the estimator to a variable of its own, then run the tool again.")
-    for use in uses_of(ctx, holder, plan.stmt):
+    uses = uses_of(ctx, holder, plan.stmt)
+    hyperdrive = [u for u in uses if hyperdrive_call(ctx, u) is not None]
+    if hyperdrive and len(uses) == 1:
+        return hyperdrive[0]
+    if hyperdrive:
+        raise _Blocked("EM508", f"the HyperDriveConfig on line {hyperdrive[0].lineno} uses it, and so does other code "
+                       "(a sweep changes the node's command)", "Give the HyperDriveConfig an estimator of its own, "
+                       "then run the tool again.", hyperdrive[0])
+    for use in uses:
         found = submit_of(ctx, use, holder)
         if isinstance(found, str):
             hd = ctx.parent(use)
             while hd is not None and not isinstance(hd, ast.Call):
                 hd = ctx.parent(hd)
             name = ctx.canonical_name(hd.func) if isinstance(hd, ast.Call) else None
-            if name in ("HyperDriveConfig", "HyperDriveRunConfig"):
-                raise _Blocked("EM508", f"the HyperDriveConfig on line {use.lineno} uses it; the v2 target does not "
-                               "migrate HyperDrive to a sweep yet", "Write the sweep by hand (see `--explain EM403`), "
-                               "or migrate with the default target.", use)
             if name == "EstimatorStep":
                 raise _Blocked("EM508", f"the EstimatorStep on line {use.lineno} uses it; the v2 target does not "
                                "migrate pipelines yet", "Write the `@dsl.pipeline` by hand (see `--explain EM404`).",
@@ -171,6 +177,20 @@ def check_uses(ctx: FileContext, plan: Plan) -> None:
                 raise _Blocked("EM509", found.replace(" (EM509)", ""), "Put the final arguments into the "
                                "estimator's `script_params`, then run the tool again.", use)
             raise _Blocked("EM508", f"{found}, and only `Experiment(ws, name).submit(...)` is followed into v2",
+                           "Change that use by hand, or migrate with the default target.", use)
+    return None
+
+
+def check_sweep_uses(ctx: FileContext, sweep) -> None:
+    """Every use of the HyperDriveConfig must be a submit the v2 target rewrites."""
+    from estimator_migrate.rules.downstream.migrated import uses_of
+    from estimator_migrate.rules.estimator.render_v2 import _Blocked
+
+    for use in uses_of(ctx, sweep.holder, sweep.stmt):
+        found = submit_of(ctx, use, sweep.holder)
+        if isinstance(found, str):
+            raise _Blocked("EM508", f"its HyperDriveConfig `{sweep.holder}`: {found}, and only "
+                           "`Experiment(ws, name).submit(...)` is followed into v2",
                            "Change that use by hand, or migrate with the default target.", use)
 
 
@@ -214,8 +234,7 @@ def _node_statements(ctx: FileContext, holder: str) -> list[ast.Assign]:
     found = []
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and node.targets[0].id == holder and isinstance(node.value, ast.Call) \
-                and isinstance(node.value.func, ast.Name) and node.value.func.id.endswith("command"):
+                and node.targets[0].id == holder and isinstance(node.value, ast.Call):
             found.append(node)
     return found
 
@@ -307,6 +326,9 @@ def _inside(ctx: FileContext, node: ast.AST, ids: set[int]) -> bool:
 # -- v1 job objects the v2 target does not rewrite yet ----------------------------------------------
 def _not_yet(what: str, explain: str):
     def report(ctx: FileContext, call: ast.Call) -> None:
+        line = ctx.enclosing_statement(call).lineno
+        if any(e.start <= line <= e.end for e in ctx.edits):
+            return  # rewritten in this pass (a HyperDriveConfig that became a sweep)
         ctx.report("EM508", call, f"`{ctx.segment(call.func)}` ({what}) is not migrated by `--target v2` yet; it is "
                    "left unchanged", f"Write the v2 code by hand (see `--explain {explain}`).")
     return report
@@ -316,7 +338,8 @@ def _not_yet(what: str, explain: str):
 # target's rules for the same names.
 HANDLERS = {
     "ScriptRunConfig": [_not_yet("a ScriptRunConfig", "EM402")],
-    "HyperDriveConfig": [_not_yet("a HyperDrive run", "EM403")],
+    "HyperDriveConfig": [_not_yet("a HyperDrive run, migrated to a sweep only together with the estimator it tunes: "
+                                  "see the finding at the estimator", "EM403")],
     "HyperDriveRunConfig": [_not_yet("a HyperDrive run", "EM403")],
     "EstimatorStep": [_not_yet("a pipeline step", "EM404")],
     "HyperDriveStep": [_not_yet("a pipeline step", "EM404")],

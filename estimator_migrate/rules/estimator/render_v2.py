@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from typing import Any
 
 import libcst as cst
@@ -26,7 +27,9 @@ import libcst as cst
 from estimator_migrate.analysis import data_objects, static
 from estimator_migrate.analysis.context import Edit, FileContext
 from estimator_migrate.findings import Severity
+from estimator_migrate.rules.edits import new_group
 from estimator_migrate.rules.estimator import run as r
+from estimator_migrate.rules.estimator import sweep_v2
 from estimator_migrate.rules.estimator.plan import Message, Plan
 from estimator_migrate.rules.estimator.render_src import comments_in
 from estimator_migrate.text import end_of, indentation
@@ -100,6 +103,7 @@ class Job:
     env_name: str = ""
     pre_lines: list[str] = dataclasses.field(default_factory=list)
     reports: list[Report] = dataclasses.field(default_factory=list)
+    inputs: dict[str, str] = dataclasses.field(default_factory=dict)  # literal inputs (tuned flags' defaults)
 
 
 def _literal(code: str | None) -> Any:
@@ -141,10 +145,14 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
     kind, call, stmt = plan.kind, plan.call, plan.stmt
     lines = (stmt.lineno, call.lineno)
     job = None
+    sweep = None
     if not plan.blockers:
         try:
-            job = translate(plan)
-            v2_client.check_uses(ctx, plan)
+            hd_use = v2_client.check_uses(ctx, plan)
+            if hd_use is not None:
+                sweep = sweep_v2.translate(plan, hd_use)
+                v2_client.check_sweep_uses(ctx, sweep)
+            job = translate(plan, sweep)
         except _Blocked as exc:
             plan.blockers.append(exc.message)
     if plan.blockers:
@@ -156,6 +164,8 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
     if not ctx.may_fix("EM401", call, *lines):
         return
     edit = render(plan, job)
+    group = new_group() if sweep is not None else 0
+    edit.group = group
     before = len(ctx.findings)
     ctx.report("EM401", call, f"`{kind}` is SDK v1 (out of support); rewritten to an azure-ai-ml `command()` job "
                "with the environment it built written out", fixed=True, severity=Severity.WARNING, lines=lines)
@@ -167,6 +177,15 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
     for n in plan.notes:
         if "ScriptRunConfig" not in n.message and "run_config" not in n.message:
             ctx.report(n.code, n.node or call, n.message, n.hint, fixed=True, lines=lines)
+    if sweep is not None:
+        ctx.edits += render_sweep(plan, sweep, group)
+        ctx.report("EM403", sweep.call, "`HyperDriveConfig` -> a v2 sweep over the command, the tuned flags as "
+                   "`${{inputs.x}}` in it and v1's limits and policy settings written out", fixed=True,
+                   severity=Severity.WARNING, lines=(sweep.stmt.lineno,))
+        for rep in sweep.reports + list(sweep.sampling.reports) + list(sweep.goal.reports) + \
+                (list(sweep.policy.reports) if sweep.policy is not None else []):
+            ctx.report(rep.code, sweep.call, rep.message, rep.hint, fixed=True, lines=(sweep.stmt.lineno,))
+        ctx.memory.setdefault(MEMORY_KEY, {})[sweep.holder] = ctx.origin_line(sweep.stmt.lineno)
     edit.findings = ctx.findings[before:]
     ctx.edits.append(edit)
     assert plan.holder is not None  # check_uses blocks a construction without one
@@ -174,14 +193,16 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
 
 
 # -- the run, as command() keywords -------------------------------------------------------------
-def translate(plan: Plan) -> Job:
+def translate(plan: Plan, sweep: sweep_v2.Sweep | None = None) -> Job:
     run, job = plan.run, Job()
     for name, code in [(h.name, h.code) for h in run.hoisted]:
         job.pre_lines.append(f"{name} = {code}")
     if run.source_directory is None:  # pragma: no cover - the script concern blocks first
         raise _Blocked("EM305", "no `source_directory`")
     job.keywords.append(("code", run.source_directory.code))
-    job.keywords.append(("command", _command(plan, job)))
+    job.keywords.append(("command", _command(plan, job, sweep)))
+    if job.inputs:
+        job.keywords.append(("inputs", "{" + ", ".join(f"{py_string(k)}: {v}" for k, v in job.inputs.items()) + "}"))
     _data(plan)
     variables = _environment(plan, job)
     if variables is not None:
@@ -201,7 +222,7 @@ def translate(plan: Plan) -> Job:
     return job
 
 
-def _command(plan: Plan, job: Job) -> str:
+def _command(plan: Plan, job: Job, sweep: sweep_v2.Sweep | None = None) -> str:
     run = plan.run
     if run.script is None:
         raise _Blocked("EM305", "no `entry_script`: there is no script to run", "Pass `entry_script=`.")
@@ -236,6 +257,9 @@ def _command(plan: Plan, job: Job) -> str:
                        "or a DataReference becomes an `Input`/`Output` in v2, not text)",
                        "Write the v2 inputs and outputs by hand (see `--explain EM407`), or write the values as "
                        "literals.")
+    if sweep is not None:
+        items, job.inputs, found = sweep_v2.trial_items(sweep, items)
+        job.reports += found
     built = v2command.build(items, script=script)
     job.reports += built.snippet.reports
     if built.runtime:
@@ -526,3 +550,52 @@ def _indented(code: str, indent: str) -> str:
     """A multi-line value (an inline dictionary) continued at ``indent``."""
     first, *rest = code.split("\n")
     return "\n".join([first] + [indent + line for line in rest])
+
+
+def render_sweep(plan: Plan, sweep: sweep_v2.Sweep, group: int) -> list[Edit]:
+    """The edits that replace the HyperDriveConfig statement (and drop the sampling and policy
+    statements only it used)."""
+    from estimator_migrate.v2 import sweep as v2sweep
+
+    ctx, stmt = plan.ctx, sweep.stmt
+    nl = ctx.newline
+    indent = indentation(ctx.lines[stmt.lineno - 1])
+    assert plan.holder is not None
+    snippet = v2sweep.sweep_code(plan.holder, sweep.tuned, sampling_algorithm=sweep.sampling,
+                                 primary_metric=sweep.primary_metric, goal_code=sweep.goal,
+                                 early_termination=sweep.policy, limit_kwargs=sweep.limits, indent=indent)
+    text = snippet.code
+    replaced = [stmt, *sweep.removed]
+    for _, name in snippet.imports:
+        if not name:
+            continue
+        if _only_in(ctx, name, replaced):
+            # A v1 name read only by what this rewrite replaces: its import goes, v2's comes.
+            ctx.memory.setdefault("v2_takeover", {})[name] = True
+            continue
+        local = use(ctx, name, sweep.call)
+        if local != name:
+            text = re.sub(rf"\b{name}\(", f"{local}(", text)
+    text = f"{indent}{sweep.holder} = {text}{nl}".replace("\n", nl) if nl != "\n" else \
+        f"{indent}{sweep.holder} = {text}{nl}"
+    edits = [Edit(stmt.lineno, end_of(stmt)[0], text)]
+    for gone in sweep.removed:
+        edits.append(Edit(gone.lineno, end_of(gone)[0], ""))
+    for e in edits:
+        e.group = group
+    return edits
+
+
+def _only_in(ctx: FileContext, name: str, statements: list[ast.stmt]) -> bool:
+    """Every binding of ``name`` is an import and every read of it is inside ``statements``."""
+    spans = [(st.lineno, end_of(st)[0]) for st in statements]
+    bindings = ctx.names.bindings_of(name, ctx.names.module_scope)
+    if not bindings:
+        return True
+    if any(b.kind != "import" for b in bindings):
+        return False
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) and \
+                not any(a <= node.lineno <= b for a, b in spans):
+            return False
+    return True
