@@ -166,7 +166,7 @@ def _sampling(plan: Plan, expr: ast.expr, hd: ast.Call, removed: list[ast.stmt])
         except ValueError as exc:
             raise _blocked("EM512", f"the search-space entry {key.value!r}: {exc}", "Write its options as literals.") \
                 from None
-        definitions[key.value] = v2sweep.v1_definition(fn, fargs, fkwargs)
+        definitions[key.value] = v2sweep.v1_definition(fn, fargs, fkwargs) or [fn, None]
     properties = args.get("properties")
     sampling = v2sweep.sampling(name, ctx.segment(properties) if properties is not None else None)
     if stmt is not None:
