@@ -241,3 +241,30 @@ def test_hyperdrive_becomes_a_sweep_proven_pair():
     assert "from azure.ai.ml.sweep import BanditPolicy, Choice, LogUniform\n" in new and "import azureml" not in new
     assert "from azureml" not in new
     assert migrate_source(new, settings=V2).new_source == new
+
+
+def test_an_argument_that_reads_a_v1_environment_variable_is_left_and_reported():
+    source = HEADER + """est = Estimator(source_directory="src", entry_script="train.py", compute_target="gpu-cluster",
+                script_params={"--rank": "$AZ_BATCHAI_TASK_INDEX"})
+"""
+    result = migrate_source(source, settings=V2)
+    assert result.new_source == source
+    assert any(f.code == "EM505" and "AZ_BATCHAI" in f.message for f in result.findings)
+
+
+def test_run_details_and_run_attributes_follow_the_job():
+    source = HEADER + """from azureml.widgets import RunDetails
+est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster")
+run = Experiment(ws, "x").submit(config=est)
+run
+print(run)
+print(run.get_portal_url(), run.id)
+RunDetails(run).show()
+"""
+    result = migrate_source(source, settings=V2)
+    new = result.new_source
+    assert 'run = ml_client.jobs.create_or_update(est, experiment_name="x")\nrun\nprint(run)\n' in new
+    assert "print(run.studio_url, run.name)\nprint(run.studio_url)\n" in new
+    assert "azureml.widgets" not in new
+    assert any(f.code == "EM453" and "RunDetails" in f.message for f in result.findings)
+    assert migrate_source(new, settings=V2).new_source == new

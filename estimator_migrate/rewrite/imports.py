@@ -41,10 +41,10 @@ V2_IMPORT_FROM = {
 }
 # The v1 names a v2 rewrite can leave unused (besides the estimators').
 _V2_REMOVABLE = {"azureml.core.Workspace", "azureml.core.workspace.Workspace", "azureml.core.Experiment",
-                 "azureml.core.experiment.Experiment"} | {
+                 "azureml.core.experiment.Experiment", "azureml.widgets.RunDetails"} | {
     f"{module}.{name}" for module in ("azureml.train.hyperdrive", "azureml.train.hyperdrive.runconfig",
                                       "azureml.train.hyperdrive.sampling", "azureml.train.hyperdrive.policy",
-                                      "azureml.train.hyperdrive.parameter_expressions")
+                                      "azureml.train.hyperdrive.parameter_expressions", "azureml.train.hyperdrive.run")
     for name in ("HyperDriveConfig", "RandomParameterSampling", "GridParameterSampling", "BayesianParameterSampling",
                  "BanditPolicy", "MedianStoppingPolicy", "TruncationSelectionPolicy", "NoTerminationPolicy",
                  "PrimaryMetricGoal", "choice", "randint", "uniform", "loguniform", "quniform", "qloguniform",

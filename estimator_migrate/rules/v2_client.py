@@ -44,6 +44,7 @@ class Submit:
     workspace_call: ast.Call
     run: str | None  # ``run = ...submit(est)``
     waits: list[ast.stmt]  # ``run.wait_for_completion(...)`` statements
+    mapped: list[tuple[ast.expr, str]]  # ``run.id``, ``run.get_portal_url()``, ...: v2client.RUN_MAPPINGS
 
 
 def _qualified(ctx: FileContext, func: ast.expr) -> str | None:
@@ -85,6 +86,8 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str) -> Submit | str:
     """The submit ``use`` (a load of the node's name) stands in, or why it is not one the v2
     target can rewrite."""
     call = ctx.parent(use)
+    if isinstance(call, ast.keyword):  # submit(config=est)
+        call = ctx.parent(call)
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "submit"
             and ((call.args and call.args[0] is use) or any(k.arg == "config" and k.value is use
                                                              for k in call.keywords))):
@@ -121,6 +124,7 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str) -> Submit | str:
     stmt = ctx.enclosing_statement(call)
     run = None
     waits: list[ast.stmt] = []
+    mapped: list[tuple[ast.expr, str]] = []
     if isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1 and \
             isinstance(stmt.targets[0], ast.Name):
         run = stmt.targets[0].id
@@ -134,13 +138,27 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str) -> Submit | str:
                     isinstance(ctx.parent(wait), ast.Expr):
                 waits.append(ctx.enclosing_statement(wait))
                 continue
+            if isinstance(parent, ast.Expr) or (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name)
+                                                 and parent.func.id == "print" and parent.args == [run_use]
+                                                 and not parent.keywords):
+                continue  # shown or printed: the v2 job shows itself
+            widget = _run_details(ctx, parent, run_use)
+            if widget is not None:
+                mapped.append((widget, "details"))
+                continue
+            if method in v2client.RUN_MAPPINGS:
+                whole = wait if method != "id" and isinstance(wait, ast.Call) and wait.func is parent else parent
+                if method == "id" or whole is not parent:
+                    assert isinstance(whole, ast.expr)
+                    mapped.append((whole, method))
+                    continue
             report = v2client.run_api_report(method) if method else None
             why = report.message if report else "a v2 job is not a v1 run"
             shown = ctx.segment(parent if isinstance(parent, ast.expr) else run_use)
             return f"the run it returns is used on line {run_use.lineno} (`{shown}`): {why}"
     elif not isinstance(stmt, ast.Expr) or stmt.value is not call:
         return f"the submit on line {call.lineno} is part of a larger expression"
-    return Submit(call, stmt, job, experiment, holder, ws_expr, found_ws[0], found_ws[1], run, waits)
+    return Submit(call, stmt, job, experiment, holder, ws_expr, found_ws[0], found_ws[1], run, waits, mapped)
 
 
 def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
@@ -162,6 +180,11 @@ def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
         raise _Blocked("EM508", f"the HyperDriveConfig on line {hyperdrive[0].lineno} uses it, and so does other code "
                        "(a sweep changes the node's command)", "Give the HyperDriveConfig an estimator of its own, "
                        "then run the tool again.", hyperdrive[0])
+    if len(uses) > 1:
+        raise _Blocked("EM508", f"it is submitted or used {len(uses)} times (lines "
+                       f"{', '.join(str(u.lineno) for u in uses)}); v2's create_or_update changes the job object it "
+                       "is given (V20), so a second submit of the same object is not verified",
+                       "Build one estimator per submit, then run the tool again.", uses[1])
     for use in uses:
         found = submit_of(ctx, use, holder)
         if isinstance(found, str):
@@ -186,7 +209,12 @@ def check_sweep_uses(ctx: FileContext, sweep) -> None:
     from estimator_migrate.rules.downstream.migrated import uses_of
     from estimator_migrate.rules.estimator.render_v2 import _Blocked
 
-    for use in uses_of(ctx, sweep.holder, sweep.stmt):
+    uses = uses_of(ctx, sweep.holder, sweep.stmt)
+    if len(uses) > 1:
+        raise _Blocked("EM508", f"its HyperDriveConfig `{sweep.holder}` is used {len(uses)} times; v2's "
+                       "create_or_update changes the job object it is given (V20)",
+                       "Submit it once, then run the tool again.", uses[1])
+    for use in uses:
         found = submit_of(ctx, use, sweep.holder)
         if isinstance(found, str):
             raise _Blocked("EM508", f"its HyperDriveConfig `{sweep.holder}`: {found}, and only "
@@ -303,9 +331,37 @@ def _rewrite(ctx: FileContext, ws_stmt: ast.Assign, ws_call: ast.Call, group: li
         ctx.edits.append(replace_in_statement(ctx, s.stmt, [(s.call, new)]))
         ctx.report("EM406", s.call, f"`.submit({s.job})` -> `{client}.jobs.create_or_update(...)` with the "
                    "experiment's name", fixed=True, severity=Severity.WARNING, lines=(s.stmt.lineno,))
+        changes: dict[int, tuple[ast.stmt, list[tuple[ast.expr, str]]]] = {}
         for wait in s.waits:
             assert isinstance(wait, ast.Expr)
-            ctx.edits.append(replace_in_statement(ctx, wait, [(wait.value, f"{client}.jobs.stream({s.run}.name)")]))
+            changes.setdefault(id(wait), (wait, []))[1].append((wait.value, f"{client}.jobs.stream({s.run}.name)"))
+        for node, method in s.mapped:
+            holder_stmt = ctx.enclosing_statement(node)
+            if method == "details":
+                changes.setdefault(id(holder_stmt), (holder_stmt, []))[1].append((node, f"print({s.run}.studio_url)"))
+                ctx.report("EM453", node, "the RunDetails widget has no v2 counterpart; the job's studio link is "
+                           "printed instead", "Open the link to follow the job, or stream its log with "
+                           f"`{client}.jobs.stream({s.run}.name)`.", fixed=True, lines=(holder_stmt.lineno,))
+                continue
+            found = v2client.run_call(client, s.run or "", method)
+            assert found is not None
+            changes.setdefault(id(holder_stmt), (holder_stmt, []))[1].append((node, found.code))
+        for holder_stmt, pairs in changes.values():
+            ctx.edits.append(replace_in_statement(ctx, holder_stmt, pairs))
+
+
+def _run_details(ctx: FileContext, parent: ast.AST | None, run_use: ast.Name) -> ast.Call | None:
+    """``RunDetails(run).show()`` as a statement of its own (a notebook widget), else None."""
+    if not (isinstance(parent, ast.Call) and parent.args == [run_use] and not parent.keywords
+            and _qualified(ctx, parent.func) in ("azureml.widgets.RunDetails",
+                                                 "azureml.widgets.run_details.RunDetails")):
+        return None
+    show = ctx.parent(parent)
+    call = ctx.parent(show) if isinstance(show, ast.Attribute) and show.attr == "show" else None
+    if isinstance(call, ast.Call) and call.func is show and not call.args and not call.keywords and \
+            isinstance(ctx.parent(call), ast.Expr):
+        return call
+    return None
 
 
 def _name_arg(experiment: ast.Call) -> ast.expr:

@@ -42,6 +42,7 @@ MAX_LINE = 99
 # v1 codes of the concerns' blockers -> the v2 family's (the message says what is wrong either way).
 _V2_CODE = {"EM302": "EM501", "EM306": "EM508"}
 MEMORY_KEY = "v2_nodes"  # ctx.memory: holders of command nodes this renderer wrote
+_ENV_REFERENCE = re.compile(r"\$\{?[A-Za-z_]")  # $NAME / ${NAME} in an argument
 COMPUTE_KEY = "v2_compute"  # ctx.memory: names of compute objects replaced by their name
 _COMPUTE_CLASSES = {f"{m}.{c}" for m in ("azureml.core", "azureml.core.compute", "azureml.core.compute.compute",
                                           "azureml.core.compute.amlcompute") for c in ("ComputeTarget", "AmlCompute")}
@@ -246,6 +247,12 @@ def _command(plan: Plan, job: Job, sweep: sweep_v2.Sweep | None = None) -> str:
                                "Write the v2 `Input` by hand (see `--explain EM407`), or migrate with the default "
                                "target first.")
             value = _literal(item)
+            if isinstance(value, str) and _ENV_REFERENCE.search(value):
+                raise _Blocked("EM505", f"the argument {value!r} reads an environment variable of the v1 job; the v2 "
+                               "command quotes each argument for its shell (so `$NAME` would reach the script as "
+                               "text), and v1's `AZ_BATCHAI_*`/`AZUREML_*` variables are not set in v2 jobs",
+                               "Read the value in the script from the v2 job's environment (for PyTorch `RANK`, "
+                               "`WORLD_SIZE`, `MASTER_ADDR`), drop the argument, then run the tool again.")
             if value is static.UNKNOWN:
                 items.append(v2command.Expr(item))
             elif isinstance(value, (str, int, float, bool)) or value is None:
