@@ -112,7 +112,7 @@ hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSamp
                       primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
 hd_run = Experiment(ws, "x").submit(hd)
 best = hd_run.get_best_run_by_primary_metric()
-""", "EM508", "HyperDriveConfig"),
+""", "EM511", "HyperDriveConfig"),
     ("""store = Datastore.get(ws, "data")
 est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
                 script_params={"--data": store.path("mnist").as_mount()})
@@ -129,7 +129,7 @@ est = Estimator(source_directory="src", entry_script="train.py", compute_target=
     ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster")
 run = Experiment(ws, "x").submit(est)
 print(run.get_metrics())
-""", "EM508", "MLflow"),
+""", "EM511", "MLflow"),
     ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster")
 run = Experiment(ws, "x").submit(est, script_params={"--lr": 0.2})
 """, "EM509", "script_params"),

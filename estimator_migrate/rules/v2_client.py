@@ -153,7 +153,7 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str) -> Submit | str:
                     mapped.append((whole, method))
                     continue
             report = v2client.run_api_report(method) if method else None
-            why = report.message if report else "a v2 job is not a v1 run"
+            why = f"{report.message} (EM511)" if report else "a v2 job is not a v1 run"
             shown = ctx.segment(parent if isinstance(parent, ast.expr) else run_use)
             return f"the run it returns is used on line {run_use.lineno} (`{shown}`): {why}"
     elif not isinstance(stmt, ast.Expr) or stmt.value is not call:
@@ -199,6 +199,10 @@ def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
             if "(EM509)" in found:
                 raise _Blocked("EM509", found.replace(" (EM509)", ""), "Put the final arguments into the "
                                "estimator's `script_params`, then run the tool again.", use)
+            if "(EM511)" in found:
+                raise _Blocked("EM511", found.replace(" (EM511)", "") + "; the estimator is left as it is so that "
+                               "the run keeps working", "Move that code to the v2 way (MLflow, ml_client.jobs), then "
+                               "run the tool again.", use)
             raise _Blocked("EM508", f"{found}, and only `Experiment(ws, name).submit(...)` is followed into v2",
                            "Change that use by hand, or migrate with the default target.", use)
     return None
@@ -216,6 +220,9 @@ def check_sweep_uses(ctx: FileContext, sweep) -> None:
                        "Submit it once, then run the tool again.", uses[1])
     for use in uses:
         found = submit_of(ctx, use, sweep.holder)
+        if isinstance(found, str) and "(EM511)" in found:
+            raise _Blocked("EM511", f"its HyperDriveConfig `{sweep.holder}`: {found.replace(' (EM511)', '')}; both are "
+                           "left as they are", "Move that code to the v2 way (MLflow), then run the tool again.", use)
         if isinstance(found, str):
             raise _Blocked("EM508", f"its HyperDriveConfig `{sweep.holder}`: {found}, and only "
                            "`Experiment(ws, name).submit(...)` is followed into v2",
