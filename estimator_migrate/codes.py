@@ -618,12 +618,18 @@ _rule(
                     script_params={"--data-folder": store.path("mnist").as_mount()}, pip_packages=["pandas"])
     """,
     _DEFAULT_ENV_V2 + """\
-    est = command(code="src", command="python train.py --data-folder ${{inputs.data_folder}}",
-                  inputs={"data_folder": Input(type="uri_folder", path="azureml://datastores/trainingdata/paths/mnist",
-                                               mode="ro_mount")},
-                  environment=est_env, compute="cpu-cluster")
+    est = command(
+        code="src",
+        command="python train.py --data-folder ${{inputs.data_folder}}",
+        inputs={
+            "data_folder": Input(type="uri_folder",
+                                 path="azureml://datastores/trainingdata/paths/mnist", mode="ro_mount"),
+        },
+        environment=est_env,
+        compute="cpu-cluster",
+    )
     """,
-    _PLANNED_SAFETY,
+    _V2_SAFETY,
 )
 _rule(
     "EM451", "boolean-argument",
@@ -909,8 +915,8 @@ _manual(
 TARGET_V2 = frozenset(code for code in RULES if code[:3] in ("EM4", "EM5"))
 # Emitted by the v2 renderer (rules/estimator/render_v2.py, rules/v2_client.py); their examples are
 # checked against the engine by tests/test_rule_examples.py.
-EMITTED_V2 = frozenset({"EM401", "EM403", "EM405", "EM406", "EM451", "EM452", "EM453", "EM454", "EM501", "EM502",
-                        "EM503", "EM504", "EM505", "EM506", "EM508", "EM509", "EM510", "EM511", "EM512"})
+EMITTED_V2 = frozenset({"EM401", "EM403", "EM405", "EM406", "EM407", "EM451", "EM452", "EM453", "EM454", "EM501",
+                        "EM502", "EM503", "EM504", "EM505", "EM506", "EM508", "EM509", "EM510", "EM511", "EM512"})
 # No rule emits these yet; see tests/test_rule_examples.py.
 PLANNED = TARGET_V2 - EMITTED_V2
 

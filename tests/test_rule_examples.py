@@ -11,7 +11,7 @@ from estimator_migrate.settings import Settings
 
 # The names the examples use, imported the way user code does; import lines are not compared.
 PRELUDE = """\
-from azureml.core import Experiment, Workspace
+from azureml.core import Datastore, Experiment, Workspace
 from azureml.train.dnn import PyTorch
 from azureml.train.estimator import Estimator
 from azureml.train.hyperdrive import BanditPolicy, HyperDriveConfig, PrimaryMetricGoal, RandomParameterSampling, uniform

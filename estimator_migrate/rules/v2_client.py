@@ -234,6 +234,7 @@ def finish(ctx: FileContext) -> None:
     """Rewrite the submits of the command nodes an earlier pass wrote, their workspace, and the
     compute lookups the nodes no longer need."""
     from estimator_migrate.rules.downstream.migrated import uses_of
+    from estimator_migrate.rules.estimator.data_v2 import DATASTORE_KEY, datastore_lookup
     from estimator_migrate.rules.estimator.render_v2 import COMPUTE_KEY, lookup_name
 
     nodes: dict = ctx.memory.get(MEMORY_KEY, {})
@@ -249,9 +250,12 @@ def finish(ctx: FileContext) -> None:
     # ``cluster = ws.compute_targets["x"]`` that only the estimators used: they now name "x".
     lookups: dict[int, ast.Assign] = {}
     for node in ast.walk(ctx.tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and node.targets[0].id in ctx.memory.get(COMPUTE_KEY, {}) \
-                and lookup_name(ctx, node.value) is not None and not uses_of(ctx, node.targets[0].id, node):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            continue
+        name = node.targets[0].id
+        compute = name in ctx.memory.get(COMPUTE_KEY, {}) and lookup_name(ctx, node.value) is not None
+        store = name in ctx.memory.get(DATASTORE_KEY, {}) and datastore_lookup(ctx, node.value)
+        if (compute or store) and not uses_of(ctx, name, node):
             lookups[id(node)] = node
     for stmt in lookups.values():
         ctx.edits.append(Edit(stmt.lineno, end_of(stmt)[0], ""))

@@ -28,14 +28,15 @@ from estimator_migrate.analysis import data_objects, static
 from estimator_migrate.analysis.context import Edit, FileContext
 from estimator_migrate.findings import Severity
 from estimator_migrate.rules.edits import new_group
+from estimator_migrate.rules.estimator import data_v2, sweep_v2
 from estimator_migrate.rules.estimator import run as r
-from estimator_migrate.rules.estimator import sweep_v2
 from estimator_migrate.rules.estimator.plan import Message, Plan
 from estimator_migrate.rules.estimator.render_src import comments_in
 from estimator_migrate.text import end_of, indentation
 from estimator_migrate.v2 import command as v2command
 from estimator_migrate.v2 import environment as v2env
 from estimator_migrate.v2.conda import CondaDocument, NeverRan, v1_defaults
+from estimator_migrate.v2.names import Names
 from estimator_migrate.v2.snippet import Report, py_string
 
 MAX_LINE = 99
@@ -196,14 +197,18 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
 # -- the run, as command() keywords -------------------------------------------------------------
 def translate(plan: Plan, sweep: sweep_v2.Sweep | None = None) -> Job:
     run, job = plan.run, Job()
-    for name, code in [(h.name, h.code) for h in run.hoisted]:
-        job.pre_lines.append(f"{name} = {code}")
+    references = {ref.code for ref in run.data_references}
+    for name, code in [(h.name, h.code) for h in run.hoisted if h.name not in references]:
+        job.pre_lines.append(f"{name} = {code}")  # (a reference's object is not needed: its Input replaces it)
     if run.source_directory is None:  # pragma: no cover - the script concern blocks first
         raise _Blocked("EM305", "no `source_directory`")
     job.keywords.append(("code", run.source_directory.code))
     job.keywords.append(("command", _command(plan, job, sweep)))
     if job.inputs:
-        job.keywords.append(("inputs", "{" + ", ".join(f"{py_string(k)}: {v}" for k, v in job.inputs.items()) + "}"))
+        entries = [f"{py_string(k)}: {v}" for k, v in job.inputs.items()]
+        one = "{" + ", ".join(entries) + "}"
+        many = "{\n" + "".join(f"    {_wrap_call(e, 8)},\n" for e in entries) + "}"
+        job.keywords.append(("inputs", one if len(one) <= 80 else many))
     _data(plan)
     variables = _environment(plan, job)
     if variables is not None:
@@ -233,7 +238,7 @@ def _command(plan: Plan, job: Job, sweep: sweep_v2.Sweep | None = None) -> str:
                        "Write the script's file name as a string literal.")
     if script.lower().endswith(".ipynb"):  # pragma: no cover - the script concern blocks first
         raise _Blocked("EM508", f"entry script {script!r} is a notebook")
-    items: list[v2command.Item] = []
+    items: list[v2command.Item | r.DataArg] = []
     args = run.arguments
     if args is not None and args.groups is None:
         raise _Blocked("EM512", "`script_params` is only known at run time (built or changed where the tool cannot "
@@ -242,10 +247,8 @@ def _command(plan: Plan, job: Job, sweep: sweep_v2.Sweep | None = None) -> str:
     for group in (args.groups or []) if args is not None else []:
         for item in group.items:
             if isinstance(item, r.DataArg):
-                raise _Blocked("EM506", f"`{item.code}` is a DataReference in `script_params`; the v2 target does not "
-                               "migrate data yet (an `Input` with an identifier name and `${{inputs.x}}`)",
-                               "Write the v2 `Input` by hand (see `--explain EM407`), or migrate with the default "
-                               "target first.")
+                items.append(item)
+                continue
             value = _literal(item)
             if isinstance(value, str) and _ENV_REFERENCE.search(value):
                 raise _Blocked("EM505", f"the argument {value!r} reads an environment variable of the v1 job; the v2 "
@@ -259,15 +262,22 @@ def _command(plan: Plan, job: Job, sweep: sweep_v2.Sweep | None = None) -> str:
                 items.append(value)
             else:
                 raise _Blocked("EM512", f"the argument `{item}` is not a single value", "Flatten it by hand.")
-    if any(isinstance(i, v2command.Expr) for i in items) and not _scalar_values(plan):
+    taken = Names([t.name for t in sweep.tuned] if sweep is not None else [])
+    plain, data_inputs = data_v2.script_params_inputs(plan, items, taken)
+    if data_inputs:
+        job.reports.append(Report("EM407", f"the DataReference{'s' if len(data_inputs) > 1 else ''} in "
+                                  f"`script_params` became input{'s' if len(data_inputs) > 1 else ''} "
+                                  f"{', '.join(f'`{n}`' for n in data_inputs)} of the job", ""))
+    if any(isinstance(i, v2command.Expr) for i in plain) and not _scalar_values(plan):
         raise _Blocked("EM506", "`script_params` holds values the tool cannot tell from data (a dataset, an output "
                        "or a DataReference becomes an `Input`/`Output` in v2, not text)",
                        "Write the v2 inputs and outputs by hand (see `--explain EM407`), or write the values as "
                        "literals.")
     if sweep is not None:
-        items, job.inputs, found = sweep_v2.trial_items(sweep, items)
+        plain, job.inputs, found = sweep_v2.trial_items(sweep, plain)
         job.reports += found
-    built = v2command.build(items, script=script)
+    job.inputs.update(data_inputs)
+    built = v2command.build(plain, script=script)
     job.reports += built.snippet.reports
     if built.runtime:
         job.reports.append(Report("EM453", "some script arguments are only known at run time; the command quotes "
@@ -297,10 +307,11 @@ def _data(plan: Plan) -> None:
     if run.source_directory_data_store is not None:
         raise _Blocked("EM504", "`source_directory_data_store` has no v2 counterpart",
                        "Remove the setting; v2 uploads the code folder itself.")
-    if run.data_references or run.datasets:
-        raise _Blocked("EM506", "the estimator registers data (`inputs`, a DataReference or a datastore); the v2 "
-                       "target does not migrate data yet", "Write the v2 `Input` by hand (see `--explain EM407`), or "
-                       "migrate with the default target first.")
+    if any(ref.source != "script_params" for ref in run.data_references) or run.datasets:
+        raise _Blocked("EM506", "the estimator registers data through `inputs` (a DataReference, a datastore or a "
+                       "dataset the script finds by name or through `AZUREML_DATAREFERENCE_*`); the v2 target only "
+                       "migrates references passed in `script_params` (V27)", "Pass the data as a script parameter "
+                       "(or write the v2 `Input` by hand, see `--explain EM407`), then run the tool again.")
     if run.resume_from is not None:
         raise _Blocked("EM506", "`resume_from` is not migrated to v2 yet (an `Input` named MODEL_LOCATION and "
                        "`--resume-from ${{inputs.MODEL_LOCATION}}`)", "Write the input by hand.")
@@ -606,3 +617,31 @@ def _only_in(ctx: FileContext, name: str, statements: list[ast.stmt]) -> bool:
                 not any(a <= node.lineno <= b for a, b in spans):
             return False
     return True
+
+
+def _wrap_call(entry: str, col: int, width: int = MAX_LINE) -> str:
+    """``"name": Input(a, b, c)`` starting at column ``col`` (relative to the statement, inside a
+    keyword indented 4), its arguments continued under the first one when the line is too long."""
+    if col + len(entry) + 1 <= width:
+        return entry
+    head, sep, call_text = entry.partition(": ")
+    try:
+        call = ast.parse(call_text, mode="eval").body
+    except SyntaxError:
+        return entry
+    if not isinstance(call, ast.Call) or call.args:
+        return entry
+    args = [f"{k.arg}={ast.get_source_segment(call_text, k.value)}" for k in call.keywords]
+    func = ast.get_source_segment(call_text, call.func) or ""
+    start = head + sep + func + "("
+    align = col + len(start)
+    lines: list[str] = []
+    line = start
+    for i, arg in enumerate(args):
+        text = arg + ("," if i < len(args) - 1 else ")")
+        if line.strip() and not line.endswith("(") and (col if not lines else 0) + len(line) + 1 + len(text) > width:
+            lines.append(line.rstrip())
+            line = " " * (align - 4) + text  # _indented adds the keyword's indentation (4)
+        else:
+            line += ("" if line.endswith("(") else " ") + text
+    return "\n".join(lines + [line])
