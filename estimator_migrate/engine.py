@@ -109,6 +109,10 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
         except SyntaxError as exc:  # a rule produced invalid code: refuse the whole file
             return internal_error(source, path, f"rewrite produced invalid code ({exc.msg})")
         current = new_source
+    else:
+        if settings.target == "v2" and _v2_unsettled(current, tree, path, settings, memory, handlers):
+            # Never a command node handed to a v1 submit: refuse the file rather than half-migrate it.
+            return internal_error(source, path, "the v2 rewrite did not settle within the passes")
 
     if current != source:
         # Helper functions the rewrite calls (runtime_helpers) are written once, above their first use.
@@ -128,6 +132,19 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
     if settings.add_todo_comments and any(not f.fixed and f.code.startswith("EM3") for f in ordered):
         current = _with_todos(current, tree, path, settings)
     return Result(source=source, new_source=current, findings=ordered, suppressed=suppressed)
+
+
+def _v2_unsettled(current: str, tree: ast.Module, path: str, settings: Settings, memory: dict, handlers) -> bool:
+    """Whether one more pass would still rewrite something (an estimator, or the submits of a
+    command node): the passes ran out before the v2 rewrite was complete."""
+    from estimator_migrate.rules import v2_client
+
+    ctx = FileContext(current, tree, path, settings)
+    ctx.memory = {key: value.copy() if hasattr(value, "copy") else value for key, value in memory.items()}
+    run_rules(ctx, handlers)
+    if not ctx.edits:
+        v2_client.finish(ctx)
+    return bool(ctx.edits)
 
 
 def _with_todos(current: str, tree: ast.Module, path: str, settings: Settings) -> str:

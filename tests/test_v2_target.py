@@ -310,3 +310,18 @@ def test_the_engine_output_for_the_harness_pairs_is_proven(name, tmp_path):
                                                     compute_location=case.compute_location)
     assert not problems, problems
     assert before.submits
+
+
+def test_a_v2_rewrite_cut_short_by_the_pass_limit_leaves_the_file(monkeypatch):
+    """The submits are rewritten in the pass after the estimators; should the passes run out in
+    between, the file stays as it was (EM902) rather than handing a command node to a v1 submit."""
+    from estimator_migrate import engine
+
+    source = HEADER + """est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster")
+run = Experiment(ws, "x").submit(est)
+"""
+    monkeypatch.setattr(engine, "MAX_PASSES", 1)
+    result = migrate_source(source, settings=V2)
+    assert result.new_source == source and [f.code for f in result.findings] == ["EM902"]
+    monkeypatch.setattr(engine, "MAX_PASSES", 4)
+    assert "ml_client.jobs.create_or_update(est" in migrate_source(source, settings=V2).new_source
