@@ -136,6 +136,9 @@ def _common_options(func):
         click.option("--environment", type=click.Choice(["faithful", "curated"]), default=None,
                      help="Framework estimators: reproduce their environment (faithful, default) "
                           "or name the retired curated environment (curated)."),
+        click.option("--target", type=click.Choice(["scriptrunconfig", "v2"]), default=None,
+                     help="What estimators become: a v1 ScriptRunConfig (scriptrunconfig, default) "
+                          "or an Azure ML SDK v2 command job (v2)."),
         click.option("--add-todo-comments/--no-add-todo-comments", default=None,
                      help="Write '# TODO(estimator-migrate): ...' above code that needs manual work."),
         click.option("--exclude", multiple=True, metavar="GLOB",
@@ -230,6 +233,7 @@ def _guarded(mode: str, kwargs: dict[str, Any], migrate: Callable[..., FileResul
 
 
 def run(mode: str, *, paths: tuple[str, ...], diff: bool, select, ignore, environment, add_todo_comments,
+        target=None,
         exclude, extend_exclude, force_exclude, jobs, baseline, report_path, output_format, output_files,
         quiet, stdin_filename, config_file, isolated, exit_zero_even_if_changed=None,
         migrate: Callable[..., FileResult] = core.migrate_bytes) -> int:
@@ -238,6 +242,7 @@ def run(mode: str, *, paths: tuple[str, ...], diff: bool, select, ignore, enviro
         "select": parse_codes(select, "--select") if select else None,
         "ignore": parse_codes(ignore, "--ignore") if ignore else None,
         "environment": environment,
+        "target": target,
         "add_todo_comments": add_todo_comments,
         "exclude": tuple(exclude) if exclude else None,
         "extend_exclude": tuple(extend_exclude) if extend_exclude else None,

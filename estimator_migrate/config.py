@@ -20,6 +20,7 @@ from estimator_migrate.settings import Settings
 SECTION = "estimator-migrate"
 OUTPUT_FORMATS = ("text", "json", "github", "sarif", "junit")
 ENVIRONMENTS = ("faithful", "curated")
+TARGETS = ("scriptrunconfig", "v2")
 
 
 class ConfigError(Exception):
@@ -36,6 +37,7 @@ class Options:
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
     environment: str = "faithful"
+    target: str = "scriptrunconfig"
     output_format: str = "text"
     jobs: int | None = None  # None: all cores
     baseline: str | None = None
@@ -47,7 +49,8 @@ class Options:
 
     def settings(self) -> Settings:
         return Settings(select=frozenset(self.select), ignore=frozenset(self.ignore),
-                        environment=self.environment, add_todo_comments=self.add_todo_comments)
+                        environment=self.environment, add_todo_comments=self.add_todo_comments,
+                        target=self.target)
 
 
 # key -> (Options field, expected type). Lists of strings accept a single string too.
@@ -58,6 +61,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "extend-exclude": ("extend_exclude", "strings"),
     "force-exclude": ("force_exclude", "bool"),
     "environment": ("environment", "environment"),
+    "target": ("target", "target"),
     "output-format": ("output_format", "output_format"),
     "jobs": ("jobs", "jobs"),
     "baseline": ("baseline", "path"),
@@ -146,6 +150,10 @@ def convert(kind: str, value: Any, where: str, base: str = ".") -> Any:
     if kind == "environment":
         if value not in ENVIRONMENTS:
             raise ConfigError(f"{where}: expected one of {', '.join(ENVIRONMENTS)}, got {value!r}")
+        return value
+    if kind == "target":
+        if value not in TARGETS:
+            raise ConfigError(f"{where}: expected one of {', '.join(TARGETS)}, got {value!r}")
         return value
     if kind == "output_format":
         if value not in OUTPUT_FORMATS:

@@ -22,7 +22,11 @@ from estimator_migrate.rules import load_rules
 from estimator_migrate.settings import Settings
 from estimator_migrate.text import split_lines
 
-MAX_PASSES = 4  # a rewrite can expose another (an estimator inside a HyperDriveConfig call)
+MAX_PASSES = 4
+# Rules of the ScriptRunConfig target that follow a rewritten estimator (or rewrite v1 objects
+# into other v1 objects); under ``--target v2`` the v2 renderer and rules.v2_client do that.
+_SCRIPTRUNCONFIG_ONLY = {"ScriptRunConfig", "HyperDriveConfig", "HyperDriveRunConfig", "EstimatorStep",
+                         "HyperDriveStep"}  # a rewrite can expose another (an estimator inside a HyperDriveConfig call)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +73,10 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
         return syntax_error_result(source, path, exc)
 
     handlers = load_rules()
+    if settings.target == "v2":
+        from estimator_migrate.rules import v2_client
+
+        handlers = {k: v for k, v in handlers.items() if k not in _SCRIPTRUNCONFIG_ONLY} | v2_client.HANDLERS
     findings: dict[tuple, Finding] = {}
     line_map: list[int] = list(range(len(split_lines(source)) + 2))  # current line -> original line
     current, suppressed = source, 0
@@ -80,6 +88,11 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
         ctx.memory = memory
         ctx.origin_line = _origin(line_map)  # current line -> line in the file as it was read
         run_rules(ctx, handlers)
+        if settings.target == "v2" and not ctx.edits:
+            # Once no estimator is left to rewrite: the submits of the command nodes and their client.
+            from estimator_migrate.rules import v2_client
+
+            v2_client.finish(ctx)
         applied = apply_edits(ctx)
         suppressed = max(suppressed, ctx.suppressed_count)
         for finding in ctx.findings:
@@ -96,6 +109,10 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
         except SyntaxError as exc:  # a rule produced invalid code: refuse the whole file
             return internal_error(source, path, f"rewrite produced invalid code ({exc.msg})")
         current = new_source
+    else:
+        if settings.target == "v2" and _v2_unsettled(current, tree, path, settings, memory, handlers):
+            # Never a command node handed to a v1 submit: refuse the file rather than half-migrate it.
+            return internal_error(source, path, "the v2 rewrite did not settle within the passes")
 
     if current != source:
         # Helper functions the rewrite calls (runtime_helpers) are written once, above their first use.
@@ -104,7 +121,8 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
             current, tree = defined, parse(defined)
         final_names = ctx.names if ctx.tree is tree else NameResolver(tree)
         assert first_names is not None  # set by the first pass
-        current = imports.fix_imports(first_names, current, final_names)
+        current = imports.fix_imports(first_names, current, final_names, target=settings.target,
+                                      takeover=frozenset(memory.get("v2_takeover", {})))
         tree = parse(current) if settings.add_todo_comments else tree
         try:
             parse(current)
@@ -114,6 +132,19 @@ def run_engine(source: str, *, path: str = "<string>", settings: Settings = Sett
     if settings.add_todo_comments and any(not f.fixed and f.code.startswith("EM3") for f in ordered):
         current = _with_todos(current, tree, path, settings)
     return Result(source=source, new_source=current, findings=ordered, suppressed=suppressed)
+
+
+def _v2_unsettled(current: str, tree: ast.Module, path: str, settings: Settings, memory: dict, handlers) -> bool:
+    """Whether one more pass would still rewrite something (an estimator, or the submits of a
+    command node): the passes ran out before the v2 rewrite was complete."""
+    from estimator_migrate.rules import v2_client
+
+    ctx = FileContext(current, tree, path, settings)
+    ctx.memory = {key: value.copy() if hasattr(value, "copy") else value for key, value in memory.items()}
+    run_rules(ctx, handlers)
+    if not ctx.edits:
+        v2_client.finish(ctx)
+    return bool(ctx.edits)
 
 
 def _with_todos(current: str, tree: ast.Module, path: str, settings: Settings) -> str:

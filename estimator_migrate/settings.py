@@ -16,6 +16,9 @@ class Settings:
     environment: str = "faithful"
     # Write "# TODO(estimator-migrate): ..." above statements that need manual work.
     add_todo_comments: bool = False
+    # What the rewrite produces: "scriptrunconfig" (SDK v1 ScriptRunConfig, the default) or "v2"
+    # (azure-ai-ml command jobs, issue 14).
+    target: str = "scriptrunconfig"
 
     def enabled(self, code: str) -> bool:
         if any(code.startswith(p) for p in self.ignore):

@@ -24,6 +24,7 @@ exclude = ["build/"]
 extend-exclude = ["legacy/"]
 force-exclude = true
 environment = "curated"
+target = "v2"
 output-format = "github"
 jobs = 4
 baseline = "ci/baseline.json"
@@ -32,7 +33,8 @@ exit-zero-even-if-changed = true
 """)
     values = load_config(str(cfg))
     assert set(KEYS) == {"select", "ignore", "exclude", "extend-exclude", "force-exclude", "environment",
-                         "output-format", "jobs", "baseline", "add-todo-comments", "exit-zero-even-if-changed"}
+                         "target", "output-format", "jobs", "baseline", "add-todo-comments",
+                         "exit-zero-even-if-changed"}
     assert values["select"] == ("EM1", "EM3") and values["ignore"] == ("EM302",)
     assert values["environment"] == "curated" and values["jobs"] == 4 and values["force_exclude"] is True
     # Relative paths in the file are relative to the file, not to the working directory.
@@ -43,6 +45,7 @@ exit-zero-even-if-changed = true
     ("selct = ['EM1']", "selct"),
     ("extend_exclude = ['x']", "extend-exclude"),
     ("environment = 'fast'", "environment"),
+    ("target = 'v3'", "target"),
     ("jobs = 'many'", "jobs"),
     ("force-exclude = 'yes'", "force-exclude"),
     ("select = ['W605']", "W605"),

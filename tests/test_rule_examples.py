@@ -6,14 +6,15 @@ import textwrap
 import pytest
 
 from estimator_migrate import migrate_source
-from estimator_migrate.codes import PLANNED, RULES
+from estimator_migrate.codes import PLANNED, RULES, TARGET_V2
+from estimator_migrate.settings import Settings
 
 # The names the examples use, imported the way user code does; import lines are not compared.
 PRELUDE = """\
-from azureml.core import Experiment, Workspace
+from azureml.core import Datastore, Experiment, Workspace
 from azureml.train.dnn import PyTorch
 from azureml.train.estimator import Estimator
-from azureml.train.hyperdrive import HyperDriveConfig, PrimaryMetricGoal, RandomParameterSampling, uniform
+from azureml.train.hyperdrive import BanditPolicy, HyperDriveConfig, PrimaryMetricGoal, RandomParameterSampling, uniform
 from azureml.pipeline.steps import EstimatorStep
 """
 
@@ -33,6 +34,7 @@ def test_fixable_rules_show_an_example():
 
 @pytest.mark.parametrize("rule", EXAMPLES, ids=[r.code for r in EXAMPLES])
 def test_example_is_what_the_tool_does(rule):
-    result = migrate_source(PRELUDE + textwrap.dedent(rule.example).strip() + "\n")
+    settings = Settings(target="v2") if rule.code in TARGET_V2 else Settings()
+    result = migrate_source(PRELUDE + textwrap.dedent(rule.example).strip() + "\n", settings=settings)
     assert _code(result.new_source) == _code(rule.fixed_example)
     assert rule.code in {f.code for f in result.findings}

@@ -23,46 +23,80 @@ _REMOVABLE_MODULES = {"azureml.train.estimator", "azureml.train.dnn", "azureml.t
 
 # Whole modules generated code may use (``import os``).
 MODULES = {"os"}
+V2_MODULES = {"os", "shlex"}
+# ``--target v2``: where the names of the azure-ai-ml code come from (``Environment`` is v2's).
+V2_IMPORT_FROM = {
+    "command": "azure.ai.ml",
+    "Input": "azure.ai.ml",
+    "Output": "azure.ai.ml",
+    "MLClient": "azure.ai.ml",
+    "MpiDistribution": "azure.ai.ml",
+    "PyTorchDistribution": "azure.ai.ml",
+    "TensorFlowDistribution": "azure.ai.ml",
+    "Environment": "azure.ai.ml.entities",
+    "DefaultAzureCredential": "azure.identity",
+    **{name: "azure.ai.ml.sweep" for name in (
+        "Choice", "Uniform", "LogUniform", "QUniform", "QLogUniform", "Normal", "QNormal", "LogNormal", "QLogNormal",
+        "Randint", "BanditPolicy", "MedianStoppingPolicy", "TruncationSelectionPolicy", "RandomSamplingAlgorithm")},
+}
+# The v1 names a v2 rewrite can leave unused (besides the estimators').
+_V2_REMOVABLE = {"azureml.core.Workspace", "azureml.core.workspace.Workspace", "azureml.core.Experiment",
+                 "azureml.core.experiment.Experiment", "azureml.widgets.RunDetails"} | {
+    f"{module}.{name}" for module in ("azureml.train.hyperdrive", "azureml.train.hyperdrive.runconfig",
+                                      "azureml.train.hyperdrive.sampling", "azureml.train.hyperdrive.policy",
+                                      "azureml.train.hyperdrive.parameter_expressions", "azureml.train.hyperdrive.run")
+    for name in ("HyperDriveConfig", "RandomParameterSampling", "GridParameterSampling", "BayesianParameterSampling",
+                 "BanditPolicy", "MedianStoppingPolicy", "TruncationSelectionPolicy", "NoTerminationPolicy",
+                 "PrimaryMetricGoal", "choice", "randint", "uniform", "loguniform", "quniform", "qloguniform",
+                 "normal", "lognormal", "qnormal", "qlognormal")}
 
 
-def wanted_import(local: str) -> tuple[str, str] | None:
+def wanted_import(local: str, target: str = "scriptrunconfig") -> tuple[str, str] | None:
     """(module, name) for a local name generated code may use, else None; (name, "") for a module."""
-    if local in MODULES:
+    modules, table = (V2_MODULES, V2_IMPORT_FROM) if target == "v2" else (MODULES, IMPORT_FROM)
+    if local in modules:
         return local, ""
-    if local in IMPORT_FROM:
-        return IMPORT_FROM[local], local
-    if local.startswith(ALIAS_PREFIX) and local[len(ALIAS_PREFIX):] in MODULES:
+    if local in table:
+        return table[local], local
+    if local.startswith(ALIAS_PREFIX) and local[len(ALIAS_PREFIX):] in modules:
         return local[len(ALIAS_PREFIX):], ""
-    if local.startswith(ALIAS_PREFIX) and local[len(ALIAS_PREFIX):] in IMPORT_FROM:
+    if local.startswith(ALIAS_PREFIX) and local[len(ALIAS_PREFIX):] in table:
         name = local[len(ALIAS_PREFIX):]
-        return IMPORT_FROM[name], name
+        return table[name], name
     return None
 
 
-def fix_imports(original: NameResolver, current: str, names: NameResolver) -> str:
+def fix_imports(original: NameResolver, current: str, names: NameResolver, target: str = "scriptrunconfig",
+                takeover: frozenset[str] = frozenset()) -> str:
     """``original`` resolves the file as it was read, ``names`` the rewritten ``current``."""
     before, after = original.loads(), names.loads()
     needed: dict[str, list[tuple[str, str | None]]] = {}
     for local in sorted(after):
-        if after[local] <= before.get(local, 0):
+        # ``takeover``: v1 names (BanditPolicy) whose every read the v2 rewrite replaced with v2's.
+        if after[local] <= before.get(local, 0) and local not in takeover:
             continue
-        target = wanted_import(local)
-        if target and not _reached(names, local, target):
-            module, name = target
+        wanted = wanted_import(local, target)
+        if wanted and not _reached(names, local, wanted, strict=target == "v2"):
+            module, name = wanted
             needed.setdefault(module, []).append((name, local if local != (name or module) else None))
-    removals = _unused_estimator_imports(names, before, after, current)
+    # Under v2, a v1 name whose reads now all mean the v2 name (BanditPolicy) loses its v1 import.
+    shadowed = {local for wanted in needed.values() for name, alias in wanted for local in [alias or name]
+                if local in takeover}
+    removals = _unused_estimator_imports(names, before, after, current, v2=target == "v2",
+                                         shadowed=shadowed if target == "v2" else set())
     if not needed and not removals:
         return current
-    return _apply(current, names, needed, removals)
+    return _apply(current, names, needed, removals, target)
 
 
-def _reached(names: NameResolver, local: str, target: tuple[str, str]) -> bool:
+def _reached(names: NameResolver, local: str, target: tuple[str, str], strict: bool = False) -> bool:
     """True when every read of ``local`` is reached by an import of ``target``: one that runs
     before it (earlier in a block that encloses it, so not under a branch, a ``try`` or a
     function it is not in) in its own or an enclosing scope, with no other binding of the name
     there. A notebook may import a name only in a later cell; then the read is not reached."""
     module, name = target
-    expected = {module} if not name else {f"{module}.{name}", f"azureml.core.{name}"}
+    expected = {module} if not name else {f"{module}.{name}"} if strict else {f"{module}.{name}",
+                                                                              f"azureml.core.{name}"}
     for scope_id_name, loads in names.name_uses.items():
         if scope_id_name[1] != local:
             continue
@@ -102,7 +136,8 @@ def _runs_before(names: NameResolver, binding: ast.stmt, use: ast.stmt) -> bool:
     return False
 
 
-def _unused_estimator_imports(names: NameResolver, before: dict[str, int], after: dict[str, int], source: str):
+def _unused_estimator_imports(names: NameResolver, before: dict[str, int], after: dict[str, int], source: str,
+                              v2: bool = False, shadowed: set[str] | None = None):
     """(import statement, alias) pairs whose name the rewrite left without any use."""
     out: list[tuple[ast.Import | ast.ImportFrom, ast.alias]] = []
     still_named = _named_otherwise(names, source)
@@ -110,8 +145,11 @@ def _unused_estimator_imports(names: NameResolver, before: dict[str, int], after
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
                 local = alias.asname or alias.name
-                if CANONICAL.get(f"{node.module}.{alias.name}") in _REMOVABLE_CANONICAL \
-                        and before.get(local, 0) and not after.get(local, 0) and local not in still_named:
+                removable = CANONICAL.get(f"{node.module}.{alias.name}") in _REMOVABLE_CANONICAL or \
+                    (v2 and f"{node.module}.{alias.name}" in _V2_REMOVABLE)
+                unused = not after.get(local, 0) or (v2 and local in (shadowed or set()))
+                if removable \
+                        and before.get(local, 0) and unused and local not in still_named:
                     out.append((node, alias))
         elif isinstance(node, ast.Import):
             for alias in node.names:
@@ -154,7 +192,7 @@ def _render_from(module: str, names: list[tuple[str, str | None]],
     return f"from {module} import {', '.join(parts)}"
 
 
-def _apply(source: str, names: NameResolver, needed, removals) -> str:
+def _apply(source: str, names: NameResolver, needed, removals, target: str = "scriptrunconfig") -> str:
     tree = names.tree
     lines = split_lines(source)
     nl = dominant_newline(lines)
@@ -167,7 +205,7 @@ def _apply(source: str, names: NameResolver, needed, removals) -> str:
         by_stmt.setdefault(id(node), (node, []))[1].append(alias)
 
     # New names must be imported before their first use (a notebook may import more later).
-    first_use = min((n.lineno for (_, name), nodes in names.name_uses.items() if wanted_import(name)
+    first_use = min((n.lineno for (_, name), nodes in names.name_uses.items() if wanted_import(name, target)
                      for n in nodes), default=len(lines) + 1)
     top_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)) and end_of(n)[0] < first_use]
     # Prefer extending an existing one-line ``from module import a, b`` at module level.

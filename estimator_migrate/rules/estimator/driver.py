@@ -32,6 +32,7 @@ from estimator_migrate.rules.estimator import (
     framework,
     params,
     render_src,
+    render_v2,
     script,
 )
 from estimator_migrate.rules.estimator.params import ACCEPTED, DEFAULTS
@@ -71,6 +72,9 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
     plan = describe(ctx, call)
     if plan is None:
+        return
+    if ctx.settings.target == "v2":  # the same run description, written as an azure-ai-ml command job
+        render_v2.migrate(ctx, plan)
         return
     kind, stmt = plan.kind, plan.stmt
     code = "EM101" if kind == "Estimator" else "EM102"

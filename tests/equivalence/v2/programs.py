@@ -130,7 +130,7 @@ def run_v1_program(source: str, workdir: str, *, rename=None, compute_location: 
     return V1Run(namespace, submits, workdir)
 
 
-def run_v2_program(source: str, workdir: str) -> V2Run:
+def run_v2_program(source: str, workdir: str, compute_location: str = "westeurope") -> V2Run:
     """Execute a migrated v2 program offline; every ``create_or_update`` is recorded."""
     _write_sources(workdir)
     recorder.config_json(workdir)
@@ -138,7 +138,10 @@ def run_v2_program(source: str, workdir: str) -> V2Run:
     old = os.getcwd()
     os.chdir(workdir)
     try:
-        with recorder.offline_v2() as rec, warnings.catch_warnings():
+        # A migrated file may keep v1 objects it does not hand to v2 (a workspace still used for
+        # something else, a compute object whose name the job takes): they get the v1 stand-ins.
+        with recorder.offline_v2() as rec, harness.offline_sdk(harness.Recorder(), compute_location), \
+                warnings.catch_warnings():
             warnings.simplefilter("ignore")
             exec(compile(source, os.path.join(workdir, "program.py"), "exec"), namespace)
     finally:
@@ -213,7 +216,7 @@ def compare_programs(v1_source: str, v2_source: str, workdir: str, *, rename=Non
                      compute_location: str = "westeurope") -> tuple[list[str], V1Run, V2Run]:
     """Run both programs in ``workdir/v1`` and ``workdir/v2``; return (differences, runs)."""
     before = run_v1_program(v1_source, os.path.join(workdir, "v1"), rename=rename, compute_location=compute_location)
-    after = run_v2_program(v2_source, os.path.join(workdir, "v2"))
+    after = run_v2_program(v2_source, os.path.join(workdir, "v2"), compute_location)
     return compare_runs(before, after, rename=rename), before, after
 
 
