@@ -15,7 +15,7 @@ dependency of azure-ai-ml: the user installs it (design note §5).
 
 from __future__ import annotations
 
-from typing import Dict, Mapping, Optional, Sequence, Tuple
+from collections.abc import Mapping, Sequence
 
 from estimator_migrate.v2.snippet import Import, Report, Snippet
 
@@ -28,7 +28,7 @@ DYNAMIC = "EM512"
 UNVERIFIED = "EM453"
 
 # v1 positional parameters (azureml-core 1.61).
-V1_SIGNATURES: Dict[str, Tuple[str, ...]] = {
+V1_SIGNATURES: dict[str, tuple[str, ...]] = {
     "Workspace.from_config": ("path", "auth", "_logger", "_file_name"),
     "Workspace": ("subscription_id", "resource_group", "workspace_name", "auth", "_location",
                   "_disable_service_check", "_workspace_id", "sku", "tags", "_cloud"),
@@ -51,11 +51,11 @@ V1_SIGNATURES: Dict[str, Tuple[str, ...]] = {
 }
 
 
-def bind(callable_name: str, args: Sequence[str], kwargs: Mapping[str, str]) -> Dict[str, str]:
+def bind(callable_name: str, args: Sequence[str], kwargs: Mapping[str, str]) -> dict[str, str]:
     params = V1_SIGNATURES[callable_name]
     if len(args) > len(params):
         raise ValueError(f"{callable_name}() takes {len(params)} positional arguments")
-    bound = dict(zip(params, args))
+    bound = dict(zip(params, args, strict=False))
     for key, code in kwargs.items():
         if key in bound:
             raise ValueError(f"{callable_name}() got {key!r} twice")
@@ -74,7 +74,7 @@ _CREDENTIALS = {  # v1 auth class -> (azure.identity class, v1 parameter -> v2 k
 }
 
 
-def credential(auth: Optional[Tuple[str, Sequence[str], Mapping[str, str]]] = None) -> Snippet:
+def credential(auth: tuple[str, Sequence[str], Mapping[str, str]] | None = None) -> Snippet:
     """The azure-identity credential for a v1 ``auth=`` (``(class name, args, kwargs)``, or None
     for the v1 default, which tried the CLI then an interactive login: ``DefaultAzureCredential``
     tries the same sources and more). The mapping of classes is the spec's [inf]: reported."""
@@ -104,7 +104,8 @@ def _auth(bound: Mapping[str, str], auth_call) -> Snippet:
     return credential(auth_call)
 
 
-def workspace_from_config(args: Sequence[str] = (), kwargs: Mapping[str, str] = None, *, auth_call=None) -> Snippet:
+def workspace_from_config(args: Sequence[str] = (), kwargs: Mapping[str, str] | None = None, *,
+                          auth_call=None) -> Snippet:
     """``Workspace.from_config(path=...)`` -> ``MLClient.from_config(credential=..., path=...)``
     (same config.json, same search up the folders, no call to the service). ``auth_call``: the
     v1 auth construction when ``auth=`` names one (``(class, args, kwargs)``)."""
@@ -118,7 +119,7 @@ def workspace_from_config(args: Sequence[str] = (), kwargs: Mapping[str, str] = 
     return Snippet(f"MLClient.from_config({', '.join(parts)})", (ML_CLIENT,) + cred.imports, cred.reports)
 
 
-def workspace(args: Sequence[str] = (), kwargs: Mapping[str, str] = None, *, auth_call=None) -> Snippet:
+def workspace(args: Sequence[str] = (), kwargs: Mapping[str, str] | None = None, *, auth_call=None) -> Snippet:
     """``Workspace(subscription_id, resource_group, workspace_name)`` -> ``MLClient(credential,
     subscription_id=..., resource_group_name=..., workspace_name=...)``."""
     bound = bind("Workspace", args, kwargs or {})
@@ -128,7 +129,7 @@ def workspace(args: Sequence[str] = (), kwargs: Mapping[str, str] = None, *, aut
                    (ML_CLIENT,) + cred.imports, cred.reports)
 
 
-def workspace_get(args: Sequence[str] = (), kwargs: Mapping[str, str] = None, *, auth_call=None) -> Snippet:
+def workspace_get(args: Sequence[str] = (), kwargs: Mapping[str, str] | None = None, *, auth_call=None) -> Snippet:
     """``Workspace.get(name, subscription_id=..., resource_group=...)`` -> ``MLClient(...)``. v1
     searched every subscription and group when they were missing; v2 needs both: reported."""
     bound = bind("Workspace.get", args, kwargs or {})
@@ -146,12 +147,12 @@ def workspace_get(args: Sequence[str] = (), kwargs: Mapping[str, str] = None, *,
 
 
 # -- experiments and runs -------------------------------------------------------------------------------
-def experiment_name(args: Sequence[str], kwargs: Mapping[str, str] = None) -> str:
+def experiment_name(args: Sequence[str], kwargs: Mapping[str, str] | None = None) -> str:
     """The name code of ``Experiment(workspace, name)``."""
     return bind("Experiment", args, {k: v for k, v in (kwargs or {}).items() if k in ("workspace", "name")})["name"]
 
 
-def submit(client: str, experiment: str, args: Sequence[str], kwargs: Mapping[str, str] = None) -> Snippet:
+def submit(client: str, experiment: str, args: Sequence[str], kwargs: Mapping[str, str] | None = None) -> Snippet:
     """``Experiment(ws, name).submit(job, tags=...)`` -> ``client.jobs.create_or_update(job,
     experiment_name=name, tags=...)``. ``experiment``: the name code (:func:`experiment_name`).
     Other keyword arguments (an estimator's ``script_params=`` overrides) are the renderer's
@@ -164,11 +165,12 @@ def submit(client: str, experiment: str, args: Sequence[str], kwargs: Mapping[st
     return Snippet(f"{client}.jobs.create_or_update({', '.join(parts)})")
 
 
-def wait_for_completion(client: str, run: str, args: Sequence[str] = (), kwargs: Mapping[str, str] = None) -> Snippet:
+def wait_for_completion(client: str, run: str, args: Sequence[str] = (),
+                        kwargs: Mapping[str, str] | None = None) -> Snippet:
     """``run.wait_for_completion(...)`` -> ``client.jobs.stream(run.name)``: streams the logs and
     raises when the job fails, as v1 did by default (``raise_on_error=True``)."""
     bound = bind("Run.wait_for_completion", args, kwargs or {})
-    reports = ()
+    reports: tuple[Report, ...] = ()
     if "raise_on_error" in bound and bound["raise_on_error"] != "True":
         reports = (Report(UNVERIFIED, "raise_on_error: jobs.stream always raises when the job fails",
                           "Catch the exception if the failure should not stop the program."),)
@@ -176,7 +178,7 @@ def wait_for_completion(client: str, run: str, args: Sequence[str] = (), kwargs:
 
 
 # A v1 run attribute or method -> v2 code (``{client}``, ``{run}`` filled in).
-RUN_MAPPINGS: Dict[str, str] = {
+RUN_MAPPINGS: dict[str, str] = {
     "id": "{run}.name",
     "get_portal_url": "{run}.studio_url",
     "cancel": "{client}.jobs.begin_cancel({run}.name)",
@@ -184,7 +186,7 @@ RUN_MAPPINGS: Dict[str, str] = {
 }
 
 
-def run_call(client: str, run: str, method: str) -> Optional[Snippet]:
+def run_call(client: str, run: str, method: str) -> Snippet | None:
     """``run.id`` / ``run.get_portal_url()`` / ``run.cancel()`` / ``run.get_status()`` (the whole
     call is replaced; statuses are the same words, v2 adds ``Unknown``)."""
     text = RUN_MAPPINGS.get(method)
@@ -193,7 +195,7 @@ def run_call(client: str, run: str, method: str) -> Optional[Snippet]:
 
 _METRICS = ("v2 jobs have no run-history API in the SDK: metrics are logged and read with MLflow; whether "
             "values logged with azureml-core still reach a v2 job is not verified (V34)")
-NO_COUNTERPART: Dict[str, Tuple[str, str]] = {
+NO_COUNTERPART: dict[str, tuple[str, str]] = {
     "get_metrics": (_METRICS, "Log with mlflow.log_metric in the script and read with mlflow.search_runs / "
                     "MlflowClient().get_run(job name)."),
     "get_context": ("a v2 job has no run context (Run.get_context) (V34)",
@@ -221,10 +223,12 @@ NO_COUNTERPART: Dict[str, Tuple[str, str]] = {
                      "Use ml_client.jobs.list(parent_job_name=run.name)."),
     "get_best_run_by_primary_metric": ("a v2 sweep has no best-run API in the SDK",
                                        "Find the best trial with mlflow.search_runs over the sweep's children."),
-    "get_children_sorted_by_primary_metric": ("a v2 sweep has no sorted-children API",
-                                              "Use mlflow.search_runs over the sweep's children, ordered by the metric."),
-    "get_hyperparameters": ("a v2 sweep has no hyperparameters API",
-                            "Read each trial's parameters with MLflow or from ml_client.jobs.list(parent_job_name=...)."),
+    "get_children_sorted_by_primary_metric": (
+        "a v2 sweep has no sorted-children API",
+        "Use mlflow.search_runs over the sweep's children, ordered by the metric."),
+    "get_hyperparameters": (
+        "a v2 sweep has no hyperparameters API",
+        "Read each trial's parameters with MLflow or from ml_client.jobs.list(parent_job_name=...)."),
     "tag": ("v2 sets tags on the job entity", "Set job.tags and call ml_client.jobs.create_or_update(job)."),
     "set_tags": ("v2 sets tags on the job entity", "Set job.tags and call ml_client.jobs.create_or_update(job)."),
     "get_tags": ("v2 reads tags from the job entity", "Use ml_client.jobs.get(run.name).tags."),
@@ -238,10 +242,11 @@ NO_COUNTERPART: Dict[str, Tuple[str, str]] = {
 for _log in ("log", "log_list", "log_row", "log_table", "log_image", "log_confusion_matrix", "log_accuracy_table",
              "log_predictions", "log_residuals"):
     NO_COUNTERPART[_log] = (f"run.{_log} has no v2 counterpart: " + _METRICS,
-                            "Log with MLflow (mlflow.log_metric, mlflow.log_metrics, mlflow.log_artifact) in the script.")
+                            "Log with MLflow (mlflow.log_metric, mlflow.log_metrics, mlflow.log_artifact) "
+                            "in the script.")
 
 
-def run_api_report(method: str) -> Optional[Report]:
+def run_api_report(method: str) -> Report | None:
     """The finding for a v1 run API the migrated file still uses (None: it maps or is unknown)."""
     found = NO_COUNTERPART.get(method)
     return Report(MANUAL_RUN_API, found[0], found[1]) if found else None
@@ -255,7 +260,7 @@ def compute_name(name: str) -> Snippet:
     return Snippet(name)
 
 
-def compute_target_name(args: Sequence[str], kwargs: Mapping[str, str] = None) -> Snippet:
+def compute_target_name(args: Sequence[str], kwargs: Mapping[str, str] | None = None) -> Snippet:
     """``ComputeTarget(ws, name)`` / ``AmlCompute(ws, name)`` -> the name's code."""
     return compute_name(bind("ComputeTarget", args, kwargs or {})["name"])
 

@@ -23,7 +23,7 @@ import dataclasses
 import json
 import math
 import shlex
-from typing import List, Optional, Sequence, Tuple, Union
+from collections.abc import Sequence
 
 from estimator_migrate.v2.names import IDENTIFIER
 from estimator_migrate.v2.snippet import Report, Snippet, py_string
@@ -52,7 +52,7 @@ class Placeholder:
 
     @property
     def text(self) -> str:
-        binding = "${{%s.%s}}" % (self.kind, self.name)
+        binding = "${{" + f"{self.kind}.{self.name}" + "}}"
         return f"'{binding}'" if self.quote else binding
 
 
@@ -63,7 +63,7 @@ class Expr:
     code: str
 
 
-Item = Union[str, int, float, bool, None, Placeholder, Expr]
+Item = str | int | float | bool | None | Placeholder | Expr
 
 
 def quote(text: str) -> str:
@@ -74,7 +74,7 @@ def quote(text: str) -> str:
     return quoted
 
 
-def token(item: Item) -> Tuple[str, Tuple[Report, ...]]:
+def token(item: Item) -> tuple[str, tuple[Report, ...]]:
     """One literal v1 argument as command text, and what must be reported about it."""
     if isinstance(item, Placeholder):
         return item.text, ()
@@ -90,7 +90,8 @@ def token(item: Item) -> Tuple[str, Tuple[Report, ...]]:
         return text, ()
     if item is None:
         return "None", (Report(UNVERIFIED, "a None argument (v1 sent JSON null) is written `None`; v1's spelling "
-                                           "is not known", "Remove the argument or write the value the script expects."),)
+                                           "is not known",
+                               "Remove the argument or write the value the script expects."),)
     if isinstance(item, str):
         return quote(item), ()
     raise TypeError(f"not a literal argument: {item!r}")
@@ -102,12 +103,12 @@ class CommandText:
     command (a string literal, or an expression building it at run time), its imports and
     reports. ``runtime``: positions (in ``items``) of the :class:`Expr` items."""
 
-    text: Optional[str]
+    text: str | None
     snippet: Snippet
-    runtime: Tuple[int, ...] = ()
+    runtime: tuple[int, ...] = ()
 
 
-def head(script: str, interpreter: str = "python") -> List[str]:
+def head(script: str, interpreter: str = "python") -> list[str]:
     """The first tokens: the environment's interpreter and the script (v1 ran
     ``[interpreter_path, script] + arguments``)."""
     return [quote(interpreter), quote(script)]
@@ -115,9 +116,9 @@ def head(script: str, interpreter: str = "python") -> List[str]:
 
 def build(items: Sequence[Item], *, script: str, interpreter: str = "python") -> CommandText:
     """The v2 command for v1's ``[interpreter, script] + items``."""
-    parts: List[Union[str, Expr]] = list(head(script, interpreter))
-    reports: List[Report] = []
-    runtime: List[int] = []
+    parts: list[str | Expr] = list(head(script, interpreter))
+    reports: list[Report] = []
+    runtime: list[int] = []
     for i, item in enumerate(items):
         if isinstance(item, Expr):
             parts.append(item)
@@ -132,12 +133,12 @@ def build(items: Sequence[Item], *, script: str, interpreter: str = "python") ->
     return CommandText(None, Snippet(_concatenation(parts), (("shlex", None),), tuple(reports)), tuple(runtime))
 
 
-def _concatenation(parts: Sequence[Union[str, Expr]]) -> str:
+def _concatenation(parts: Sequence[str | Expr]) -> str:
     """``"python train.py --lr " + shlex.quote(str(args.lr)) + " --epochs 5"``: literal runs in
     one string, each run-time value quoted when the program runs. (Not an f-string: the
     ``${{...}}`` braces would have to be doubled, and before Python 3.12 an expression could
     not reuse the string's quote.)"""
-    segments: List[str] = []
+    segments: list[str] = []
     pending = ""
     for i, part in enumerate(parts):
         if i:
@@ -154,7 +155,7 @@ def _concatenation(parts: Sequence[Union[str, Expr]]) -> str:
     return " + ".join(segments)
 
 
-def from_v1_command(command: Union[str, Sequence]) -> Snippet:
+def from_v1_command(command: str | Sequence) -> Snippet:
     """A v1 ``ScriptRunConfig(command=...)``: a string as it is, a list joined with spaces
     without quoting (spec §3.1; v2 rejects lists at submit, V40). Both reported: how the v1
     service ran them is not known."""

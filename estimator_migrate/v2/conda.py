@@ -25,7 +25,8 @@ import copy
 import json
 import pathlib
 import re
-from typing import Any, Dict, Iterable, List, Optional
+from collections.abc import Iterable
+from typing import Any
 
 PACKAGES, PIP, CHANNELS, PYTHON = "dependencies", "pip", "channels", "python"
 _VERSION = re.compile(r"(\d+)\.(\d+)(\.(\d+))?([ab](\d+))?$")
@@ -44,7 +45,7 @@ class Seq(list):
     """A list v1 read from YAML (a ruamel ``CommentedSeq``): removal works differently on it."""
 
 
-def v1_defaults() -> Dict[str, Any]:
+def v1_defaults() -> dict[str, Any]:
     """The v1 constants shipped as data (``scripts/generate_scenarios.py`` writes them)."""
     return json.loads(_DEFAULTS.read_text(encoding="utf-8"))["defaults"]
 
@@ -76,10 +77,10 @@ def is_option(item: str) -> bool:
     return item.startswith("-")
 
 
-def merge_requirements(requirements: Iterable[str]) -> List[str]:
+def merge_requirements(requirements: Iterable[str]) -> list[str]:
     """``CondaDependencies.merge_requirements``: specs of one name joined (``pandas>=1.0`` and
     ``pandas<2`` -> ``pandas>=1.0,<2``), first-seen order; comment and blank lines stay entries."""
-    packages: Dict[str, List[str]] = {}
+    packages: dict[str, list[str]] = {}
     for req in requirements:
         package = package_name(req)
         packages.setdefault(package, []).append(req[len(package):].strip())
@@ -114,42 +115,42 @@ def _remove_from_list(element_list: list, element) -> None:
 class CondaDocument:
     """The data of one ``CondaDependencies`` object and its operations."""
 
-    def __init__(self, structure: Dict[str, Any]):
+    def __init__(self, structure: dict[str, Any]):
         self.doc = structure
         self._python_version = self.get_python_version()
 
     @classmethod
-    def default(cls) -> "CondaDocument":
+    def default(cls) -> CondaDocument:
         """``CondaDependencies()``: the document v1 started every estimator environment from."""
         return cls(_as_seq(v1_defaults()["default_conda"]))
 
     @classmethod
-    def from_yaml_data(cls, data: Dict[str, Any]) -> "CondaDocument":
+    def from_yaml_data(cls, data: dict[str, Any]) -> CondaDocument:
         """A document v1 read from YAML (a scenario's ``inlineCondaDependencies``, a conda file)."""
         return cls(_as_seq(copy.deepcopy(data)))
 
-    def data(self) -> Dict[str, Any]:
+    def data(self) -> dict[str, Any]:
         return _plain(self.doc)
 
     # -- reading -------------------------------------------------------------------------------
-    def _pip_lists(self) -> List[list]:
+    def _pip_lists(self) -> list[list]:
         return [d[PIP] for d in self.doc.get(PACKAGES, []) if isinstance(d, dict) and PIP in d]
 
     @property
-    def conda_channels(self) -> List[str]:
+    def conda_channels(self) -> list[str]:
         return list(self.doc.get(CHANNELS, []))
 
     @property
-    def conda_packages(self) -> List[str]:
+    def conda_packages(self) -> list[str]:
         return [d for d in self.doc.get(PACKAGES, []) if not isinstance(d, dict)]
 
     @property
-    def pip_packages(self) -> List[str]:
+    def pip_packages(self) -> list[str]:
         lists = self._pip_lists()
         return [x for x in lists[-1] if not is_option(x)] if lists else []
 
     @property
-    def pip_options(self) -> List[str]:
+    def pip_options(self) -> list[str]:
         lists = self._pip_lists()
         return [x for x in lists[-1] if is_option(x)] if lists else []
 
@@ -162,18 +163,18 @@ class CondaDocument:
                 return i
         return -1
 
-    def get_python_version(self) -> Optional[str]:
+    def get_python_version(self) -> str | None:
         i = self._python_index()
         return _version(self.doc[PACKAGES][i]) if i >= 0 else None
 
-    def pip_with_prefix(self, prefix: str) -> List[str]:
+    def pip_with_prefix(self, prefix: str) -> list[str]:
         return [p for pips in self._pip_lists() for p in pips if isinstance(p, str) and p.startswith(prefix)]
 
-    def conda_with_prefix(self, prefix: str) -> List[str]:
+    def conda_with_prefix(self, prefix: str) -> list[str]:
         return [d for d in self.doc.get(PACKAGES, []) if isinstance(d, str) and d.startswith(prefix)]
 
     # -- operations (each as v1 does it) -------------------------------------------------------
-    def set_python_version(self, version: Optional[str]) -> None:
+    def set_python_version(self, version: str | None) -> None:
         if PACKAGES in self.doc:
             i = self._python_index()
             if i >= 0:
@@ -273,7 +274,7 @@ class CondaDocument:
                 if isinstance(entry, dict) and PIP in entry:
                     entry[PIP] = requirements
 
-    def merge_dependencies(self, other: "CondaDocument") -> None:
+    def merge_dependencies(self, other: CondaDocument) -> None:
         """``_merge_dependencies``: the other's channels, conda packages, then pip packages."""
         for channel in other.conda_channels:
             self.add_channel(channel)
@@ -289,12 +290,12 @@ class CondaDocument:
             self.doc[PACKAGES] = [{PIP: items}]
 
 
-def _version(spec: str) -> Optional[str]:
+def _version(spec: str) -> str | None:
     match = _VERSION.search(spec)
     return match.group() if match else None
 
 
-def _python_pin(version: Optional[str]) -> str:
+def _python_pin(version: str | None) -> str:
     if version is None:
         raise NeverRan("a python package without a version (v1 failed on 'python=' + None)")
     return PYTHON + "=" + version

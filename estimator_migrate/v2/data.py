@@ -16,7 +16,6 @@ code a concatenation evaluated when the program runs. What v2 does differently a
 from __future__ import annotations
 
 import ast
-from typing import Optional, Tuple
 
 from estimator_migrate.v2.snippet import Import, Report, Snippet, py_string
 
@@ -29,7 +28,7 @@ _INPUT_MODES = {"mount": "ro_mount", "download": "download", "direct": "direct"}
 _OUTPUT_MODES = {"mount": "rw_mount", "upload": "upload"}
 
 
-def _literal(code: Optional[str]) -> Tuple[bool, object]:
+def _literal(code: str | None) -> tuple[bool, object]:
     if code is None:
         return True, None
     try:
@@ -42,7 +41,7 @@ def _v2_placeholders(text: str) -> str:
     return text.replace("{run-id}", "${{name}}").replace("{output-name}", "${{output_name}}")
 
 
-def datastore_uri(datastore: str, path: Optional[str] = None, *, output: bool = False) -> str:
+def datastore_uri(datastore: str, path: str | None = None, *, output: bool = False) -> str:
     """``azureml://datastores/<ds>/paths/<p>`` as code: a literal when both are literals, else a
     concatenation that builds it when the program runs (``path=None``: the datastore root)."""
     ok_store, store = _literal(datastore)
@@ -70,21 +69,22 @@ def datastore_uri(datastore: str, path: Optional[str] = None, *, output: bool = 
     return " + ".join(pieces)
 
 
-def data_reference(datastore: str, path: Optional[str] = None, *, mode: str = "mount",
-                   path_on_compute: Optional[str] = None, file: bool = False) -> Snippet:
+def data_reference(datastore: str, path: str | None = None, *, mode: str = "mount",
+                   path_on_compute: str | None = None, file: bool = False) -> Snippet:
     """``ds.path(p).as_mount()`` / ``DataReference(ds, path_on_datastore=p, mode=...)`` / a
     datastore (root, mount) -> ``Input(...)``; ``as_upload()`` -> ``Output(..., mode="upload")``.
     ``file``: the path is one file (``uri_file``; v1 did not say, the renderer may know)."""
     kind = "uri_file" if file else "uri_folder"
     reports = _path_on_compute(path_on_compute)
     if mode == "upload":
-        return Snippet(f'Output(type="{kind}", path={datastore_uri(datastore, path)}, mode="upload")', (OUTPUT,), reports)
+        return Snippet(f'Output(type="{kind}", path={datastore_uri(datastore, path)}, mode="upload")', (OUTPUT,),
+                       reports)
     return Snippet(f'Input(type="{kind}", path={datastore_uri(datastore, path)}, mode="{_INPUT_MODES[mode]}")',
                    (INPUT,), reports)
 
 
-def dataset(name: str, version: Optional[str] = None, *, mode: str = "mount", tabular: bool = False,
-            path_on_compute: Optional[str] = None) -> Snippet:
+def dataset(name: str, version: str | None = None, *, mode: str = "mount", tabular: bool = False,
+            path_on_compute: str | None = None) -> Snippet:
     """A registered dataset (``Dataset.get_by_name(ws, name, version)``) consumed as
     ``.as_named_input(n).as_mount()`` / ``.as_download()`` -> ``Input(path="azureml:name:version")``
     (``@latest`` when v1 asked for the latest)."""
@@ -107,14 +107,14 @@ def dataset(name: str, version: Optional[str] = None, *, mode: str = "mount", ta
     return Snippet(f'Input(type="uri_folder", path={path}, mode="{_INPUT_MODES[mode]}")', (INPUT,), reports)
 
 
-def output(destination: Optional[Tuple[str, Optional[str]]] = None, *, mode: str = "mount",
+def output(destination: tuple[str, str | None] | None = None, *, mode: str = "mount",
            upload_options: bool = False, partition_format: bool = False) -> Snippet:
     """``OutputFileDatasetConfig(name, destination=(ds, path))`` + ``.as_mount()``/``.as_upload()``
     -> ``Output(type="uri_folder", path=..., mode=...)``, at v1's location (v1's default when no
     destination). ``upload_options``: ``as_upload(overwrite=..., source_globs=...)`` was given."""
     datastore, path = destination if destination is not None else (py_string(V1_OUTPUT_DATASTORE),
                                                                     py_string(V1_OUTPUT_PATH))
-    reports = ()
+    reports: tuple[Report, ...] = ()
     if upload_options or partition_format:
         what = "as_upload(overwrite=, source_globs=)" if upload_options else "partition_format"
         reports = (Report(MANUAL_DATA, f"{what} has no v2 counterpart", "Check what the script writes; v2 uploads "
@@ -123,7 +123,7 @@ def output(destination: Optional[Tuple[str, Optional[str]]] = None, *, mode: str
                    f'mode="{_OUTPUT_MODES[mode]}")', (OUTPUT,), reports)
 
 
-def _path_on_compute(code: Optional[str]) -> Tuple[Report, ...]:
+def _path_on_compute(code: str | None) -> tuple[Report, ...]:
     ok, value = _literal(code)
     if ok and value is None:
         return ()

@@ -26,9 +26,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import pathlib
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any
 
-from estimator_migrate.v2.conda import CondaDocument, NeverRan, merge_list, merge_requirements, package_name, v1_defaults
+from estimator_migrate.v2.conda import (
+    CondaDocument,
+    NeverRan,
+    merge_list,
+    merge_requirements,
+    package_name,
+    v1_defaults,
+)
 from estimator_migrate.v2.snippet import Import, Report, Snippet, py_string
 
 _SCENARIOS = pathlib.Path(__file__).resolve().parent.parent / "data" / "scenarios.json"
@@ -37,7 +45,7 @@ FRAMEWORK_ENVIRONMENT = "EM452"  # framework-environment-v2
 NO_COUNTERPART = "EM503"  # registry-credentials
 
 
-def scenario(framework: str, version: Optional[str], use_gpu: bool) -> Dict[str, Any]:
+def scenario(framework: str, version: str | None, use_gpu: bool) -> dict[str, Any]:
     """What a framework estimator class loaded for (version, processor): ``base_image``,
     ``channels``, ``conda_packages``, ``pip_packages``. ``version=None`` is the class default."""
     table = json.loads(_SCENARIOS.read_text(encoding="utf-8"))["frameworks"]
@@ -51,17 +59,17 @@ def scenario(framework: str, version: Optional[str], use_gpu: bool) -> Dict[str,
         raise NeverRan(f"{framework} has no {version} {processor} scenario") from None
 
 
-def scenario_document(found: Dict[str, Any]) -> CondaDocument:
+def scenario_document(found: dict[str, Any]) -> CondaDocument:
     """The scenario's ``inlineCondaDependencies`` as v1 read it (from YAML)."""
-    data: Dict[str, Any] = {"dependencies": [*found["conda_packages"], {"pip": list(found["pip_packages"])}]}
+    data: dict[str, Any] = {"dependencies": [*found["conda_packages"], {"pip": list(found["pip_packages"])}]}
     if found["channels"]:
         data["channels"] = list(found["channels"])
     return CondaDocument.from_yaml_data(data)
 
 
-def estimator_conda(*, pip_packages: Optional[list] = None, conda_packages: Optional[Sequence[str]] = None,
-                    pip_requirements: Optional[Sequence[str]] = None,
-                    framework_scenario: Optional[Dict[str, Any]] = None) -> CondaDocument:
+def estimator_conda(*, pip_packages: list | None = None, conda_packages: Sequence[str] | None = None,
+                    pip_requirements: Sequence[str] | None = None,
+                    framework_scenario: dict[str, Any] | None = None) -> CondaDocument:
     """The conda document of an estimator without ``conda_dependencies_file``.
 
     ``pip_requirements``: the lines of ``pip_requirements_file`` (``None``: no file).
@@ -103,7 +111,7 @@ def merge_framework(doc: CondaDocument, framework: CondaDocument) -> None:
     doc.merge_dependencies(framework)
 
 
-def uses_prebuilt_framework_image(*, user_dependencies: bool, compute: str, region: Optional[str] = None,
+def uses_prebuilt_framework_image(*, user_dependencies: bool, compute: str, region: str | None = None,
                                   custom_docker_image: bool = False, environment_definition: bool = False,
                                   notebook: bool = False, optimized: bool = False) -> bool:
     """Whether a framework estimator ran Azure ML's private prebuilt image (no full build).
@@ -132,18 +140,18 @@ class V1Environment:
     the ``conda_dependencies_file`` (``conda_file_path`` is then True: see :func:`conda_file_path_code`)."""
 
     image: str
-    conda: Optional[Dict[str, Any]]
-    environment_variables: Dict[str, str] = dataclasses.field(default_factory=dict)
+    conda: dict[str, Any] | None
+    environment_variables: dict[str, str] = dataclasses.field(default_factory=dict)
     conda_file_path: bool = False
-    reports: Tuple[Report, ...] = ()
+    reports: tuple[Report, ...] = ()
 
 
-def estimator_environment(*, framework: Optional[str] = None, framework_version: Optional[str] = None,
-                          use_gpu: bool = False, custom_docker_image: Optional[str] = None,
-                          custom_docker_base_image: Optional[str] = None, registry_address: Optional[str] = None,
+def estimator_environment(*, framework: str | None = None, framework_version: str | None = None,
+                          use_gpu: bool = False, custom_docker_image: str | None = None,
+                          custom_docker_base_image: str | None = None, registry_address: str | None = None,
                           registry_credentials: bool = False, user_managed: bool = False,
-                          pip_packages: Optional[list] = None, conda_packages: Optional[Sequence[str]] = None,
-                          pip_requirements: Optional[Sequence[str]] = None, conda_dependencies_file: bool = False,
+                          pip_packages: list | None = None, conda_packages: Sequence[str] | None = None,
+                          pip_requirements: Sequence[str] | None = None, conda_dependencies_file: bool = False,
                           prebuilt: bool = False) -> V1Environment:
     """The environment of an estimator given literal arguments (no ``environment_definition``:
     that one is translated field by field by the renderer).
@@ -159,7 +167,7 @@ def estimator_environment(*, framework: Optional[str] = None, framework_version:
         raise NeverRan("conda_dependencies_file with pip_packages, conda_packages or pip_requirements_file")
     if user_managed and (conda_packages or pip_packages or conda_dependencies_file or pip_requirements is not None):
         raise NeverRan("user_managed with packages or dependency files")
-    reports: List[Report] = []
+    reports: list[Report] = []
     found = scenario(framework, framework_version, use_gpu) if framework else None
     conda = None
     if not conda_dependencies_file:
@@ -219,14 +227,14 @@ def _inline(value: Any) -> str:
     return repr(value)
 
 
-def readable_conda(conda: Dict[str, Any]) -> Dict[str, Any]:
+def readable_conda(conda: dict[str, Any]) -> dict[str, Any]:
     """The document with ``name`` and ``channels`` first (v2 sorts the keys anyway; lists keep
     their order, which matters)."""
     order = [k for k in ("name", "channels", "dependencies") if k in conda]
     return {**{k: conda[k] for k in order}, **{k: v for k, v in conda.items() if k not in order}}
 
 
-def environment_code(image: str, conda: Optional[Dict[str, Any]], *, indent: str = "") -> Snippet:
+def environment_code(image: str, conda: dict[str, Any] | None, *, indent: str = "") -> Snippet:
     """``Environment(image=..., conda_file={...})``, or ``Environment(image=...)`` when v1 used the
     image as it was (``user_managed``)."""
     inner = indent + "    "
@@ -243,9 +251,9 @@ def conda_file_path_code(source_directory: str, conda_file: str) -> Snippet:
     return Snippet(f"os.path.join({source_directory}, {conda_file})", (("os", None),))
 
 
-def runtime_environment_code(image: str, *, helper: str = "v1_conda_document", pip_packages: Optional[str] = None,
-                             conda_packages: Optional[str] = None, requirements_file: Optional[str] = None,
-                             framework_scenario: Optional[Dict[str, Any]] = None, indent: str = "") -> Snippet:
+def runtime_environment_code(image: str, *, helper: str = "v1_conda_document", pip_packages: str | None = None,
+                             conda_packages: str | None = None, requirements_file: str | None = None,
+                             framework_scenario: dict[str, Any] | None = None, indent: str = "") -> Snippet:
     """``Environment(image=..., conda_file=v1_conda_document(...))``: the document built when the
     program runs. Arguments are code text (``requirements_file``: the path as v1 joined it, e.g.
     ``os.path.join("src", req_file)``); ``image`` is code text too."""
@@ -260,11 +268,12 @@ def runtime_environment_code(image: str, *, helper: str = "v1_conda_document", p
     return Snippet(f"Environment(\n{inner}image={image},\n{inner}conda_file={call},\n{indent})", (ENVIRONMENT,))
 
 
-def image_code(*, use_gpu: str = "False", custom_docker_image: Optional[str] = None) -> str:
+def image_code(*, use_gpu: str = "False", custom_docker_image: str | None = None) -> str:
     """Code for the generic estimator's image when ``use_gpu`` or the custom image is only known
     at run time (arguments are code text)."""
     defaults = v1_defaults()
-    default = (f"{py_string(defaults['default_gpu_image'])} if {use_gpu} else {py_string(defaults['default_cpu_image'])}"
+    gpu, cpu = py_string(defaults["default_gpu_image"]), py_string(defaults["default_cpu_image"])
+    default = (f"{gpu} if {use_gpu} else {cpu}"
                if use_gpu not in ("False", "True") else
                py_string(defaults["default_gpu_image" if use_gpu == "True" else "default_cpu_image"]))
     return f"{custom_docker_image} or {default}" if custom_docker_image else default

@@ -24,8 +24,6 @@ azure-ai-ml, never azureml (V48).
 
 from __future__ import annotations
 
-from typing import Dict, Optional
-
 from estimator_migrate.v2.conda import package_name, v1_defaults
 from estimator_migrate.v2.environment import literal
 
@@ -80,7 +78,7 @@ _SHARED = '''\
         return text.replace("$[[", "$[''[")
 '''
 
-_TEMPLATES: Dict[str, str] = {
+_TEMPLATES: dict[str, str] = {
     SCRIPT_PARAMS: '''\
 def {name}(command, script_params, tuned=None, taken=()):
     """`command` followed by `script_params` as the Azure ML v1 estimator flattened it (each key,
@@ -204,10 +202,10 @@ def {name}(pip_packages=None, conda_packages=None, requirements_file=None, scena
     return document
 ''',
 }
-_USES: Dict[str, list] = {}
+_USES: dict[str, list] = {}
 
 
-def template(base: str, name: Optional[str] = None, newline: str = "\n") -> str:
+def template(base: str, name: str | None = None, newline: str = "\n") -> str:
     """The definition of helper ``base`` under the name ``name``."""
     defaults = v1_defaults()
     default_doc = literal(defaults["default_conda"], "    ")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 IDENTIFIER = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
@@ -46,13 +46,13 @@ def from_flag(flag: str) -> str:
 search_key = from_flag
 
 
-def looks_generated(name: Optional[str]) -> bool:
+def looks_generated(name: str | None) -> bool:
     """Whether a v1 data name is one the SDK made up (``ds.path()``'s uuid hex, a dataset's
     ``input__1a2b3c4d``, an output's ``output_1a2b3c4d``)."""
     return bool(name) and bool(_GENERATED.match(str(name)))
 
 
-def readable(*, explicit: Optional[str] = None, flag: Optional[str] = None, kind: str = "input") -> str:
+def readable(*, explicit: str | None = None, flag: str | None = None, kind: str = "input") -> str:
     """The name a migrated data input or output should get, before collisions are handled.
 
     ``explicit``: a name the user gave in v1 (``as_named_input("mnist")``,

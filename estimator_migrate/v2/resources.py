@@ -13,11 +13,11 @@ Arguments are code text; each function returns ``command()`` keyword -> code.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Mapping, Sequence, Tuple
+from collections.abc import Mapping, Sequence
 
 from estimator_migrate.v2.snippet import Import, Report
 
-V1_SIGNATURES: Dict[str, Tuple[str, ...]] = {
+V1_SIGNATURES: dict[str, tuple[str, ...]] = {
     "MpiConfiguration": ("process_count_per_node", "node_count"),
     "PyTorchConfiguration": ("communication_backend", "process_count", "node_count"),
     "TensorflowConfiguration": ("worker_count", "parameter_server_count"),
@@ -28,12 +28,12 @@ _DEFAULTS = {"process_count_per_node": "1", "node_count": "1", "communication_ba
              "use_docker": "False", "shared_volumes": "True", "arguments": "[]", "shm_size": '"2g"'}
 
 
-def _bind(name: str, args: Sequence[str], kwargs: Mapping[str, str]) -> Dict[str, str]:
+def _bind(name: str, args: Sequence[str], kwargs: Mapping[str, str]) -> dict[str, str]:
     params = V1_SIGNATURES[name]
     if len(args) > len(params):
         raise ValueError(f"{name}() takes {len(params)} positional arguments")
     bound = {p: _DEFAULTS[p] for p in params}
-    bound.update(zip(params, args))
+    bound.update(zip(params, args, strict=False))
     bound.update(kwargs)
     return bound
 
@@ -53,8 +53,8 @@ def _atom(code: str) -> str:
     return code if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Constant, ast.Subscript)) else f"({code})"
 
 
-def distributed_job_config(name: str, args: Sequence[str] = (), kwargs: Mapping[str, str] = None
-                           ) -> Tuple[Dict[str, str], Tuple[Import, ...], Tuple[Report, ...]]:
+def distributed_job_config(name: str, args: Sequence[str] = (), kwargs: Mapping[str, str] | None = None
+                           ) -> tuple[dict[str, str], tuple[Import, ...], tuple[Report, ...]]:
     """``MpiConfiguration`` / ``PyTorchConfiguration`` / ``TensorflowConfiguration`` (as given to
     ``ScriptRunConfig(distributed_job_config=...)``) -> ``distribution=`` and ``instance_count=``."""
     bound = _bind(name, args, kwargs or {})
@@ -69,7 +69,7 @@ def distributed_job_config(name: str, args: Sequence[str] = (), kwargs: Mapping[
                 (("azure.ai.ml", "TensorFlowDistribution"),), ())
     if name != "PyTorchConfiguration":
         raise KeyError(f"not a distributed job configuration: {name}")
-    reports: List[Report] = [Report("EM454", f"the PyTorch backend {bound['communication_backend']} has no v2 field; "
+    reports: list[Report] = [Report("EM454", f"the PyTorch backend {bound['communication_backend']} has no v2 field; "
                                              "the script's init_process_group decides (V9)",
                                     "Check that the script initialises the backend it used.")]
     total, nodes = bound["process_count"], bound["node_count"]
@@ -80,19 +80,21 @@ def distributed_job_config(name: str, args: Sequence[str] = (), kwargs: Mapping[
     elif ok_total and ok_nodes and isinstance(total_value, int) and isinstance(nodes_value, int) and nodes_value:
         per_instance = str(total_value // nodes_value)
         if total_value % nodes_value:
-            reports.append(Report("EM453", f"process_count={total_value} is not a multiple of node_count={nodes_value}; "
+            reports.append(Report("EM453", f"process_count={total_value} is not a multiple of "
+                                           f"node_count={nodes_value}; "
                                            f"v2 runs {total_value // nodes_value} per node (V10)",
                                   "Make the total a multiple of the node count."))
     elif ok_total:
         per_instance = f"{total} // {_atom(nodes)}"
     else:
         per_instance = f"{_atom(total)} // {_atom(nodes)} if {total} else 1"
-    return ({"instance_count": nodes, "distribution": f"PyTorchDistribution(process_count_per_instance={per_instance})"},
+    distribution = f"PyTorchDistribution(process_count_per_instance={per_instance})"
+    return ({"instance_count": nodes, "distribution": distribution},
             (("azure.ai.ml", "PyTorchDistribution"),), tuple(reports))
 
 
-def docker_runtime_config(args: Sequence[str] = (), kwargs: Mapping[str, str] = None, *, local: bool = False
-                          ) -> Tuple[Dict[str, str], Tuple[Report, ...]]:
+def docker_runtime_config(args: Sequence[str] = (), kwargs: Mapping[str, str] | None = None, *, local: bool = False
+                          ) -> tuple[dict[str, str], tuple[Report, ...]]:
     """``DockerConfiguration(...)`` -> ``shm_size=`` (its ``2g`` default written) and
     ``docker_args=`` (a list is sent as a list). ``use_docker=False`` matters only on ``'local'``
     (v2 local runs need Docker, V13); ``shared_volumes`` has no v2 field."""
@@ -100,7 +102,7 @@ def docker_runtime_config(args: Sequence[str] = (), kwargs: Mapping[str, str] = 
     out = {"shm_size": bound["shm_size"]}
     if bound["arguments"] not in ("[]", "None", "()"):
         out["docker_args"] = bound["arguments"]
-    reports: List[Report] = []
+    reports: list[Report] = []
     if local and bound["use_docker"] != "True":
         reports.append(Report("EM502", "a local run without Docker: v2 local jobs always run in Docker (V13)",
                               "Run the script with python directly, or install Docker."))

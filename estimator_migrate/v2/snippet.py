@@ -9,10 +9,9 @@ positions.
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional, Tuple
 
 # ("azure.ai.ml", "command") means `from azure.ai.ml import command`; ("shlex", None) `import shlex`.
-Import = Tuple[str, Optional[str]]
+Import = tuple[str, str | None]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,14 +26,14 @@ class Report:
 @dataclasses.dataclass(frozen=True)
 class Snippet:
     code: str
-    imports: Tuple[Import, ...] = ()
-    reports: Tuple[Report, ...] = ()
+    imports: tuple[Import, ...] = ()
+    reports: tuple[Report, ...] = ()
 
-    def with_reports(self, *reports: Report) -> "Snippet":
+    def with_reports(self, *reports: Report) -> Snippet:
         return dataclasses.replace(self, reports=self.reports + tuple(reports))
 
 
-def merge_imports(*groups) -> Tuple[Import, ...]:
+def merge_imports(*groups) -> tuple[Import, ...]:
     """Imports of several snippets, each once, in first-seen order."""
     return tuple(dict.fromkeys(i for group in groups for i in group))
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import math
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from estimator_migrate.v2.command import Expr, Item, Placeholder
 from estimator_migrate.v2.conda import NeverRan
@@ -37,7 +38,7 @@ DYNAMIC = "EM512"
 NO_COUNTERPART = "EM505"
 
 # v1 parameter order of each callable, for binding positional arguments.
-V1_SIGNATURES: Dict[str, Tuple[str, ...]] = {
+V1_SIGNATURES: dict[str, tuple[str, ...]] = {
     "choice": ("*options",),
     "randint": ("upper",),
     "uniform": ("min_value", "max_value"), "loguniform": ("min_value", "max_value"),
@@ -70,16 +71,16 @@ _DISTRIBUTIONS = {
 }
 
 
-def bind(callable_name: str, args: Sequence[str], kwargs: Mapping[str, str]) -> Dict[str, Any]:
+def bind(callable_name: str, args: Sequence[str], kwargs: Mapping[str, str]) -> dict[str, Any]:
     """Argument code by v1 parameter name (``*options`` collects positional code as a list)."""
     params = V1_SIGNATURES[callable_name]
-    bound: Dict[str, Any] = {}
+    bound: dict[str, Any] = {}
     if params and params[0].startswith("*"):
         bound[params[0][1:]] = list(args)
         params = ()
     elif len(args) > len(params):
         raise NeverRan(f"{callable_name}() got {len(args)} positional arguments, takes {len(params)}")
-    bound.update(zip(params, args))
+    bound.update(zip(params, args, strict=False))
     for key, code in kwargs.items():
         if key in bound or key not in V1_SIGNATURES[callable_name]:
             raise NeverRan(f"{callable_name}() got an unexpected or repeated argument {key!r}")
@@ -87,7 +88,7 @@ def bind(callable_name: str, args: Sequence[str], kwargs: Mapping[str, str]) -> 
     return bound
 
 
-def _literal(code: Optional[str]) -> Tuple[bool, Any]:
+def _literal(code: str | None) -> tuple[bool, Any]:
     if code is None:
         return True, None
     try:
@@ -109,7 +110,7 @@ def _atom(code: str) -> str:
 
 
 # -- parameter expressions --------------------------------------------------------------------------
-def parameter_expression(function: str, args: Sequence[str], kwargs: Mapping[str, str] = None) -> Snippet:
+def parameter_expression(function: str, args: Sequence[str], kwargs: Mapping[str, str] | None = None) -> Snippet:
     """``uniform(0.01, 0.1)`` -> ``Uniform(min_value=0.01, max_value=0.1)`` (code text in, code
     text out). Literal arguments v1 refused raise :class:`NeverRan`."""
     kwargs = kwargs or {}
@@ -126,11 +127,11 @@ def parameter_expression(function: str, args: Sequence[str], kwargs: Mapping[str
     if missing:
         raise NeverRan(f"{function}() is missing {', '.join(missing)}")
     _check(function, {p: _literal(bound[p]) for p in v1_params})
-    text = f"{v2_class}(" + ", ".join(f"{v2}={bound[v1]}" for v1, v2 in zip(v1_params, v2_params)) + ")"
+    text = f"{v2_class}(" + ", ".join(f"{v2}={bound[v1]}" for v1, v2 in zip(v1_params, v2_params, strict=False)) + ")"
     return Snippet(text, ((SWEEP, v2_class),))
 
 
-def _check(function: str, literals: Mapping[str, Tuple[bool, Any]]) -> None:
+def _check(function: str, literals: Mapping[str, tuple[bool, Any]]) -> None:
     """v1's own checks on the arguments that are literals."""
     def number(value):
         return isinstance(value, (int, float))  # bool included, as v1's isinstance checks let it
@@ -143,7 +144,8 @@ def _check(function: str, literals: Mapping[str, Tuple[bool, Any]]) -> None:
     for key in ("min_value", "max_value", "mu", "sigma"):
         if key in known and not number(known[key]):
             raise NeverRan(f"{function}({key}) must be a number")
-    if "q" in known and not (isinstance(known["q"], int) or (isinstance(known["q"], float) and known["q"].is_integer())):
+    q = known.get("q")
+    if "q" in known and not (isinstance(q, int) or (isinstance(q, float) and q.is_integer())):
         raise NeverRan(f"{function}(q) must be a whole number")
     if "min_value" in known and "max_value" in known:
         low, high = known["min_value"], known["max_value"]
@@ -153,10 +155,10 @@ def _check(function: str, literals: Mapping[str, Tuple[bool, Any]]) -> None:
         raise NeverRan(f"{function}: sigma must be >= 0")
 
 
-def _choice(args: List[str]) -> Snippet:
+def _choice(args: list[str]) -> Snippet:
     """v1 ``choice(*options)``: one list or range argument is the values; several arguments are
     the values; a list or range among several was refused."""
-    imports: Tuple[Import, ...] = ((SWEEP, "Choice"),)
+    imports: tuple[Import, ...] = ((SWEEP, "Choice"),)
     if not args:
         raise NeverRan("choice() needs at least one option")
     starred = [a for a in args if a.lstrip().startswith("*")]
@@ -205,7 +207,7 @@ def _choice_kind(code: str) -> str:
     return "unknown"
 
 
-def v1_definition(function: str, args: Sequence[str], kwargs: Optional[Mapping[str, str]] = None) -> Optional[list]:
+def v1_definition(function: str, args: Sequence[str], kwargs: Mapping[str, str] | None = None) -> list | None:
     """The v1 JSON of a parameter expression whose arguments are all literals
     (``["choice", [[16, 32]]]``), or None when some argument is only known at run time."""
     kwargs = kwargs or {}
@@ -218,10 +220,10 @@ def v1_definition(function: str, args: Sequence[str], kwargs: Optional[Mapping[s
             return None
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range" \
                 and not node.keywords:
-            ok = [_literal(ast.get_source_segment(code.strip(), a)) for a in node.args]
-            if not all(o for o, _ in ok) or not all(isinstance(v, int) for _, v in ok):
+            parts = [_literal(ast.get_source_segment(code.strip(), a)) for a in node.args]
+            if not all(o for o, _ in parts) or not all(isinstance(v, int) for _, v in parts):
                 return None
-            values.append(range(*[v for _, v in ok]))
+            values.append(range(*[v for _, v in parts]))
             continue
         ok, value = _literal(code)
         if not ok:
@@ -233,12 +235,12 @@ def v1_definition(function: str, args: Sequence[str], kwargs: Optional[Mapping[s
             if isinstance(item, (range, list)):
                 return ["choice", [list(item)]]
         return ["choice", [list(options)]]
-    bound = dict(zip(V1_SIGNATURES[function], values[:len(args)]))
-    bound.update(zip(kwargs, values[len(args):]))
+    bound = dict(zip(V1_SIGNATURES[function], values[:len(args)], strict=False))
+    bound.update(zip(kwargs, values[len(args):], strict=False))
     return [function, [bound.get(p) for p in V1_SIGNATURES[function]]]
 
 
-def check_space(sampling_name: str, definitions: Mapping[str, Optional[list]]) -> None:
+def check_space(sampling_name: str, definitions: Mapping[str, list]) -> None:
     """The checks v1's sampling classes made on the space (v2 makes none client-side, V38).
     ``definitions``: :func:`v1_definition` per key, or ``(function, None)`` when not literal."""
     for key, definition in definitions.items():
@@ -263,7 +265,7 @@ def check_space(sampling_name: str, definitions: Mapping[str, Optional[list]]) -
 
 
 # -- sampling ------------------------------------------------------------------------------------------
-def sampling(name: str, properties: Optional[str] = None) -> Snippet:
+def sampling(name: str, properties: str | None = None) -> Snippet:
     """``RandomParameterSampling`` -> ``"random"`` or ``RandomSamplingAlgorithm(rule=, seed=)``
     (v1 sent ``properties`` as they were; v2 knows rule and seed); Grid -> ``"grid"``, Bayesian
     -> ``"bayesian"`` (v2 has no properties for them)."""
@@ -286,7 +288,7 @@ def sampling(name: str, properties: Optional[str] = None) -> Snippet:
 
 
 # -- early termination -------------------------------------------------------------------------------
-def policy(name: Optional[str], bound: Optional[Mapping[str, str]] = None) -> Optional[Snippet]:
+def policy(name: str | None, bound: Mapping[str, str] | None = None) -> Snippet | None:
     """v1 policy (``bind``-ed argument code) -> v2 policy with v1's defaults written (V29), or
     None (no policy: ``NoTerminationPolicy`` or none given)."""
     if name in (None, "NoTerminationPolicy"):
@@ -321,14 +323,14 @@ def goal(code: str) -> Snippet:
         node = ast.parse(code, mode="eval").body
     except SyntaxError:
         node = None
-    word = None
+    word: object = None
     if isinstance(node, ast.Attribute):
         word = node.attr
     elif isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.Constant):
         word = node.args[0].value
     elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
         word = node.slice.value
-    if word in ("MAXIMIZE", "MINIMIZE"):
+    if isinstance(word, str) and word in ("MAXIMIZE", "MINIMIZE"):
         return Snippet(f'"{word.lower()}"')
     if isinstance(node, ast.Constant):
         raise NeverRan("primary_metric_goal must be a PrimaryMetricGoal (v1 read its .name)")
@@ -337,15 +339,16 @@ def goal(code: str) -> Snippet:
                  "which needs the v1 PrimaryMetricGoal", 'Write goal="maximize" or goal="minimize".'),))
 
 
-def limits(*, max_total_runs: str, max_concurrent_runs: Optional[str] = None,
-           max_duration_minutes: Optional[str] = None, trial_timeout: Optional[str] = None) -> Tuple[Dict[str, str], Tuple[Report, ...]]:
+def limits(*, max_total_runs: str, max_concurrent_runs: str | None = None,
+           max_duration_minutes: str | None = None,
+           trial_timeout: str | None = None) -> tuple[dict[str, str], tuple[Report, ...]]:
     """``.sweep()`` keyword code for v1's limits (V32, V33). ``trial_timeout``: the trial run's
     ``max_run_duration_seconds`` code (None: the estimator's default, no limit; a
     ScriptRunConfig's default is 2592000 and must be passed)."""
-    reports: List[Report] = []
+    reports: list[Report] = []
     out = {"max_total_trials": max_total_runs}
     ok, value = _literal(max_concurrent_runs)
-    if ok and not value:
+    if max_concurrent_runs is None or (ok and not value):
         out["max_concurrent_trials"] = max_total_runs
     elif ok:
         out["max_concurrent_trials"] = max_concurrent_runs
@@ -363,7 +366,7 @@ def limits(*, max_total_runs: str, max_concurrent_runs: Optional[str] = None,
                                               "(7 days); whether v2 does is not verified",
                                   "Use at most 10080 * 60 seconds."))
     ok, value = _literal(trial_timeout)
-    if not (ok and value is None):
+    if trial_timeout is not None and not (ok and value is None):
         out["trial_timeout"] = trial_timeout
     return out, tuple(reports)
 
@@ -379,7 +382,7 @@ class Tuned:
     quote: bool = False
 
 
-def search_space(entries: Sequence[Tuple[str, Snippet]], names: Optional[Names] = None) -> List[Tuned]:
+def search_space(entries: Sequence[tuple[str, Snippet]], names: Names | None = None) -> list[Tuned]:
     """v1 keys -> v2 names (V30), unique among ``names`` (the trial's other inputs and outputs)."""
     names = names if names is not None else Names()
     out = []
@@ -393,6 +396,8 @@ def _numeric_choice(code: str) -> bool:
     """A Choice over number literals only: its placeholder needs no shell quotes."""
     try:
         call = ast.parse(code, mode="eval").body
+        if not isinstance(call, ast.Call):
+            return False
         values = ast.literal_eval(call.keywords[0].value)
     except (SyntaxError, ValueError, IndexError, AttributeError, TypeError):
         return False
@@ -400,7 +405,8 @@ def _numeric_choice(code: str) -> bool:
                                             and math.isfinite(v) for v in values)
 
 
-def trial_arguments(items: Sequence[Item], tuned: Sequence[Tuned], *, estimator: bool) -> Tuple[List[Item], Tuple[Report, ...]]:
+def trial_arguments(items: Sequence[Item], tuned: Sequence[Tuned], *,
+                    estimator: bool) -> tuple[list[Item], tuple[Report, ...]]:
     """The trial's argument items: v1's fixed ones as HyperDrive left them, then ``key
     ${{inputs.name}}`` per search key (v1 passed the sampled values after the fixed arguments).
 
@@ -414,14 +420,14 @@ def trial_arguments(items: Sequence[Item], tuned: Sequence[Tuned], *, estimator:
                                   "is not verified", "Check the argument the script reads.")
                for t in tuned if not t.key.startswith("-")]
     names = {t.key.lstrip("-") for t in tuned}
-    fixed: List[Item] = list(items)
+    fixed: list[Item] = list(items)
     if estimator:
-        keys = [key for key, _ in zip(fixed[::2], fixed[1::2])]  # a trailing odd item is no key
+        keys = [key for key, _ in zip(fixed[::2], fixed[1::2], strict=False)]  # a trailing odd item is no key
         if any(isinstance(k, Expr) for k in keys):
             raise ValueError("a flag only known at run time: use the run-time helper")
         if any(not isinstance(k, (str, Placeholder)) for k in keys):
             raise NeverRan("HyperDrive read a non-string in a flag place (it raised at submit)")
-        pairs = dict(zip(fixed[::2], fixed[1::2]))
+        pairs = dict(zip(fixed[::2], fixed[1::2], strict=False))
         if any(isinstance(k, str) and k.lstrip("-") in names for k in pairs):
             fixed = [x for key, value in pairs.items() if not (isinstance(key, str) and key.lstrip("-") in names)
                      for x in (key, value) if x is not None and x != ""]
@@ -429,7 +435,7 @@ def trial_arguments(items: Sequence[Item], tuned: Sequence[Tuned], *, estimator:
     return fixed + sampled, tuple(reports)
 
 
-def trial_input(fixed: Optional[Item] = None, distribution: Optional[Snippet] = None) -> str:
+def trial_input(fixed: Item | None = None, distribution: Snippet | None = None) -> str:
     """The literal a tuned input is declared with (code). The sweep never uses it (swept inputs
     leave ``inputs``); it is the fixed v1 value when there was one (so the node also runs
     alone as v1's estimator did), else a value of the distribution, so it reads naturally."""
@@ -438,6 +444,8 @@ def trial_input(fixed: Optional[Item] = None, distribution: Optional[Snippet] = 
     if distribution is not None:
         try:
             call = ast.parse(distribution.code, mode="eval").body
+            if not isinstance(call, ast.Call):
+                raise ValueError(distribution.code)
             first = call.keywords[0].value
             if isinstance(first, ast.List) and first.elts:
                 first = first.elts[0]
@@ -450,7 +458,7 @@ def trial_input(fixed: Optional[Item] = None, distribution: Optional[Snippet] = 
 
 
 def sweep_code(node: str, tuned: Sequence[Tuned], *, sampling_algorithm: Snippet, primary_metric: str,
-               goal_code: Snippet, early_termination: Optional[Snippet], limit_kwargs: Mapping[str, str],
+               goal_code: Snippet, early_termination: Snippet | None, limit_kwargs: Mapping[str, str],
                indent: str = "") -> Snippet:
     """``node(lr=Uniform(...), ...).sweep(sampling_algorithm=..., primary_metric=..., goal=...,
     early_termination_policy=..., max_total_trials=..., max_concurrent_trials=..., timeout=...,
