@@ -17,6 +17,9 @@ from estimator_migrate.rules.estimator.run import DataReference, Dataset, Hoiste
 def data(plan: Plan) -> None:
     if plan.given("inputs"):
         _inputs(plan)
+        if plan.blockers:
+            return
+    _one_name_twice(plan)
     if plan.given("source_directory_data_store"):
         store = plan.kwargs["source_directory_data_store"]
         if not isinstance(store, ast.Name):
@@ -66,6 +69,38 @@ def _inputs(plan: Plan) -> None:
                        "the estimator only accepted DataReference, datastore and dataset inputs",
                        "Pass datasets with `.as_named_input(...)`; migrate this input by hand.", element)
             return
+
+
+def _one_name_twice(plan: Plan) -> None:
+    """Datasets registered under one input name more than once (two arguments, or an input and an
+    argument): the estimator registered its inputs, then its arguments' datasets, in order, the
+    last one replacing the others in ``run_config.data``. A ScriptRunConfig keeps what its
+    ``run_config.data`` holds, else the first argument of that name (at submit). So the last one
+    is written into ``run_config.data`` when they differ."""
+    found: dict[str, list[tuple[str, str]]] = {}  # name -> [(name code, dataset code)]
+    for dataset in plan.run.datasets:
+        name = _literal_name(dataset.name)
+        if name is not None:
+            found.setdefault(name, []).append((dataset.name, dataset.code))
+    for node, code in plan.argument_datasets:
+        name_code = _input_name(plan, node)
+        name = _literal_name(name_code) if name_code is not None else None
+        if name is not None and name_code is not None:
+            found.setdefault(name, []).append((name_code, code))
+    for name, entries in found.items():
+        if len({code for _, code in entries}) > 1:
+            # One entry for the name (where the estimator's dictionary had it first), holding the last.
+            kept = [d for d in plan.run.datasets if _literal_name(d.name) != name]
+            at = next((i for i, d in enumerate(plan.run.datasets) if _literal_name(d.name) == name), len(kept))
+            plan.run.datasets = kept[:at] + [Dataset(*entries[-1])] + kept[at:]
+
+
+def _literal_name(code: str) -> str | None:
+    try:
+        value = ast.literal_eval(code)
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _reference_name(expr: ast.expr) -> str:

@@ -81,7 +81,12 @@ def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
                    "ScriptRunConfig")
     if plan.blockers:
         for b in plan.blockers:
-            ctx.report(b.code, b.node or call, f"{kind} left unchanged: {b.message}", b.hint, lines=lines)
+            node, message = b.node or call, b.message
+            if not stmt.lineno <= node.lineno <= (stmt.end_lineno or stmt.lineno):
+                # The value stands elsewhere (a dictionary shared by several estimators): the finding
+                # belongs to this construction, which is what is left unchanged; the message says where.
+                node, message = call, f"{message} (the value on line {node.lineno})"
+            ctx.report(b.code, node, f"{kind} left unchanged: {message}", b.hint, lines=lines)
         return
     if out is None or not ctx.may_fix(code, call, *lines):
         return
@@ -130,13 +135,11 @@ def describe(ctx: FileContext, call: ast.Call) -> Plan | None:
                        f"({why}), so the construction is left as it is",
                        "Fold the overrides into `script_params` by hand (or submit without them), then run the "
                        "tool again.")
-        found = blocking_hyperdrive(ctx, stmt, plan.holder, clean, base) if not plan.blockers else None
-        if found is not None:
-            hd, why = found
-            plan.block("EM310", f"the HyperDrive configuration on line {hd.lineno} cannot be carried over ({why}), "
-                       "so the construction is left as it is",
-                       "Take the dataset out of the tuned flags (or give it a flag of its own), then run the tool "
-                       "again.")
+        found_hd = blocking_hyperdrive(ctx, stmt, plan.holder, clean, base, plan.argument_values) \
+            if not plan.blockers else None
+        if found_hd is not None:
+            code_hd, _, why, hint = found_hd
+            plan.block(code_hd, why, hint)
     return plan
 
 
