@@ -572,15 +572,24 @@ def followed_dict(names: NameResolver, name: ast.Name, until: ast.expr) -> dict 
         return None
     state = dict(start)
     first, last = block.index(binding.node), block.index(use_stmt)
+    changes = []
     for use in names.uses(name.id, scope):
         if use is name:
             continue
         stmt = _statement_of(names, use)
         if stmt is None or _scope(names, use) is not scope:
             return None
-        if stmt in block and (block.index(stmt) <= first or block.index(stmt) > last):
+        # The statement of the block that holds this use (itself, or a compound one around it).
+        top = next((n for n in [stmt, *_ancestors(names, stmt)] if isinstance(n, ast.stmt) and n in block), None)
+        if top is None:
+            return None
+        if block.index(top) <= first or block.index(top) > last:
             continue  # before the assignment (which rebinds it) or after the call
-        if stmt not in block or stmt is use_stmt or not _apply_change(names, stmt, use, state):
+        if top is not stmt or stmt is use_stmt:
+            return None
+        changes.append((block.index(stmt), use))
+    for index, use in sorted(changes, key=lambda c: (c[0], c[1].lineno, c[1].col_offset)):
+        if not _apply_change(names, block[index], use, state):
             return None
     return state
 
