@@ -240,3 +240,19 @@ def test_the_shipped_schema_is_the_official_one_unmodified():
     with open(SCHEMA, "rb") as handle:
         digest = hashlib.sha256(handle.read()).hexdigest()
     assert digest == "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"  # see tests/data/README.md
+
+
+def test_v2_codes_are_classified_like_their_families():
+    # Every report reads a code's kind from codes.kind_of, for both targets.
+    from estimator_migrate.findings import Finding
+    from estimator_migrate.report import common
+
+    def finding(code, fixed):
+        return Finding(code, "m", 1, 1, fixed=fixed)
+
+    assert [common.kind(finding(c, f)) for c, f in
+            [("EM401", True), ("EM451", True), ("EM501", False), ("EM101", True), ("EM201", True),
+             ("EM301", False), ("EM901", False)]] == \
+        ["fixed", "review", "manual", "fixed", "review", "manual", "manual"]
+    assert [common.level(finding(c, False)) for c in ("EM401", "EM451", "EM501", "EM301", "EM201")] == \
+        ["warning", "warning", "error", "error", "warning"]

@@ -67,14 +67,14 @@ def test_the_blocks_report_catalogued_codes():
 
 
 def test_report_kinds_for_the_new_family():
-    """What the reports do with the new codes today (report/common.py knows EM1/EM2/EM3/EM9 by
-    prefix): pinned, so that wiring the v2 renderer in notices it has to teach them kind_of."""
+    """The reports read the new codes' kinds from codes.kind_of: EM5xx need a person (error
+    level, like EM3xx), EM45x are reviews."""
     from estimator_migrate.findings import Finding
 
     manual = Finding(code="EM501", message="m", line=1, column=1)
     review = Finding(code="EM451", message="m", line=1, column=1, fixed=True)
-    assert common.kind(manual) == common.MANUAL and common.level(manual) == "warning"
-    assert common.kind(review) == common.FIXED  # kind_of says "review"
+    assert common.kind(manual) == common.MANUAL and common.level(manual) == "error"
+    assert common.kind(review) == common.REVIEW == kind_of("EM451")
 
 
 def _assigned(source):

@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from estimator_migrate.codes import RULES
+from estimator_migrate.codes import RULES, kind_of
 from estimator_migrate.findings import Finding
 
 if TYPE_CHECKING:
@@ -19,23 +19,24 @@ if TYPE_CHECKING:
 # reported in every format, under this code.
 FILE_ERROR_CODE = "EM903"
 
-MANUAL = "manual"  # EM3xx / EM9xx: left unchanged, a person must act
-REVIEW = "review"  # EM2xx: rewritten, a person should read the result
-FIXED = "fixed"  # EM1xx: rewritten, nothing to do
+MANUAL = "manual"  # EM3xx / EM5xx / EM9xx: left unchanged, a person must act
+REVIEW = "review"  # EM2xx / EM45x: rewritten, a person should read the result
+FIXED = "fixed"  # EM1xx / EM40x: rewritten, nothing to do
 
 
 def kind(finding: Finding) -> str:
-    if finding.code.startswith("EM2"):
-        return REVIEW
-    if finding.code.startswith("EM1") or (finding.fixed and not finding.code.startswith(("EM3", "EM9"))):
-        return FIXED
-    return MANUAL
+    """The code's kind (codes.kind_of, both targets); a code outside the families counts as
+    fixed only when the finding says it was."""
+    found = kind_of(finding.code)
+    if found == FIXED and not finding.code.startswith(("EM1", "EM4")) and not finding.fixed:
+        return MANUAL
+    return found
 
 
 def level(finding: Finding) -> str:
     """GitHub/SARIF level. EM1xx are warnings, not notices: `check` fails on them, and
-    notices are folded away in the GitHub UI. EM2xx warn; EM3xx/EM9xx are errors."""
-    if finding.code.startswith(("EM3", "EM9")):
+    notices are folded away in the GitHub UI. EM2xx warn; what needs a person is an error."""
+    if kind_of(finding.code) == MANUAL:
         return "error"
     return "warning"
 

@@ -101,9 +101,25 @@ def {name}(arguments, parameter_space):
 def {name}(arguments, overrides):
     """What `Experiment.submit(estimator, script_params=overrides)` sent: the estimator's
     arguments read two by two as flag and value, the overrides on top, flattened again."""
+    from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
+    from azureml.data.output_dataset_config import OutputDatasetConfig
+
     if not overrides:
         return arguments
-    return {flatten}({{**dict(zip(arguments[::2], arguments[1::2])), **overrides}})
+
+    def as_text(item):
+        # The estimator held mounted or downloaded datasets and outputs as this text, so two
+        # of one name were one flag when it read its arguments two by two.
+        if isinstance(item, DatasetConsumptionConfig) and item.mode.lower() in ("download", "mount"):
+            return "DatasetConsumptionConfig:" + item.name
+        if isinstance(item, OutputDatasetConfig):
+            return "DatasetOutputConfig:" + item.name
+        return item
+
+    pairs, first = {{}}, {{}}
+    for flag, value in zip(arguments[::2], arguments[1::2]):
+        pairs[first.setdefault(as_text(flag), flag)] = value
+    return {flatten}({{**pairs, **overrides}})
 ''',
 }
 _USES = {WITHOUT_TUNED: [FLATTEN], MERGE: [FLATTEN]}

@@ -81,7 +81,10 @@ def environment(plan: Plan) -> None:
     else:
         _generic_image(plan)
     if plan.given("image_registry_details"):
-        plan.run.recipe().steps.append(BaseImageRegistry(plan.code("image_registry_details")))
+        # The SDK set it only when truthy (a None held in a variable kept the default registry).
+        expr = plan.kwargs["image_registry_details"]
+        plan.run.recipe().steps.append(BaseImageRegistry(plan.code("image_registry_details"),
+                                                         only_if_truthy=not _builds_a_registry(plan, expr)))
     if plan.has("user_managed") and plan.literal("user_managed") is not False:
         # Whatever was given (True, None, a variable) is what the estimator stored there.
         plan.run.recipe().steps.append(UserManaged(plan.code("user_managed")))
@@ -208,3 +211,19 @@ def _names_one_object(expr: ast.AST) -> bool:
     while isinstance(expr, ast.Attribute):
         expr = expr.value
     return isinstance(expr, ast.Name)
+
+
+def _builds_a_registry(plan: Plan, expr: ast.expr) -> bool:
+    """Whether ``expr`` certainly holds a ContainerRegistry (built by its constructor, a name
+    every assignment of which is one): then the estimator's truth test always passed."""
+    def constructs(value) -> bool:
+        return isinstance(value, ast.Call) and \
+            (plan.ctx.names.qualified_name(value.func) or "").endswith(".ContainerRegistry")
+
+    if constructs(expr):
+        return True
+    if not isinstance(expr, ast.Name):
+        return False
+    names = plan.ctx.names
+    bindings = names.bindings_of(expr.id, names.scope_of.get(id(expr), names.module_scope))
+    return bool(bindings) and all(isinstance(b.node, ast.Assign) and constructs(b.value) for b in bindings)

@@ -245,7 +245,11 @@ def _step(plan: Plan, out: Src, step: r.Step) -> None:
             image = plan.use("DEFAULT_GPU_IMAGE")
         out.env_line(f"{{env}}.docker.base_image = {image}", step.param)
     elif isinstance(step, r.BaseImageRegistry):
-        out.env_line(f"{{env}}.docker.base_image_registry = {step.code}", "image_registry_details")
+        if step.only_if_truthy:
+            out.env_line(f"if {step.code}:", "image_registry_details")
+            out.env_line(f"    {{env}}.docker.base_image_registry = {step.code}")
+        else:
+            out.env_line(f"{{env}}.docker.base_image_registry = {step.code}", "image_registry_details")
     elif isinstance(step, r.UserManaged):
         out.env_line(f"{{env}}.python.user_managed_dependencies = {step.code}", "user_managed")
     elif isinstance(step, r.EnvVariable):

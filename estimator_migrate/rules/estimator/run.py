@@ -181,6 +181,7 @@ class SetPipOption:
 @dataclasses.dataclass(frozen=True)
 class BaseImageRegistry:
     code: Code
+    only_if_truthy: bool = False  # may be None (or falsy) at run time: the SDK skipped it then
 
 
 @dataclasses.dataclass(frozen=True)
