@@ -82,19 +82,26 @@ def {name}(arguments, parameter_space):
     that reading put something other than a string in a flag's place, HyperDrive raised at
     submit and the run never started: the arguments are then kept as they are."""
     from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
+    from azureml.data.output_dataset_config import OutputDatasetConfig
 
-    def flag(key):  # a mounted or downloaded dataset stood in the estimator's list by its name
-        if isinstance(key, DatasetConsumptionConfig) and str(key.mode).lower() in ("mount", "download"):
-            return "DatasetConsumptionConfig:" + key.name
-        return key
+    def as_text(item):
+        # The estimator held mounted or downloaded datasets and outputs as this text, so two
+        # of one name were one flag when HyperDrive read its arguments two by two.
+        if isinstance(item, DatasetConsumptionConfig) and item.mode.lower() in ("download", "mount"):
+            return "DatasetConsumptionConfig:" + item.name
+        if isinstance(item, OutputDatasetConfig):
+            return "DatasetOutputConfig:" + item.name
+        return item
 
-    pairs = dict(zip(arguments[::2], arguments[1::2]))
-    if not all(isinstance(flag(key), str) for key in pairs):
+    pairs, first = {{}}, {{}}
+    for flag, value in zip(arguments[::2], arguments[1::2]):
+        pairs[first.setdefault(as_text(flag), flag)] = value
+    if not all(isinstance(as_text(flag), str) for flag in pairs):
         return arguments
     tuned = {{name.lstrip("-") for name in parameter_space}}
-    if not any(flag(key).lstrip("-") in tuned for key in pairs):
+    if not any(as_text(flag).lstrip("-") in tuned for flag in pairs):
         return arguments
-    kept = {{key: value for key, value in pairs.items() if flag(key).lstrip("-") not in tuned}}
+    kept = {{flag: value for flag, value in pairs.items() if as_text(flag).lstrip("-") not in tuned}}
     return {flatten}(kept)
 ''',
     MERGE: '''\
