@@ -17,9 +17,6 @@ from estimator_migrate.rules.estimator.run import DataReference, Dataset, Hoiste
 def data(plan: Plan) -> None:
     if plan.given("inputs"):
         _inputs(plan)
-        if plan.blockers:
-            return
-    _one_name_twice(plan)
     if plan.given("source_directory_data_store"):
         store = plan.kwargs["source_directory_data_store"]
         if not isinstance(store, ast.Name):
@@ -30,6 +27,8 @@ def data(plan: Plan) -> None:
         # The estimator set the run's source_directory_data_store and mounted the datastore's root.
         plan.run.source_directory_data_store = code
         plan.run.data_references.append(DataReference("source_directory_data_store", code, datastore=True))
+    if not plan.blockers:
+        _one_name_twice(plan)
 
 
 def _inputs(plan: Plan) -> None:
