@@ -134,6 +134,23 @@ def blocking_hyperdrive(ctx: FileContext, stmt: ast.stmt, holder: str, clean, ba
     return None
 
 
+def hyperdrive_around(ctx: FileContext, call: ast.Call) -> ast.Call | None:
+    """The HyperDrive configuration whose ``estimator`` argument is the estimator construction
+    ``call`` itself (built inline), or None."""
+    parent = ctx.parent(call)
+    if isinstance(parent, ast.keyword):
+        if parent.arg != "estimator":
+            return None
+        parent = ctx.parent(parent)
+    if not isinstance(parent, ast.Call):
+        return None
+    kind = ctx.canonical_name(parent.func)
+    if kind not in ("HyperDriveConfig", "HyperDriveRunConfig"):
+        return None
+    return parent if _argument(parent, "estimator", 0 if kind == "HyperDriveRunConfig" else ESTIMATOR_SLOT) \
+        is call else None
+
+
 def _not_a_flag(values: list | None):
     """The first item HyperDrive's ``convert_list_to_dict`` took for a flag that is certainly not
     a string (an odd last item is no key), or None."""

@@ -19,7 +19,7 @@ from estimator_migrate.analysis.symbols import ESTIMATORS
 from estimator_migrate.findings import Severity
 from estimator_migrate.rules import on_call
 from estimator_migrate.rules.downstream.attributes import blocking_use
-from estimator_migrate.rules.downstream.hyperdrive import blocking_hyperdrive
+from estimator_migrate.rules.downstream.hyperdrive import blocking_hyperdrive, hyperdrive_around
 from estimator_migrate.rules.downstream.migrated import remember
 from estimator_migrate.rules.downstream.submit import blocking_submit
 from estimator_migrate.rules.estimator import (
@@ -121,6 +121,14 @@ def describe(ctx: FileContext, call: ast.Call) -> Plan | None:
             c.handler(plan)
             if plan.blockers:
                 break
+    around = hyperdrive_around(ctx, call) if not plan.blockers else None
+    if around is not None:
+        # HyperDrive removed the tuned arguments from an estimator's; the rewrite does that on a
+        # ScriptRunConfig held in a variable (the HyperDrive rule reads its arguments there).
+        plan.block("EM310", f"it is built inside the HyperDrive configuration on line {around.lineno}, which "
+                   "removed the tuned flags from an estimator's arguments; the tool carries that over only for an "
+                   "estimator held in a variable",
+                   "Assign the estimator to a variable, pass that to HyperDrive, then run the tool again.")
     if not plan.blockers and plan.holder and _IDENT.fullmatch(plan.holder):
         use = blocking_use(ctx, stmt, plan.holder)
         if use is not None:
