@@ -314,7 +314,8 @@ _rule(
     "EM305", "never-ran",
     "The estimator arguments are a combination the SDK rejected; this code never ran.",
     Severity.ERROR, False,
-    "The SDK raised at construction for this combination, so there is no behaviour to preserve.",
+    "The SDK raised at construction for this combination (or, for an estimator in a HyperDrive "
+    "configuration, HyperDrive raised at submit), so there is no behaviour to preserve.",
 )
 _rule(
     "EM306", "notebook-entry-script",

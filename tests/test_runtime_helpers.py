@@ -156,6 +156,12 @@ def test_tuned_arguments_are_removed_as_hyperdrive_did(arguments, space):
     generator = {"parameter_space": {name: ["choice", [[1, 2]]] for name in space}}
     expected = _raised(HyperDriveConfig._remove_duplicate_arguments, rc, generator, True)
     got = _raised(HELPERS["without_tuned_arguments"], list(arguments), generator["parameter_space"])
+    if expected == "AttributeError":  # `str.lstrip` on a key that is not a string
+        # HyperDrive raised at submit (a flag's place held something else than a string): the run
+        # never started, and the helper keeps the arguments as they are (the rewrite says so).
+        assert got is None
+        assert HELPERS["without_tuned_arguments"](list(arguments), generator["parameter_space"]) == list(arguments)
+        return
     assert got == expected
     if expected is None:
         stripped = HyperDriveConfig._remove_duplicate_arguments(rc, generator, True).arguments

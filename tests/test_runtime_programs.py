@@ -108,13 +108,14 @@ def test_generated_program_builds_the_same_runs(source, tmp_path_factory):
     assert not [f for f in result.findings if f.code.startswith("EM9")], [f.message for f in result.findings]
     # An estimator may be left as it is, with the reason (a bare flag shifted a submit's merge); never half-migrated.
     event("left unchanged" if any(f.code.startswith("EM3") for f in result.findings) else "migrated")
-    try:
-        after, after_rec = harness.run_fixture(result.new_source, str(workdir / "after"))
-    except AttributeError:
-        # HyperDrive could not submit the original (a shifted pairing put a number where it reads a
-        # flag: AttributeError in its own code); the rewrite raises the same error, where the
-        # HyperDriveConfig is built rather than when it is submitted.
-        assert any("error" in harness.downstream_state(v) for v in before.values() if harness._downstream(v))
-        return
+    after, after_rec = harness.run_fixture(result.new_source, str(workdir / "after"))
     problems = harness.compare(before, before_rec, after, after_rec)
+    if any("error" in harness.downstream_state(v) for v in before.values() if harness._downstream(v)):
+        # HyperDrive could not submit the original (a shifted pairing put a number where it reads a
+        # flag: AttributeError in its own code), so that run never started. Where the arguments are
+        # certain the estimator is left as it is (EM305); else the rewrite's run-time reading keeps
+        # the arguments, the HyperDrive run starts, and EM103 says so.
+        assert not problems or any(f.code == "EM103" and "raised at submit" in f.message
+                                   for f in result.findings), [f.message for f in result.findings]
+        return
     assert not problems, "\n".join(problems) + "\n\n" + result.new_source

@@ -124,3 +124,38 @@ def test_first_change_names_the_statement():
     names, call, arg = _use("x = {'a': 1}\nprint(x)\nx['b'] = 2\nuse(x)")
     change = static.first_change(names, arg, call)
     assert change is not None and change.lineno == 3
+
+
+# -- a dictionary followed through its plain changes (static.followed_dict) ---------------------
+
+_CHANGED = """
+p = {"--a": "", "--b": 1}
+CHANGES
+est = f(script_params=p)
+if later:
+    p["--z"] = 1
+p["--y"] = 3
+"""
+
+
+def _followed_dict(changes: str):
+    tree = ast.parse(_CHANGED.replace("CHANGES", textwrap.dedent(changes).strip() or "pass"))
+    call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "f")
+    return static.followed_dict(NameResolver(tree), call.keywords[0].value, call)
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ("", {"--a": "", "--b": 1}),
+    ('p["--c"] = 2\ndel p["--b"]\np.update({"--d": 4})\np.setdefault("--a", 9)\np.pop("--x", None)',
+     {"--a": "", "--c": 2, "--d": 4}),
+    ('p["--b"] = 5', {"--a": "", "--b": 5}),  # an existing key keeps its place
+    # Anything else may change it in ways the tool does not follow.
+    ('if y:\n    p["--c"] = 2', None),
+    ('q = p\nq["--c"] = 2', None),
+    ('def g():\n    p["--c"] = 2\ng()', None),
+    ("helper(p)", None),
+    ('p["--c"] = value_from_elsewhere()', None),
+    ('for k in ["--c"]:\n    p[k] = ""', None),
+])
+def test_a_literal_dictionary_is_followed_through_plain_changes(changes, expected):
+    assert _followed_dict(changes) == expected

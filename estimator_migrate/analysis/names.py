@@ -14,6 +14,8 @@ import ast
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from estimator_migrate.analysis.symbols import STAR_EXPORTS
+
 IMPORT = "import"
 OTHER = "other"
 
@@ -263,11 +265,27 @@ class NameResolver:
             base = quals.pop()
             assert base is not None  # excluded above
         else:
-            stars = self.module_scope.star_imports
-            if len(stars) != 1:
+            module = self.star_source(expr.id)
+            if module is None:
                 return None
-            base = f"{stars[0]}.{expr.id}"
+            base = f"{module}.{expr.id}"
         return ".".join([base] + attrs[::-1])
+
+    def star_source(self, name: str) -> str | None:
+        """The module whose ``from ... import *`` binds ``name`` (a name bound nowhere else): the only
+        star import, or, with several, the last one whose module is known to export it
+        (``symbols.STAR_EXPORTS``) when every star import after it is known not to. None when
+        a module the tool does not know may bind it."""
+        stars = self.module_scope.star_imports
+        if len(stars) == 1:
+            return stars[0]
+        for module in reversed(stars):  # the last star import that binds the name wins
+            exported = STAR_EXPORTS.get(module)
+            if exported is None:
+                return None
+            if name in exported:
+                return module
+        return None
 
     def uses(self, name: str, scope: Scope) -> Iterator[ast.Name]:
         """Every load of ``name`` that resolves to the binding visible in ``scope``."""

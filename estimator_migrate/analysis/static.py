@@ -547,3 +547,105 @@ def _unchanged_from(names: NameResolver, name: ast.Name, until: ast.expr) -> boo
             if not _harmless(names, use):
                 return False
     return True
+
+
+# -- a dictionary followed through its plain changes -------------------------------------------
+_DICT_METHODS = ("update", "pop", "setdefault")
+
+
+def followed_dict(names: NameResolver, name: ast.Name, until: ast.expr) -> dict | None:
+    """The dictionary ``name`` holds when ``until`` runs, when it was assigned a literal and then
+    only changed by plain statements of the same block, in straight-line order, with literal
+    keys and values: ``d[k] = v``, ``del d[k]``, ``d.update({...})``, ``d.pop(k)``,
+    ``d.setdefault(k, v)``. None when any other use may touch it before (an alias, a call it is
+    passed to, a function that reads it, a branch or loop that changes it)."""
+    binding = reaching_binding(names, name)
+    if binding is None or not isinstance(binding.value, ast.Dict):
+        return None
+    scope = _scope(names, name)
+    if names.defining_scope(name.id, scope) is not scope:
+        return None
+    start = literal(names, binding.value, binding.value)
+    use_stmt = _statement_of(names, until)
+    block = _block_of(names, binding.node)
+    if not isinstance(start, dict) or use_stmt is None or block is None or use_stmt not in block:
+        return None
+    state = dict(start)
+    first, last = block.index(binding.node), block.index(use_stmt)
+    changes = []
+    for use in names.uses(name.id, scope):
+        if use is name:
+            continue
+        stmt = _statement_of(names, use)
+        if stmt is None or _scope(names, use) is not scope:
+            return None
+        # The statement of the block that holds this use (itself, or a compound one around it).
+        top = next((n for n in [stmt, *_ancestors(names, stmt)] if isinstance(n, ast.stmt) and n in block), None)
+        if top is None:
+            return None
+        if block.index(top) <= first or block.index(top) > last:
+            continue  # before the assignment (which rebinds it) or after the call
+        if top is not stmt or stmt is use_stmt:
+            return None
+        changes.append((block.index(stmt), use))
+    for index, use in sorted(changes, key=lambda c: (c[0], c[1].lineno, c[1].col_offset)):
+        if not _apply_change(names, block[index], use, state):
+            return None
+    return state
+
+
+def _block_of(names: NameResolver, stmt: ast.stmt) -> list | None:
+    parent = names.parent.get(id(stmt))
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and stmt in block:
+            return block
+    return None
+
+
+def _apply_change(names: NameResolver, stmt: ast.stmt, use: ast.Name, state: dict) -> bool:
+    """Apply one plain change of the dictionary to ``state``; False when ``stmt`` is anything else."""
+    def lit(expr):
+        return literal(names, expr, expr)
+
+    try:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+            if isinstance(target, ast.Subscript) and target.value is use:
+                key, value = lit(target.slice), lit(stmt.value)
+                if UNKNOWN in (key, value) or any(isinstance(n, ast.Name) and n.id == use.id
+                                                  for n in ast.walk(stmt.value)):
+                    return False
+                state[key] = value
+                return True
+            return False
+        if isinstance(stmt, ast.Delete) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+            if isinstance(target, ast.Subscript) and target.value is use:
+                key = lit(target.slice)
+                if key is UNKNOWN or key not in state:
+                    return False
+                del state[key]
+                return True
+            return False
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            call = stmt.value
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.value is use and func.attr in _DICT_METHODS) or \
+                    call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+                return False
+            args = [lit(a) for a in call.args]
+            if UNKNOWN in args:
+                return False
+            if func.attr == "update" and len(args) == 1 and isinstance(args[0], dict):
+                state.update(args[0])
+            elif func.attr == "pop" and len(args) in (1, 2) and (args[0] in state or len(args) == 2):
+                state.pop(*args)
+            elif func.attr == "setdefault" and len(args) in (1, 2):
+                state.setdefault(*args)
+            else:
+                return False
+            return True
+    except TypeError:  # an unhashable key raised in the program too
+        return False
+    return False

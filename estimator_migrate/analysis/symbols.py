@@ -64,5 +64,41 @@ IMPORT_FROM = {
 }
 
 
+# What ``from <module> import *`` binds, for the SDK modules notebooks star-import (the module's
+# ``__all__``, or its public names where it has none), so that a name after several star imports
+# can be traced to one of them. Checked against the installed SDK by tests/test_star_imports.py.
+STAR_EXPORTS: dict[str, frozenset[str]] = {
+    "azureml.core": frozenset([
+        "ComputeTarget", "ContainerRegistry", "Dataset", "Datastore", "Environment", "Experiment", "Image",
+        "Keyvault", "LinkedService", "Model", "PrivateEndPoint", "PrivateEndPointConfig", "Run",
+        "RunConfiguration", "ScriptRun", "ScriptRunConfig", "SynapseWorkspaceLinkedServiceConfiguration",
+        "Webservice", "Workspace", "attach_legacy_compute_target", "diagnostic_log", "get_run",
+        "is_compute_target_prepared", "prepare_compute_target", "remove_legacy_compute_target"]),
+    "azureml.train.estimator": frozenset([
+        "Estimator", "Gloo", "MMLBaseEstimator", "MMLBaseEstimatorRunConfig", "Mpi", "Nccl", "ParameterServer",
+        "_FrameworkBaseEstimator"]),
+    "azureml.train.dnn": frozenset(["Chainer", "Gloo", "Mpi", "Nccl", "ParameterServer", "PyTorch", "TensorFlow"]),
+    "azureml.train.sklearn": frozenset(["SKLearn", "experiment_method", "logging", "module_logger"]),
+    "azureml.train.hyperdrive": frozenset([
+        "BanditPolicy", "BayesianParameterSampling", "EarlyTerminationPolicy", "GridParameterSampling",
+        "HyperDriveConfig", "HyperDriveRun", "HyperDriveRunConfig", "HyperParameterSampling",
+        "MedianStoppingPolicy", "NoTerminationPolicy", "PrimaryMetricGoal", "RandomParameterSampling",
+        "TruncationSelectionPolicy", "choice", "lognormal", "loguniform", "normal", "qlognormal", "qloguniform",
+        "qnormal", "quniform", "randint", "uniform"]),
+    "azureml.core.compute": frozenset([
+        "AdlaCompute", "AksCompute", "AmlCompute", "BatchCompute", "ComputeInstance", "ComputeTarget",
+        "DataFactoryCompute", "DatabricksCompute", "DsvmCompute", "HDInsightCompute", "KubernetesCompute",
+        "KustoCompute", "RemoteCompute", "SynapseCompute"]),
+    "azureml.data": frozenset([
+        "DataType", "DatacacheStore", "FileDataset", "HDFSOutputDatasetConfig", "LinkFileOutputDatasetConfig",
+        "LinkTabularOutputDatasetConfig", "OutputFileDatasetConfig", "TabularDataset"]),
+    "azureml.pipeline.steps": frozenset([
+        "AdlaStep", "AutoMLStep", "AutoMLStepRun", "AzureBatchStep", "CommandStep", "DataTransferStep",
+        "DatabricksStep", "EstimatorStep", "HyperDriveStep", "HyperDriveStepRun", "KustoStep", "ModuleStep",
+        "MpiStep", "ParallelRunConfig", "ParallelRunStep", "PythonScriptStep", "RScriptStep", "SynapseSparkStep",
+        "_HDInsightStep"]),
+}
+
+
 def canonical(qualname: str | None) -> str | None:
     return CANONICAL.get(qualname) if qualname else None

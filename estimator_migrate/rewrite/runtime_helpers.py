@@ -6,7 +6,8 @@ filled from argparse, returned by a function), the migrated code calls ``flatten
 at the same place, on the same dictionary, and gets what the estimator got. A DataReference or
 datastore in it was also registered in the run configuration (spec §7): that is what
 ``script_params_data_references`` returns. HyperDrive removed tuned arguments from an estimator's
-list (spec §8.2): ``without_tuned_arguments``; ``Experiment.submit(est, script_params=...)``
+list (spec §8.2): ``without_tuned_arguments`` (where HyperDrive's reading raised at submit, it keeps
+the list: the run starts, and the rewrite says so); ``Experiment.submit(est, script_params=...)``
 merged overrides into it (spec §3): ``merge_script_params``.
 
 Each is a transliteration of the SDK's own code (``azureml.train._estimator_helper._get_arguments``,
@@ -77,12 +78,31 @@ def {name}(script_params):
     WITHOUT_TUNED: '''\
 def {name}(arguments, parameter_space):
     """What HyperDrive did to an estimator's arguments: read them two by two as flag and
-    value, drop the flags it tunes (leading '-' ignored), and flatten the rest again."""
-    pairs = dict(zip(arguments[::2], arguments[1::2]))
-    tuned = {{name.lstrip("-") for name in parameter_space}}
-    if not any(key.lstrip("-") in tuned for key in pairs):
+    value, drop the flags it tunes (leading '-' ignored), and flatten the rest again. Where
+    that reading put something other than a string in a flag's place, HyperDrive raised at
+    submit and the run never started: the arguments are then kept as they are."""
+    from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
+    from azureml.data.output_dataset_config import OutputDatasetConfig
+
+    def as_text(item):
+        # The estimator held mounted or downloaded datasets and outputs as this text, so two
+        # of one name were one flag when HyperDrive read its arguments two by two.
+        if isinstance(item, DatasetConsumptionConfig) and item.mode.lower() in ("download", "mount"):
+            return "DatasetConsumptionConfig:" + item.name
+        if isinstance(item, OutputDatasetConfig):
+            return "DatasetOutputConfig:" + item.name
+        return item
+
+    pairs, first = {{}}, {{}}
+    for flag, value in zip(arguments[::2], arguments[1::2]):
+        pairs[first.setdefault(as_text(flag), flag)] = value
+    if not all(isinstance(as_text(flag), str) for flag in pairs):
         return arguments
-    return {flatten}({{key: value for key, value in pairs.items() if key.lstrip("-") not in tuned}})
+    tuned = {{name.lstrip("-") for name in parameter_space}}
+    if not any(as_text(flag).lstrip("-") in tuned for flag in pairs):
+        return arguments
+    kept = {{flag: value for flag, value in pairs.items() if as_text(flag).lstrip("-") not in tuned}}
+    return {flatten}(kept)
 ''',
     MERGE: '''\
 def {name}(arguments, overrides):

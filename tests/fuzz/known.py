@@ -15,47 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-
-def _has(program, *prefixes: str) -> bool:
-    return any(f.startswith(prefixes) for f in program.features)
-
-
-def _hyperdrive_pairing(program, verdict) -> bool:
-    # The original HyperDrive failed at submit; the migrated code either runs (main 85b8383) or
-    # raises the same error when the ScriptRunConfig is built (since branch runtime).
-    return len(verdict.causes) == 1 and verdict.causes[0] in (
-        "diff:error", "migrated-crashes:AttributeError:'int' object has no attribute 'lstrip'",
-        "migrated-crashes:AttributeError:'float' object has no attribute 'lstrip'",
-        "migrated-crashes:AttributeError:'bool' object has no attribute 'lstrip'") and \
-        any("has no attribute 'lstrip'" in p for p in verdict.problems)
-
-
-def _src_in_unrecognised_call(program, verdict) -> bool:
-    return verdict.causes == ["diff:error"] and _has(program, "import:star") and \
-        any("holds a ScriptRunConfig" in p for p in verdict.problems)
-
-
-def _star_unreported(program, verdict) -> bool:
-    return verdict.outcome == "unreported" and _has(program, "import:star") and \
-        verdict.causes in (["unreported-estimator"], ["never-ran-unreported"])
-
-
-def _one_input_name(program, verdict) -> bool:
-    return all(c.startswith("diff:data.") for c in verdict.causes) and \
-        len([f for f in program.features if f.startswith("data:named-")]) > 1
-
-
-def _finding_elsewhere(program, verdict) -> bool:
-    return verdict.outcome == "unreported" and any("left unchanged" in f for f in verdict.findings)
-
-
-KNOWN: dict[str, Callable] = {
-    "hyperdrive-pairing-crash": _hyperdrive_pairing,  # failures/12
-    "src-in-unrecognised-call": _src_in_unrecognised_call,  # failures/13
-    "star-import-unreported": _star_unreported,  # failures/16
-    "finding-on-shared-dict-line": _finding_elsewhere,  # failures/18
-    "two-inputs-one-name": _one_input_name,  # failures/19
-}
+# None left: the last five (hyperdrive-pairing-crash, src-in-unrecognised-call,
+# star-import-unreported, finding-on-shared-dict-line, two-inputs-one-name) were fixed on branch
+# sound3; their reproducers became fixture pairs (fixtures/rules/hyperdrive/*pairing*,
+# run_config_factory_star_imports, manual_consumer_from_unknown_star; fixtures/rules/imports/
+# two_star_imports; fixtures/rules/data/manual_shared_raw_dataset, one_input_name_twice).
+# A new cause gets an entry here (a narrow rule, see above) with its reproducer in failures/.
+KNOWN: dict[str, Callable] = {}
 
 
 def classify(program, verdict) -> str | None:

@@ -25,6 +25,8 @@ from estimator_migrate.rules.edits import keyword_range, new_group, remove_list_
 from estimator_migrate.text import end_of
 
 _SAMPLINGS = ("RandomParameterSampling", "GridParameterSampling", "BayesianParameterSampling")
+# SDK classes that take an estimator and nothing else in that slot (a ScriptRunConfig there fails).
+_CONSUMERS = ("HyperDriveConfig", "HyperDriveRunConfig", "EstimatorStep", "HyperDriveStep")
 ESTIMATOR_SLOT = 7  # HyperDriveConfig(hyperparameter_sampling, ..., policy, estimator, run_config, ...)
 
 
@@ -78,13 +80,17 @@ def migrate_hyperdrive(ctx: FileContext, call: ast.Call) -> None:
         ctx.edits.append(edit)
 
 
-def blocking_hyperdrive(ctx: FileContext, stmt: ast.stmt, holder: str, clean, base):
-    """Before an estimator stored in ``holder`` is rewritten: (HyperDrive call, why) when
-    HyperDrive's removal of tuned arguments may drop a dataset argument the estimator had
-    registered for the run (a ScriptRunConfig would not have it); the estimator is then left as
-    it is, never half-migrated. None when there is no such use."""
-    if base is None:
-        return None
+def blocking_hyperdrive(ctx: FileContext, stmt: ast.stmt, holder: str, clean, base, values: list | None = None):
+    """Before an estimator stored in ``holder`` is rewritten: (code, HyperDrive call, why, hint)
+    when a HyperDrive configuration that uses it cannot be carried over, and the estimator is
+    then left as it is, never half-migrated. None when there is no such use.
+
+    * HyperDrive's reading of the arguments two by two (``values``: the flattened items, see
+      ``Plan.argument_values``) put a value that is not a string where a flag is expected:
+      ``str.lstrip`` on it raised at submit, for every such key, whatever the space (spec §8.2).
+      That HyperDrive run never started (EM305).
+    * Its removal of tuned arguments may drop a dataset argument the estimator had registered
+      for the run (a ScriptRunConfig would not have it; EM310)."""
     for use in uses_of(ctx, holder, stmt):
         call = ctx.parent(use)
         if isinstance(call, ast.keyword) and call.arg == "estimator":
@@ -92,16 +98,67 @@ def blocking_hyperdrive(ctx: FileContext, stmt: ast.stmt, holder: str, clean, ba
         if not isinstance(call, ast.Call):
             continue
         kind = ctx.canonical_name(call.func)
+        spelled = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+        if kind is None and spelled in _CONSUMERS:
+            return ("EM310", call,
+                    f"`{spelled}` on line {call.lineno} receives the estimator, but the tool cannot tell which "
+                    "module bound that name (a star import of a module it does not know, or a rebinding); if it "
+                    "is the SDK's, it accepts only estimators, so the construction is left as it is",
+                    f"Import `{spelled}` by name from the SDK, then run the tool again.")
         if kind not in ("HyperDriveConfig", "HyperDriveRunConfig"):
             continue
         factory = kind == "HyperDriveRunConfig"
         if _argument(call, "estimator", 0 if factory else ESTIMATOR_SLOT) is not use:
             continue
+        flag = _not_a_flag(values)
+        if flag is not None:
+            return ("EM305", call,
+                    f"the HyperDrive configuration on line {call.lineno} never ran: HyperDrive read `{holder}`'s "
+                    f"arguments two by two as flag and value, and {flag!r} stood where a flag is expected (a "
+                    f"bare flag, an expanded list or a key that is not a string put it there); `str.lstrip` on it "
+                    f"raised at submit "
+                    f"({type(flag).__name__} has no `lstrip`), so there is no run to preserve",
+                    "Fix `script_params` so that it reads as flag/value pairs (e.g. give the bare flag a value), "
+                    "then run the tool again.")
+        if base is None:
+            continue
         space = parameter_space(ctx, _argument(call, "hyperparameter_sampling", 1 if factory else 0))
         if contents.may_drop_data(ctx, base, space, clean, strip=True):
-            return call, ("HyperDrive's removal of the tuned arguments may drop a dataset argument, whose dataset "
-                          "the estimator had registered for the run (it stayed mounted); the ScriptRunConfig "
-                          "would lose it")
+            return ("EM310", call,
+                    f"the HyperDrive configuration on line {call.lineno} cannot be carried over (HyperDrive's "
+                    "removal of the tuned arguments may drop a dataset argument, whose dataset the estimator had "
+                    "registered for the run (it stayed mounted); the ScriptRunConfig would lose it), so the "
+                    "construction is left as it is",
+                    "Take the dataset out of the tuned flags (or give it a flag of its own), then run the tool "
+                    "again.")
+    return None
+
+
+def hyperdrive_around(ctx: FileContext, call: ast.Call) -> ast.Call | None:
+    """The HyperDrive configuration whose ``estimator`` argument is the estimator construction
+    ``call`` itself (built inline), or None."""
+    parent = ctx.parent(call)
+    if isinstance(parent, ast.keyword):
+        if parent.arg != "estimator":
+            return None
+        parent = ctx.parent(parent)
+    if not isinstance(parent, ast.Call):
+        return None
+    kind = ctx.canonical_name(parent.func)
+    if kind not in ("HyperDriveConfig", "HyperDriveRunConfig"):
+        return None
+    return parent if _argument(parent, "estimator", 0 if kind == "HyperDriveRunConfig" else ESTIMATOR_SLOT) \
+        is call else None
+
+
+def _not_a_flag(values: list | None):
+    """The first item HyperDrive's ``convert_list_to_dict`` took for a flag that is certainly not
+    a string (an odd last item is no key), or None."""
+    if not values:
+        return None
+    for item in values[0:len(values) - len(values) % 2:2]:
+        if item is not static.UNKNOWN and not isinstance(item, str):
+            return item
     return None
 
 
@@ -288,6 +345,12 @@ def _strip_at_run_time(ctx, ref, sampling, estimator, call, group, lines, argume
     if pairs_shifted(ctx, arguments.value):
         note += (" (a bare flag shifts its reading of the arguments two by two, as it shifted HyperDrive's: check "
                  "what the child runs get)")
+    pairs = Pairs(ctx, arguments.value)
+    if not (pairs.literal_list and all(isinstance(k, str) for k in pairs.keys)):
+        # Only run time tells whether HyperDrive could read the pairs at all.
+        note += ("; where that reading puts something other than a string in a flag's place (a bare flag or a "
+                 "list value shifts it), HyperDrive raised at submit and the run never started: the helper then "
+                 "keeps the arguments as they are, and the run starts")
     if len(_uses(ctx, ref)) > 1 or not names.startswith("["):
         name, insert = _tuning_copy(ctx, held, call, group, f"{helper}({held}.arguments, {names})")
         return [insert], [f"{note}, in `{name}`, a copy for HyperDrive"], name

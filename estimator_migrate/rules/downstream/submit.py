@@ -103,9 +103,19 @@ def blocking_submit(ctx: FileContext, stmt: ast.stmt, holder: str, clean: bool |
         submit = _submit_call(ctx, use)
         if submit is not None:
             why = _overrides_problem(ctx, submit, holder, clean, base)
+            if why is None and static.reaching_binding(ctx.names, use) is None and _has_overrides(ctx, submit):
+                # The merge is written for one ScriptRunConfig; which one reaches here only run time tells.
+                why = (f"`{holder}` may hold another estimator there, being bound more than once, so the tool "
+                       "cannot tell whose arguments they merge into")
             if why is not None:
                 return submit, why
     return None
+
+
+def _has_overrides(ctx: FileContext, submit: ast.Call) -> bool:
+    return any(k.arg in _OVERRIDES and
+               (k.arg != "script_params" or static.literal(ctx.names, k.value) not in ({}, None))
+               for k in submit.keywords)
 
 
 def _fold(ctx: FileContext, src: ast.Call, src_stmt: ast.stmt, holder: str, use: ast.Name, submit: ast.Call,

@@ -52,12 +52,19 @@ def arguments(plan: Plan) -> None:
             return
         except _RunTime:
             run.hoisted, run.data_references, plan.notes = saved
+            plan.argument_datasets = []
         else:
             run.arguments = Arguments(groups=groups)
             plan.pairs_clean = _pairs_clean(plan, node)
+            plan.argument_values = _values(plan, node, groups)
             return
     _flatten_at_run_time(plan, expr)
     plan.pairs_clean = None  # only run time knows
+    # Flattened at run time, but what it gives may still be certain (a literal changed by plain
+    # item stores): what HyperDrive's reading two by two will meet.
+    followed = static.followed_dict(plan.ctx.names, expr, plan.call) if isinstance(expr, ast.Name) and \
+        "script_params" not in plan.unpacked else None
+    plan.argument_values = _flattened(followed) if followed is not None else None
 
 
 def _entries(node: ast.Dict) -> list[tuple[ast.expr, ast.expr]]:
@@ -80,6 +87,44 @@ def _pairs_clean(plan: Plan, node: ast.Dict) -> bool:
         if v is static.UNKNOWN and isinstance(static.resolve(names, value), (ast.List, ast.Tuple, ast.Dict)):
             return False
     return True
+
+
+def _values(plan: Plan, node: ast.Dict, groups: list[ArgGroup]) -> list | None:
+    """The flattened items as the estimator's list held them (static.UNKNOWN where only run time
+    knows the value: a dataset, a name the tool does not follow), one per position; None when a
+    position is not certain. What HyperDrive's reading two by two saw (``downstream.hyperdrive``)."""
+    out: list = []
+    for (key, value), group in zip(_entries(node), groups, strict=False):
+        key_value = plan.value_of(key)
+        items = [] if key_value in _EMPTY else [key_value]
+        lit = plan.value_of(value)
+        if lit is static.UNKNOWN or isinstance(lit, (set, frozenset)):
+            items += [static.UNKNOWN] * (len(group.items) - len(items))
+        elif lit in _EMPTY:
+            pass
+        elif isinstance(lit, (list, tuple, dict)):
+            items += [str(i) if isinstance(i, (list, tuple, dict, set)) else i for i in lit]
+            items = [i for i in items if i is static.UNKNOWN or i not in _EMPTY]
+        else:
+            items.append(lit)
+        if len(items) != len(group.items):
+            return None
+        out += items
+    return out
+
+
+def _flattened(params: dict) -> list | None:
+    """A literal dictionary flattened as the estimator did (None when a set's order decides)."""
+    out: list = []
+    for key, value in params.items():
+        out.append(key)
+        if isinstance(value, (set, frozenset)):
+            return None
+        if isinstance(value, (list, tuple, dict)):
+            out += [str(i) if isinstance(i, (list, tuple, dict, set)) else i for i in value]
+        else:
+            out.append(value)
+    return [i for i in out if i not in _EMPTY]
 
 
 def _literal_dict(plan: Plan, expr: ast.expr) -> tuple[ast.Dict, bool, str | None] | None:
@@ -271,6 +316,8 @@ def _value_items(plan: Plan, key: ast.expr, value: ast.expr, held: str) -> list[
     kind = data_objects.classify(plan, value)
     if kind == data_objects.UNKNOWN_DATA or kind == data_objects.SCALAR and _unsure(plan, value):
         raise _RunTime()  # a dataset or a DataReference? a list, '' or a plain value? run time tells
+    if kind == data_objects.DATASET:
+        plan.argument_datasets.append((value, code))
     if kind in (data_objects.DATASET, data_objects.OUTPUT, data_objects.SCALAR):
         return [code]
     if kind in (data_objects.DATAREF, data_objects.DATASTORE):

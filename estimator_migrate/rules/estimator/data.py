@@ -27,6 +27,8 @@ def data(plan: Plan) -> None:
         # The estimator set the run's source_directory_data_store and mounted the datastore's root.
         plan.run.source_directory_data_store = code
         plan.run.data_references.append(DataReference("source_directory_data_store", code, datastore=True))
+    if not plan.blockers:
+        _one_name_twice(plan)
 
 
 def _inputs(plan: Plan) -> None:
@@ -66,6 +68,45 @@ def _inputs(plan: Plan) -> None:
                        "the estimator only accepted DataReference, datastore and dataset inputs",
                        "Pass datasets with `.as_named_input(...)`; migrate this input by hand.", element)
             return
+
+
+def _one_name_twice(plan: Plan) -> None:
+    """Datasets registered under one input name more than once (two arguments, or an input and an
+    argument): the estimator registered its inputs, then its arguments' datasets, in order, the
+    last one replacing the others in ``run_config.data``. A ScriptRunConfig keeps what its
+    ``run_config.data`` holds, else the first argument of that name (at submit). So the last one
+    is written into ``run_config.data`` when they differ."""
+    inputs: list[ast.expr] = []
+    if plan.given("inputs"):
+        listed = plan.resolve(plan.kwargs["inputs"])
+        assert isinstance(listed, (ast.List, ast.Tuple))  # _inputs read it
+        inputs = [e for e in listed.elts if classify(plan, e) == DATASET]  # in the order of run.datasets
+    registered = [(node, d.code) for node, d in zip(inputs, plan.run.datasets, strict=False)] + \
+        plan.argument_datasets
+    found: dict[str, list[str]] = {}  # input name -> the code of each dataset registered under it
+    for node, code in registered:
+        name = _named_input(plan, node)
+        if name is not None:
+            found.setdefault(name, []).append(code)
+    for name, codes in found.items():
+        if len(set(codes)) > 1:
+            # One entry for the name (where the estimator's dictionary had it first), holding the last.
+            same = [i for i, node in enumerate(inputs) if _named_input(plan, node) == name]
+            kept = [d for i, d in enumerate(plan.run.datasets) if i not in same]
+            at = same[0] if same else len(kept)
+            plan.run.datasets = kept[:at] + [Dataset(plan.q(name), codes[-1])] + kept[at:]
+            inputs = [node for i, node in enumerate(inputs) if i not in same]
+            inputs[at:at] = [ast.Constant(value=None)]  # keeps inputs aligned with run.datasets
+
+
+def _named_input(plan: Plan, node: ast.expr) -> str | None:
+    """The input name a dataset consumption was given (``.as_named_input("name")``), when literal."""
+    for part in ast.walk(static.resolve_identity(plan.ctx.names, node)):
+        if isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute) and part.func.attr == "as_named_input":
+            arg = part.args[0] if part.args else next((k.value for k in part.keywords if k.arg == "name"), None)
+            value = plan.value_of(arg) if arg is not None else None
+            return value if isinstance(value, str) else None
+    return None
 
 
 def _reference_name(expr: ast.expr) -> str:

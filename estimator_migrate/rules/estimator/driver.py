@@ -19,7 +19,7 @@ from estimator_migrate.analysis.symbols import ESTIMATORS
 from estimator_migrate.findings import Severity
 from estimator_migrate.rules import on_call
 from estimator_migrate.rules.downstream.attributes import blocking_use
-from estimator_migrate.rules.downstream.hyperdrive import blocking_hyperdrive
+from estimator_migrate.rules.downstream.hyperdrive import blocking_hyperdrive, hyperdrive_around
 from estimator_migrate.rules.downstream.migrated import remember
 from estimator_migrate.rules.downstream.submit import blocking_submit
 from estimator_migrate.rules.estimator import (
@@ -85,7 +85,12 @@ def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
                    "ScriptRunConfig")
     if plan.blockers:
         for b in plan.blockers:
-            ctx.report(b.code, b.node or call, f"{kind} left unchanged: {b.message}", b.hint, lines=lines)
+            node, message = b.node or call, b.message
+            if not stmt.lineno <= node.lineno <= (stmt.end_lineno or stmt.lineno):
+                # The value stands elsewhere (a dictionary shared by several estimators): the finding
+                # belongs to this construction, which is what is left unchanged; the message says where.
+                node, message = call, f"{message} (the value on line {node.lineno})"
+            ctx.report(b.code, node, f"{kind} left unchanged: {message}", b.hint, lines=lines)
         return
     if out is None or not ctx.may_fix(code, call, *lines):
         return
@@ -120,6 +125,14 @@ def describe(ctx: FileContext, call: ast.Call) -> Plan | None:
             c.handler(plan)
             if plan.blockers:
                 break
+    around = hyperdrive_around(ctx, call) if not plan.blockers else None
+    if around is not None:
+        # HyperDrive removed the tuned arguments from an estimator's; the rewrite does that on a
+        # ScriptRunConfig held in a variable (the HyperDrive rule reads its arguments there).
+        plan.block("EM310", f"it is built inside the HyperDrive configuration on line {around.lineno}, which "
+                   "removed the tuned flags from an estimator's arguments; the tool carries that over only for an "
+                   "estimator held in a variable",
+                   "Assign the estimator to a variable, pass that to HyperDrive, then run the tool again.")
     if not plan.blockers and plan.holder and _IDENT.fullmatch(plan.holder):
         use = blocking_use(ctx, stmt, plan.holder)
         if use is not None:
@@ -134,13 +147,11 @@ def describe(ctx: FileContext, call: ast.Call) -> Plan | None:
                        f"({why}), so the construction is left as it is",
                        "Fold the overrides into `script_params` by hand (or submit without them), then run the "
                        "tool again.")
-        found = blocking_hyperdrive(ctx, stmt, plan.holder, clean, base) if not plan.blockers else None
-        if found is not None:
-            hd, why = found
-            plan.block("EM310", f"the HyperDrive configuration on line {hd.lineno} cannot be carried over ({why}), "
-                       "so the construction is left as it is",
-                       "Take the dataset out of the tuned flags (or give it a flag of its own), then run the tool "
-                       "again.")
+        found_hd = blocking_hyperdrive(ctx, stmt, plan.holder, clean, base, plan.argument_values) \
+            if not plan.blockers else None
+        if found_hd is not None:
+            code_hd, _, why, hint = found_hd
+            plan.block(code_hd, why, hint)
     return plan
 
 

@@ -53,6 +53,12 @@ class Plan:
         # arguments: whether the flattened list reads back two by two as flag/value pairs (None:
         # only run time knows); the downstream checks (submit overrides, HyperDrive) need it.
         self.pairs_clean: bool | None = True
+        # arguments: the flattened list's items as literal values (static.UNKNOWN where only run time
+        # knows the value), one per position; None when the positions themselves are not known.
+        self.argument_values: list | None = []
+        # arguments: the datasets among the flattened values, in order (node, code at the call);
+        # the estimator registered them for the run after its inputs, the last of a name winning.
+        self.argument_datasets: list[tuple[ast.expr, str]] = []
 
     # -- reading the call -----------------------------------------------------------------
     def has(self, param: str) -> bool:

@@ -152,7 +152,11 @@ def _keyword_column(plan: Plan) -> int:
         col += len("ScriptRunConfig") - len(func)
     line = ctx.lines[keyword.lineno - 1]
     if keyword.lineno != call.lineno and col != old_align + len("ScriptRunConfig") - len(func):
+        # Not first on its line: the line's own indentation, which moves too when it is aligned
+        # with the parenthesis.
         col = len(line) - len(line.lstrip(" \t"))
+        if col == old_align:
+            col += len("ScriptRunConfig") - len(func)
     return col
 
 
