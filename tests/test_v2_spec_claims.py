@@ -2,8 +2,8 @@
 installed azure-ai-ml (pinned 1.35.2) through the real ``create_or_update`` path, offline.
 
 Each test is named after the trap it checks (spec v2 §13). Where the installed SDK behaves
-differently from what the spec says, the test pins what it really does and says so
-(see /work/notes/v2-design.md, "Spec claims refuted or refined").
+differently from what the spec says, the test pins what it really does and says so in its
+docstring.
 """
 
 import os

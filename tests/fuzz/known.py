@@ -1,6 +1,5 @@
 """The causes of silently wrong rewrites the fuzzer has found on main and that are not fixed
-yet, each with its reproducer in tests/fuzz/failures and its summary in the lead's notes
-(/work/notes/fuzz-failures.md).
+yet, each with its reproducer in tests/fuzz/failures (see tests/fuzz/README.md).
 
 ``classify`` tells whether a failing program is explained by one of them. The bounded CI run
 (tests/test_differential.py) fails on any failure no entry explains, and is marked xfail while
