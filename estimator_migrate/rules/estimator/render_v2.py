@@ -106,6 +106,7 @@ class Job:
     pre_lines: list[str] = dataclasses.field(default_factory=list)
     reports: list[Report] = dataclasses.field(default_factory=list)
     inputs: dict[str, str] = dataclasses.field(default_factory=dict)  # literal inputs (tuned flags' defaults)
+    outputs: dict[str, str] = dataclasses.field(default_factory=dict)  # data outputs (name -> Output code)
 
 
 def _literal(code: str | None) -> Any:
@@ -209,6 +210,11 @@ def translate(plan: Plan, sweep: sweep_v2.Sweep | None = None) -> Job:
         one = "{" + ", ".join(entries) + "}"
         many = "{\n" + "".join(f"    {_wrap_call(e, 8)},\n" for e in entries) + "}"
         job.keywords.append(("inputs", one if len(one) <= 80 else many))
+    if job.outputs:
+        entries = [f"{py_string(k)}: {v}" for k, v in job.outputs.items()]
+        one = "{" + ", ".join(entries) + "}"
+        many = "{\n" + "".join(f"    {_wrap_call(e, 8)},\n" for e in entries) + "}"
+        job.keywords.append(("outputs", one if len(one) <= 80 else many))
     _data(plan)
     variables = _environment(plan, job)
     if variables is not None:
@@ -263,12 +269,21 @@ def _command(plan: Plan, job: Job, sweep: sweep_v2.Sweep | None = None) -> str:
             else:
                 raise _Blocked("EM512", f"the argument `{item}` is not a single value", "Flatten it by hand.")
     taken = Names([t.name for t in sweep.tuned] if sweep is not None else [])
+    items, dataset_inputs, job.outputs, translated = data_v2.script_params_data(plan, items, taken)
     plain, data_inputs = data_v2.script_params_inputs(plan, items, taken)
-    if data_inputs:
-        job.reports.append(Report("EM407", f"the DataReference{'s' if len(data_inputs) > 1 else ''} in "
-                                  f"`script_params` became input{'s' if len(data_inputs) > 1 else ''} "
-                                  f"{', '.join(f'`{n}`' for n in data_inputs)} of the job", ""))
-    if any(isinstance(i, v2command.Expr) for i in plain) and not _scalar_values(plan):
+    data_inputs = {**dataset_inputs, **data_inputs}
+    if dataset_inputs or job.outputs:
+        what = [f"input `{n}`" for n in dataset_inputs] + [f"output `{n}`" for n in job.outputs]
+        job.reports.append(Report("EM407", "the dataset(s) and output(s) in `script_params` became "
+                                  f"{', '.join(what)} of the job; a script that read them through "
+                                  "`Run.get_context().input_datasets`/`output_datasets` must take the path from its "
+                                  "argument", "Check that the script reads its data from the argument."))
+    if data_inputs.keys() - dataset_inputs.keys():
+        data_inputs_refs = [n for n in data_inputs if n not in dataset_inputs]
+        job.reports.append(Report("EM407", f"the DataReference{'s' if len(data_inputs_refs) > 1 else ''} in "
+                                  f"`script_params` became input{'s' if len(data_inputs_refs) > 1 else ''} "
+                                  f"{', '.join(f'`{n}`' for n in data_inputs_refs)} of the job", ""))
+    if any(isinstance(i, v2command.Expr) for i in plain) and not _scalar_values(plan, translated):
         raise _Blocked("EM506", "`script_params` holds values the tool cannot tell from data (a dataset, an output "
                        "or a DataReference becomes an `Input`/`Output` in v2, not text)",
                        "Write the v2 inputs and outputs by hand (see `--explain EM407`), or write the values as "
@@ -286,7 +301,7 @@ def _command(plan: Plan, job: Job, sweep: sweep_v2.Sweep | None = None) -> str:
     return built.snippet.code
 
 
-def _scalar_values(plan: Plan) -> bool:
+def _scalar_values(plan: Plan, translated: frozenset[int] | set[int] = frozenset()) -> bool:
     """Every value of ``script_params`` (a dictionary the tool can see) is a plain value: no
     dataset, output or DataReference, which v1 resolved at submit and v2 passes as data."""
     resolved = plan.resolve(plan.kwargs["script_params"])
@@ -299,7 +314,7 @@ def _scalar_values(plan: Plan) -> bool:
         values.append(key)
         inner = plan.resolve(value)
         values += list(inner.elts) if isinstance(inner, (ast.List, ast.Tuple)) else [value]
-    return all(data_objects.classify(plan, v) == data_objects.SCALAR for v in values)
+    return all(id(v) in translated or data_objects.classify(plan, v) == data_objects.SCALAR for v in values)
 
 
 def _data(plan: Plan) -> None:
