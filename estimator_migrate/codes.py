@@ -856,7 +856,9 @@ _manual(
     "does not provide.",
     "Scripts are not rewritten. In a v2 job there is no v1 run context: `run.log`, `run.input_datasets`, "
     "`run.parent` and the `AZUREML_DATAREFERENCE_<name>` environment variables are gone (v2 sets "
-    "`AZURE_ML_INPUT_<name>`). Whether azureml-core logging still reaches a v2 job is not verified.",
+    "`AZURE_ML_INPUT_<name>`). Whether azureml-core logging still reaches a v2 job is not verified. The file layer "
+    "reads the script of each migrated job whose code folder and script are literals (a path relative to the "
+    "migrated file's folder) and names each use with its line, on the estimator's (or ScriptRunConfig's) line.",
     """
     # train.py
     run = Run.get_context()
@@ -926,11 +928,12 @@ _manual(
 )
 
 TARGET_V2 = frozenset(code for code in RULES if code[:3] in ("EM4", "EM5"))
-# Emitted by the v2 renderer (rules/estimator/render_v2.py, rules/v2_client.py, rules/src_v2.py); their examples are
+# Emitted by the v2 renderer (rules/estimator/render_v2.py, rules/v2_client.py, rules/src_v2.py) and the
+# training-script scan the file layer runs (v2/script_scan.py, EM507); their examples are
 # checked against the engine by tests/test_rule_examples.py.
 EMITTED_V2 = frozenset({"EM401", "EM402", "EM403", "EM405", "EM406", "EM407", "EM451", "EM452", "EM453", "EM454",
-                        "EM501", "EM502", "EM503", "EM504", "EM505", "EM506", "EM508", "EM509", "EM510", "EM511",
-                        "EM512"})
+                        "EM501", "EM502", "EM503", "EM504", "EM505", "EM506", "EM507", "EM508", "EM509", "EM510",
+                        "EM511", "EM512"})
 # No rule emits these yet; see tests/test_rule_examples.py.
 PLANNED = TARGET_V2 - EMITTED_V2
 

@@ -182,7 +182,7 @@ def _translate(plan: SrcPlan) -> _Job:
                            "Write the v2 job by hand (see `--explain EM402`).", bound[name])
     if "source_directory" not in bound:
         raise _Blocked("EM510", "no `source_directory`", "Fix the v1 code first.")
-    script = _literal(bound.get("script"))
+    script = _literal(plan.resolve(bound["script"])) if "script" in bound else None
     if not isinstance(script, str):
         raise _Blocked("EM512", "the `script` is not a string literal; the v2 command names the script",
                        "Write the script's file name as a string literal.", bound.get("script"))
@@ -206,6 +206,8 @@ def _translate(plan: SrcPlan) -> _Job:
                 raise _Blocked("EM512", "`arguments` unpacks a list only known at run time", "Write the list out.",
                                node)
             value = _literal(node)
+            if value is static.UNKNOWN:
+                value = _literal(plan.resolve(node))  # a name certainly holding a literal here
             flag = items[-1] if items and isinstance(items[-1], str) else None
             kind = data_objects.classify(plan, node)
             if kind == data_objects.DATASET:
@@ -282,6 +284,8 @@ def _compute(plan: SrcPlan, expr: ast.expr | None, docker: ast.expr | None) -> s
         raise _Blocked("EM501", "no `compute_target`: ScriptRunConfig then ran on the local machine", "Pass the "
                        "compute's name (`compute_target=\"cpu-cluster\"` or `\"local\"`), then run the tool again.")
     value = _literal(expr)
+    if value is static.UNKNOWN:
+        value = _literal(plan.resolve(expr))
     if isinstance(value, str):
         if value == "local" and (docker is None or _docker_kwarg(plan, docker, "use_docker") != "True"):
             raise _Blocked("EM502", "a 'local' run without Docker: v2 local jobs always run in Docker (V13)",
