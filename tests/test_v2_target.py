@@ -375,11 +375,20 @@ ws = Workspace.from_config()
     ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c")\n'
      'print(src.run_config)\n', "EM508", ""),
     ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="local")\n', "EM502", "Docker"),
+    ('env = Environment("e")\nif gpu:\n    env.docker.base_image = "gpu-image"\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", environment=env)\n',
+     "EM512", "line 7"),
+    ('env = Environment.from_conda_specification("e", "env.yml")\nenv.python.conda_dependencies.add_pip_package("x")\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", environment=env)\n',
+     "EM512", "line 6"),
+    ('env = Environment("e")\nenv.docker.enabled = False\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", environment=env)\n',
+     "EM512", "line 6"),
     ('from azureml.train.hyperdrive import HyperDriveConfig, RandomParameterSampling, uniform\n'
      'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c")\n'
      'hd = HyperDriveConfig(run_config=src, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0, 1)}),'
      ' primary_metric_name="a", primary_metric_goal="maximize", max_total_runs=2)\n'
-     'run = Experiment(ws, "x").submit(hd)\n', "EM508", "HyperDriveConfig"),
+     'run = Experiment(ws, "x").submit(hd)\nrun2 = Experiment(ws, "y").submit(src)\n', "EM508", "HyperDriveConfig"),
 ])
 def test_a_scriptrunconfig_left_unchanged_and_reported(body, code, words):
     source = SRC_HEADER + body

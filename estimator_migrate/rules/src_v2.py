@@ -64,6 +64,7 @@ class SrcPlan:
     stmt: ast.stmt
     holder: str | None
     quote: str = '"'
+    timeout_code: str | None = SRC_TIMEOUT  # max_run_duration_seconds (a sweep's trial_timeout)
 
     def q(self, text: str) -> str:
         body = text.replace("\\", "\\\\").replace(self.quote, "\\" + self.quote)
@@ -102,7 +103,8 @@ def _bind(call: ast.Call) -> dict[str, ast.expr]:
 # -- the handler ------------------------------------------------------------------------------
 def migrate(ctx: FileContext, call: ast.Call) -> None:
     from estimator_migrate.rules import v2_client
-    from estimator_migrate.rules.estimator.render_v2 import MEMORY_KEY
+    from estimator_migrate.rules.estimator import sweep_v2
+    from estimator_migrate.rules.estimator.render_v2 import MEMORY_KEY, render_sweep
     from estimator_migrate.rules.estimator.render_v2 import _Blocked as PlanBlocked
 
     stmt = ctx.enclosing_statement(call)
@@ -122,11 +124,13 @@ def migrate(ctx: FileContext, call: ast.Call) -> None:
         except PlanBlocked as exc:
             m = exc.message
             raise _Blocked(m.code, m.message.replace("estimator", "ScriptRunConfig"), m.hint, m.node) from None
+        sweep = None
         if hd_use is not None:
-            raise _Blocked("EM508", f"the HyperDriveConfig on line {hd_use.lineno} tunes it; a sweep over a "
-                           "ScriptRunConfig is not migrated yet", "Write the sweep by hand (see `--explain EM403`).",
-                           hd_use)
-        job = _translate(plan)
+            timeout = _bind(call).get("max_run_duration_seconds")
+            plan.timeout_code = SRC_TIMEOUT if timeout is None else ctx.segment(timeout)
+            sweep = sweep_v2.translate(plan, hd_use)
+            v2_client.check_sweep_uses(ctx, sweep)
+        job = _translate(plan, sweep)
     except _Blocked as exc:
         ctx.report(exc.code, exc.node if isinstance(exc.node, ast.expr) else call,
                    f"ScriptRunConfig left unchanged: {exc.message}", exc.hint, lines=(line,))
@@ -147,6 +151,15 @@ def migrate(ctx: FileContext, call: ast.Call) -> None:
             seen.add((rep.code, rep.message))
             ctx.report(rep.code, call, rep.message, rep.hint, fixed=True, lines=(line,))
     edits = _render(plan, job)
+    if sweep is not None:
+        ctx.edits += render_sweep(plan, sweep, edits[0].group)  # type: ignore[arg-type]
+        ctx.report("EM403", sweep.call, "`HyperDriveConfig` -> a v2 sweep over the command, the tuned flags as "
+                   "`${{inputs.x}}` in it and v1's limits and policy settings written out", fixed=True,
+                   severity=Severity.WARNING, lines=(sweep.stmt.lineno,))
+        for rep in sweep.reports + list(sweep.sampling.reports) + list(sweep.goal.reports) + \
+                (list(sweep.policy.reports) if sweep.policy is not None else []):
+            ctx.report(rep.code, sweep.call, rep.message, rep.hint, fixed=True, lines=(sweep.stmt.lineno,))
+        ctx.memory.setdefault(MEMORY_KEY, {})[sweep.holder] = ctx.origin_line(sweep.stmt.lineno)
     edits[0].findings = ctx.findings[before:]
     ctx.edits += edits
     assert holder is not None
@@ -171,8 +184,8 @@ class _Job:
     reports: list[Report] = dataclasses.field(default_factory=list)
 
 
-def _translate(plan: SrcPlan) -> _Job:
-    from estimator_migrate.rules.estimator import data_v2
+def _translate(plan: SrcPlan, sweep=None) -> _Job:
+    from estimator_migrate.rules.estimator import data_v2, sweep_v2
 
     ctx, job = plan.ctx, _Job()
     bound = _bind(plan.call)
@@ -193,7 +206,7 @@ def _translate(plan: SrcPlan) -> _Job:
     items: list[v2command.Item] = []
     inputs: dict[str, str] = {}
     outputs: dict[str, str] = {}
-    names = Names()
+    names = Names([t.name for t in sweep.tuned] if sweep is not None else [])
     args = bound.get("arguments")
     if args is not None and _literal(args) is not None:
         resolved = plan.resolve(args)
@@ -232,6 +245,10 @@ def _translate(plan: SrcPlan) -> _Job:
             else:
                 raise _Blocked("EM512", f"the argument `{ctx.segment(node)}` is not a single value",
                                "Flatten it by hand.", node)
+    literal_inputs: dict[str, str] = {}
+    if sweep is not None:
+        items, literal_inputs, found = sweep_v2.trial_items(sweep, items, estimator=False)
+        job.reports += found
     built = v2command.build(items, script=script)
     job.reports += built.snippet.reports
     if built.runtime:
@@ -239,8 +256,8 @@ def _translate(plan: SrcPlan) -> _Job:
                                   "each one (`shlex.quote(str(value))`), which assumes a string or a number",
                                   "Check that the command passes the values the script expects."))
     job.keywords.append(("command", built.snippet.code))
-    if inputs:
-        job.keywords.append(("inputs", _mapping(inputs)))
+    if inputs or literal_inputs:
+        job.keywords.append(("inputs", _mapping({**literal_inputs, **inputs})))
     if outputs:
         job.keywords.append(("outputs", _mapping(outputs)))
     if inputs or outputs:
@@ -410,6 +427,7 @@ def _environment(plan: SrcPlan, expr: ast.expr | None, job: _Job) -> str | None:
     variables: dict[str, Any] = {}
     user_managed = False
     env_name = ctx.unique_name(f"{plan.holder}_env")
+    conda_path: str | None = None
     if expr is not None and _literal(expr) is not None:
         if not isinstance(expr, ast.Name):
             raise _Blocked("EM512", "the `environment` is not a name bound to an Environment the tool can read",
@@ -431,7 +449,16 @@ def _environment(plan: SrcPlan, expr: ast.expr | None, job: _Job) -> str | None:
             _takeover(ctx, "Environment", stmt)
             job.keywords.append(("environment", ref))
             return None
-        if qual not in _ENVIRONMENT:
+        if qual in {f"{c}.from_conda_specification" for c in _ENVIRONMENT}:
+            bound_env = dict(zip(["name", "file_path"], value.args, strict=False))
+            bound_env.update({k.arg: k.value for k in value.keywords if k.arg is not None})
+            if len(value.args) > 2 or any(k.arg is None for k in value.keywords) or \
+                    set(bound_env) != {"name", "file_path"}:
+                raise _Blocked("EM512", "`Environment.from_conda_specification(...)` is not `(name, file_path)`",
+                               "Write the v2 environment by hand.", value)
+            # v1 read the file when the object was built, from the working folder; so does v2 (V15).
+            conda_path = ctx.segment(bound_env["file_path"])
+        elif qual not in _ENVIRONMENT:
             raise _Blocked("EM512", f"the environment `{expr.id}` is built by `{ctx.segment(value.func)}`, which the "
                            "v2 target does not translate", "Write the v2 environment by hand.", expr)
         steps = []
@@ -439,6 +466,11 @@ def _environment(plan: SrcPlan, expr: ast.expr | None, job: _Job) -> str | None:
             if use_node is expr:
                 continue
             step = _env_step(ctx, use_node)
+            if step is not None and (ctx.parent(step) is not ctx.parent(stmt) or
+                                     ctx.parent(stmt) is not ctx.parent(plan.stmt)):
+                step = None  # under a branch or in another block: not certainly applied
+            if step is not None and conda_path is not None and isinstance(step, ast.Expr):
+                step = None  # packages added to a document read from a file: not known here
             if step is None or step.lineno > plan.stmt.lineno:
                 raise _Blocked("EM512", f"the environment `{expr.id}` is used on line {use_node.lineno} in a way "
                                "the v2 target cannot follow (only packages added to its conda dependencies, its "
@@ -457,7 +489,9 @@ def _environment(plan: SrcPlan, expr: ast.expr | None, job: _Job) -> str | None:
         env_name = expr.id
     inner = "    "
     lines = [f"{inner}image={py_string(image)},"]
-    if not user_managed:
+    if not user_managed and conda_path is not None:
+        lines.append(f"{inner}conda_file={conda_path},")
+    elif not user_managed:
         from estimator_migrate.rules.estimator.render_v2 import layout
 
         conda = v2env.readable_conda(doc.data())
@@ -521,6 +555,9 @@ def _env_step(ctx: FileContext, use_node: ast.Name) -> ast.stmt | None:
         if path in ([use_node.id, "docker", "base_image"], [use_node.id, "python", "user_managed_dependencies"],
                     [use_node.id, "environment_variables"]):
             return stmt
+        if path == [use_node.id, "docker", "enabled"] and isinstance(stmt.value, ast.Constant) and \
+                stmt.value.value is True:
+            return stmt  # v2 jobs always run in Docker
         if isinstance(target, ast.Subscript) and _path(target.value) == [use_node.id, "environment_variables"]:
             return stmt
     return None
@@ -578,6 +615,8 @@ def _apply(plan: SrcPlan, stmt: ast.stmt, doc: CondaDocument, variables: dict[st
         return image, user_managed
     if path[1:] == ["docker", "base_image"]:
         return literal_str(stmt.value), user_managed
+    if path[1:] == ["docker", "enabled"]:
+        return image, user_managed
     value = _literal(stmt.value)
     if not isinstance(value, bool):
         raise _Blocked("EM512", "`user_managed_dependencies` is not True or False", "Write True or False.",
