@@ -267,7 +267,7 @@ def _translate(plan: SrcPlan, sweep=None) -> _Job:
                                   "path from its argument", "Check that the script reads its data from the argument."))
     variables = _environment(plan, bound.get("environment"), job)
     if variables:
-        job.keywords.append(("environment_variables", variables))
+        job.keywords.append(("environment_variables", v2env.literal(variables)))
     job.keywords.append(("compute", _compute(plan, bound.get("compute_target"), bound.get("docker_runtime_config"))))
     _distribution(plan, bound.get("distributed_job_config"), job)
     _docker(plan, bound.get("docker_runtime_config"), job)
@@ -416,8 +416,9 @@ def _drop_if_only_here(plan: SrcPlan, expr: ast.expr, job: _Job) -> None:
 
 
 # -- environment ------------------------------------------------------------------------------------
-def _environment(plan: SrcPlan, expr: ast.expr | None, job: _Job) -> str | None:
-    """Adds ``environment=``; returns the code of the job's environment variables, or None."""
+def _environment(plan: SrcPlan, expr: ast.expr | None, job: _Job) -> dict[str, Any]:
+    """Adds ``environment=``; returns the environment's variables (the job's in v2, V17).
+    Also used by the estimator renderer for ``environment_definition`` (render_v2)."""
     from estimator_migrate.rules.estimator.render_v2 import use
 
     ctx = plan.ctx
@@ -448,7 +449,7 @@ def _environment(plan: SrcPlan, expr: ast.expr | None, job: _Job) -> str | None:
             job.removed.append(stmt)
             _takeover(ctx, "Environment", stmt)
             job.keywords.append(("environment", ref))
-            return None
+            return {}
         if qual in {f"{c}.from_conda_specification" for c in _ENVIRONMENT}:
             bound_env = dict(zip(["name", "file_path"], value.args, strict=False))
             bound_env.update({k.arg: k.value for k in value.keywords if k.arg is not None})
@@ -502,7 +503,7 @@ def _environment(plan: SrcPlan, expr: ast.expr | None, job: _Job) -> str | None:
     first, *rest = env_code.split("\n")
     job.env_lines = [f"{env_name} = {first}", *rest]
     job.keywords.append(("environment", env_name))
-    return v2env.literal(variables) if variables else None
+    return variables
 
 
 def _takeover(ctx: FileContext, name: str, stmt: ast.stmt) -> None:

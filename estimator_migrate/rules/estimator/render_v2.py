@@ -106,6 +106,11 @@ class Job:
     pre_lines: list[str] = dataclasses.field(default_factory=list)
     reports: list[Report] = dataclasses.field(default_factory=list)
     inputs: dict[str, str] = dataclasses.field(default_factory=dict)  # literal inputs (tuned flags' defaults)
+    # environment_definition built in the file: its statement becomes the v2 Environment (env_lines),
+    # the statements that changed it go (removed)
+    env_statement: ast.stmt | None = None
+    env_lines: list[str] = dataclasses.field(default_factory=list)
+    removed: list[ast.stmt] = dataclasses.field(default_factory=list)
     outputs: dict[str, str] = dataclasses.field(default_factory=dict)  # data outputs (name -> Output code)
 
 
@@ -167,8 +172,14 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
     if not ctx.may_fix("EM401", call, *lines):
         return
     edit = render(plan, job)
-    group = new_group() if sweep is not None else 0
+    group = new_group() if sweep is not None or job.env_statement is not None or job.removed else 0
     edit.group = group
+    if job.env_statement is not None:
+        env_indent = indentation(ctx.lines[job.env_statement.lineno - 1])
+        ctx.edits.append(Edit(job.env_statement.lineno, end_of(job.env_statement)[0],
+                              "".join(env_indent + ln + ctx.newline for ln in job.env_lines), group=group))
+    for gone in job.removed:
+        ctx.edits.append(Edit(gone.lineno, end_of(gone)[0], "", group=group))
     before = len(ctx.findings)
     ctx.report("EM401", call, f"`{kind}` is SDK v1 (out of support); rewritten to an azure-ai-ml `command()` job "
                "with the environment it built written out", fixed=True, severity=Severity.WARNING, lines=lines)
@@ -224,6 +235,9 @@ def translate(plan: Plan, sweep: sweep_v2.Sweep | None = None) -> Job:
     docker = run.docker
     if docker is not None and docker.shm_size != "None":
         job.keywords.append(("shm_size", docker.shm_size))
+    elif docker is None and isinstance(run.environment, r.EnvObject):
+        # The estimator set no docker settings for the user's Environment: the run configuration's 2g stayed.
+        job.keywords.append(("shm_size", '"2g"'))
     if run.timeout is not None:
         value = _value(plan, run.timeout.code, "max_run_duration_seconds")
         if value is not None:
@@ -394,9 +408,7 @@ def _environment(plan: Plan, job: Job) -> str | None:
     environment variables (the Environment's merged with the run's, V17), or None."""
     env = plan.run.environment
     if isinstance(env, r.EnvObject):
-        raise _Blocked("EM512", "`environment_definition` is a v1 Environment object; the v2 target does not translate "
-                       "it yet", "Write `environment=\"<name>:<version>\"` for a registered one, or an azure-ai-ml "
-                       "`Environment` by hand.")
+        return _environment_object(plan, job, env)
     if isinstance(env, r.Curated):
         raise _Blocked("EM505", "`--environment curated` names a v1 curated environment, which v2 does not have (V42)",
                        "Run with `--environment faithful`, or pick a v2 curated environment by hand.")
@@ -461,6 +473,45 @@ def _environment(plan: Plan, job: Job) -> str | None:
         if set(given) & set(variables):
             raise _Blocked("EM512", "a run-level environment variable has the same name as one the environment set",
                            "Remove one of them.")
+        return v2env.literal({**variables, **given})
+    return "{" + ", ".join(f"{py_string(k)}: {v2env.literal(v)}" for k, v in variables.items()) + \
+        f", **{run_level.code}}}"
+
+
+def _environment_object(plan: Plan, job: Job, env: r.EnvObject) -> str | None:
+    """``environment_definition=env``: the v1 Environment built (or fetched) in the file, as the
+    ScriptRunConfig target translates it (rules/src_v2.py), plus the variables the estimator wrote
+    into it (PyTorch's NCCL_TREE_THRESHOLD) and the run's, on the job (V17)."""
+    from estimator_migrate.rules import src_v2
+
+    expr = plan.kwargs.get("environment_definition")
+    if env.holder is not None or not isinstance(expr, ast.Name) or env.code != expr.id:
+        raise _Blocked("EM512", "`environment_definition` is not a name bound to an Environment built in this file",
+                       "Write `environment=\"<name>:<version>\"` for a registered one, or an azure-ai-ml "
+                       "`Environment` by hand.")
+    src_plan = src_v2.SrcPlan(plan.ctx, plan.call, plan.stmt, plan.holder, plan.quote)
+    found = src_v2._Job()
+    try:
+        variables = src_v2._environment(src_plan, expr, found)
+    except src_v2._Blocked as exc:
+        raise _Blocked(exc.code, exc.message, exc.hint, exc.node if isinstance(exc.node, ast.expr) else None) \
+            from None
+    for name_code, value_code in env.variables:
+        name, value = _literal(name_code), _literal(value_code)
+        if not isinstance(name, str) or value is static.UNKNOWN:
+            raise _Blocked("EM512", "a variable the estimator wrote into the environment is not a literal", "")
+        variables[name] = value
+    job.keywords += found.keywords
+    job.env_statement, job.env_lines, job.removed = found.env_stmt, found.env_lines, found.removed
+    if found.env_stmt is None and found.env_lines:
+        job.pre_lines += found.env_lines
+    run_level = plan.run.environment_variables
+    if run_level is None:
+        return v2env.literal(variables) if variables else None
+    if not variables:
+        return run_level.code
+    given = _value(plan, run_level.code, "environment_variables")
+    if isinstance(given, dict):
         return v2env.literal({**variables, **given})
     return "{" + ", ".join(f"{py_string(k)}: {v2env.literal(v)}" for k, v in variables.items()) + \
         f", **{run_level.code}}}"
