@@ -377,6 +377,12 @@ ws = Workspace.from_config()
     ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c")\n'
      'print(src.run_config)\n', "EM508", ""),
     ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="local")\n', "EM502", "Docker"),
+    # The environment alone could be rewritten, the construction cannot: nothing changes (imports neither).
+    ('env = Environment("e")\nenv.python.conda_dependencies.add_pip_package("x")\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", environment=env)\n', "EM501", "compute_target"),
+    ('env = Environment("e")\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", environment=env,\n'
+     '                      docker_runtime_config=make_docker())\n', "EM512", "docker_runtime_config"),
     ('env = Environment("e")\nif gpu:\n    env.docker.base_image = "gpu-image"\n'
      'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", environment=env)\n',
      "EM512", "line 7"),

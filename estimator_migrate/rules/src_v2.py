@@ -43,7 +43,6 @@ PARAMS = ["source_directory", "script", "arguments", "run_config", "_telemetry_v
           "environment", "distributed_job_config", "resume_from", "max_run_duration_seconds", "command",
           "docker_runtime_config"]
 SRC_TIMEOUT = "2592000"  # ScriptRunConfig's default max_run_duration_seconds (30 days)
-ENV_KEY = "v2_src_environments"  # ctx.memory: environment statements replaced by a v2 environment
 _DISTRIBUTIONS = {"MpiConfiguration", "PyTorchConfiguration", "TensorflowConfiguration"}
 _ENVIRONMENT = {"azureml.core.Environment", "azureml.core.environment.Environment"}
 
@@ -162,6 +161,7 @@ def migrate(ctx: FileContext, call: ast.Call) -> None:
         ctx.memory.setdefault(MEMORY_KEY, {})[sweep.holder] = ctx.origin_line(sweep.stmt.lineno)
     edits[0].findings = ctx.findings[before:]
     ctx.edits += edits
+    take_over(ctx, job.takeover)
     assert holder is not None
     ctx.memory.setdefault(MEMORY_KEY, {})[holder] = ctx.origin_line(line)
 
@@ -181,6 +181,7 @@ class _Job:
     env_lines: list[str] = dataclasses.field(default_factory=list)  # ``name = Environment(...)`` before the node
     removed: list[ast.stmt] = dataclasses.field(default_factory=list)  # v1 environment statements that go
     env_stmt: ast.stmt | None = None  # the v1 Environment(...) statement the v2 one replaces
+    takeover: list[str] = dataclasses.field(default_factory=list)  # v1 names v2's take over (imports)
     reports: list[Report] = dataclasses.field(default_factory=list)
 
 
@@ -447,7 +448,7 @@ def _environment(plan: SrcPlan, expr: ast.expr | None, job: _Job) -> dict[str, A
                 raise _Blocked("EM508", f"the environment `{expr.id}` is used elsewhere too",
                                "Write the v2 environment by hand.", expr)
             job.removed.append(stmt)
-            _takeover(ctx, "Environment", stmt)
+            _takeover(ctx, "Environment", stmt, job)
             job.keywords.append(("environment", ref))
             return {}
         if qual in {f"{c}.from_conda_specification" for c in _ENVIRONMENT}:
@@ -486,7 +487,7 @@ def _environment(plan: SrcPlan, expr: ast.expr | None, job: _Job) -> dict[str, A
                            "Fix the v1 code first.") from None
         job.removed += steps
         job.env_stmt = stmt
-        _takeover(ctx, "Environment", stmt)
+        _takeover(ctx, "Environment", stmt, job)
         env_name = expr.id
     inner = "    "
     lines = [f"{inner}image={py_string(image)},"]
@@ -497,8 +498,8 @@ def _environment(plan: SrcPlan, expr: ast.expr | None, job: _Job) -> dict[str, A
 
         conda = v2env.readable_conda(doc.data())
         lines.append(f"{inner}conda_file={layout(conda, len(inner) + len('conda_file='), inner)},")
-    local = "Environment" if ctx.memory.get("v2_takeover", {}).get("Environment") else \
-        use(ctx, "Environment", plan.call)
+    local = "Environment" if "Environment" in job.takeover or ctx.memory.get("v2_takeover", {}).get("Environment") \
+        else use(ctx, "Environment", plan.call)
     env_code = f"{local}(\n" + "\n".join(lines) + "\n)"
     first, *rest = env_code.split("\n")
     job.env_lines = [f"{env_name} = {first}", *rest]
@@ -506,15 +507,20 @@ def _environment(plan: SrcPlan, expr: ast.expr | None, job: _Job) -> dict[str, A
     return variables
 
 
-def _takeover(ctx: FileContext, name: str, stmt: ast.stmt) -> None:
-    """The v1 ``Environment`` import goes when the rewrite replaced its every read."""
+def _takeover(ctx: FileContext, name: str, stmt: ast.stmt, job: _Job) -> None:
+    """Whether the v1 ``Environment`` import may go (v2's takes its name): every read of it is in
+    the statement this rewrite replaces. Recorded in the job; the flag the import fixer reads is
+    set only when the rewrite's edits are made (``take_over``), never for a construction left."""
     from estimator_migrate.rules.estimator.render_v2 import _only_in
 
     reads = [n for n in ast.walk(ctx.tree) if isinstance(n, ast.Name) and n.id == name and
              isinstance(n.ctx, ast.Load)]
-    statements = [s for s in ctx.memory.setdefault(ENV_KEY, {}).get(name, [])] + [stmt]
-    ctx.memory[ENV_KEY][name] = statements
-    if reads and _only_in(ctx, name, statements):
+    if reads and _only_in(ctx, name, [stmt]):
+        job.takeover.append(name)
+
+
+def take_over(ctx: FileContext, names: list[str]) -> None:
+    for name in names:
         ctx.memory.setdefault("v2_takeover", {})[name] = True
 
 

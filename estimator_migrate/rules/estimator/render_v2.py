@@ -111,6 +111,7 @@ class Job:
     env_statement: ast.stmt | None = None
     env_lines: list[str] = dataclasses.field(default_factory=list)
     removed: list[ast.stmt] = dataclasses.field(default_factory=list)
+    takeover: list[str] = dataclasses.field(default_factory=list)  # v1 names v2's take over once rewritten
     outputs: dict[str, str] = dataclasses.field(default_factory=dict)  # data outputs (name -> Output code)
 
 
@@ -180,6 +181,10 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
                               "".join(env_indent + ln + ctx.newline for ln in job.env_lines), group=group))
     for gone in job.removed:
         ctx.edits.append(Edit(gone.lineno, end_of(gone)[0], "", group=group))
+    if job.takeover:
+        from estimator_migrate.rules.src_v2 import take_over
+
+        take_over(ctx, job.takeover)
     before = len(ctx.findings)
     ctx.report("EM401", call, f"`{kind}` is SDK v1 (out of support); rewritten to an azure-ai-ml `command()` job "
                "with the environment it built written out", fixed=True, severity=Severity.WARNING, lines=lines)
@@ -503,6 +508,7 @@ def _environment_object(plan: Plan, job: Job, env: r.EnvObject) -> str | None:
         variables[name] = value
     job.keywords += found.keywords
     job.env_statement, job.env_lines, job.removed = found.env_stmt, found.env_lines, found.removed
+    job.takeover = found.takeover
     if found.env_stmt is None and found.env_lines:
         job.pre_lines += found.env_lines
     run_level = plan.run.environment_variables
