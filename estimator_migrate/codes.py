@@ -452,21 +452,34 @@ _rule(
     `arguments` become the command text, `distributed_job_config` becomes `distribution=` plus
     `instance_count=` (v2 distributions carry no node count), a registered environment becomes
     `name:version`, and ScriptRunConfig's own defaults (shared memory `2g`, 30 days) are written
-    because v2 sends nothing when they are omitted.
+    because v2 sends nothing when they are omitted. An `Environment` built in the file from
+    literals (base image, packages added to its conda dependencies, variables) is written out as a
+    v2 `Environment`, its variables moved to the job; none given is v1's default image and conda
+    document. Registered datasets and `OutputFileDatasetConfig`s in `arguments` become inputs and
+    outputs. What is not a literal, `run_config=`, `command=` and `resume_from=` stay, reported.
     """,
     """
+    from azureml.core import Environment, ScriptRunConfig
+    from azureml.core.runconfig import MpiConfiguration
+
     env = Environment.get(ws, "train-env", version="3")
     src = ScriptRunConfig(source_directory="src", script="train.py", arguments=["--epochs", 5],
                           compute_target="gpu-cluster", environment=env,
                           distributed_job_config=MpiConfiguration(process_count_per_node=2, node_count=2))
     """,
     """
-    src = command(code="src", command="python train.py --epochs 5", environment="train-env:3",
-                  compute="gpu-cluster", instance_count=2,
-                  distribution=MpiDistribution(process_count_per_instance=2),
-                  shm_size="2g", timeout=2592000)
+    src = command(
+        code="src",
+        command="python train.py --epochs 5",
+        environment="train-env:3",
+        compute="gpu-cluster",
+        instance_count=2,
+        distribution=MpiDistribution(process_count_per_instance=2),
+        shm_size="2g",
+        timeout=2592000,
+    )
     """,
-    _PLANNED_SAFETY,
+    _V2_SAFETY,
 )
 _rule(
     "EM403", "hyperdrive-to-sweep",
@@ -844,7 +857,9 @@ _manual(
     "does not provide.",
     "Scripts are not rewritten. In a v2 job there is no v1 run context: `run.log`, `run.input_datasets`, "
     "`run.parent` and the `AZUREML_DATAREFERENCE_<name>` environment variables are gone (v2 sets "
-    "`AZURE_ML_INPUT_<name>`). Whether azureml-core logging still reaches a v2 job is not verified.",
+    "`AZURE_ML_INPUT_<name>`). Whether azureml-core logging still reaches a v2 job is not verified. The file layer "
+    "reads the script of each migrated job whose code folder and script are literals (a path relative to the "
+    "migrated file's folder) and names each use with its line, on the estimator's (or ScriptRunConfig's) line.",
     """
     # train.py
     run = Run.get_context()
@@ -914,10 +929,12 @@ _manual(
 )
 
 TARGET_V2 = frozenset(code for code in RULES if code[:3] in ("EM4", "EM5"))
-# Emitted by the v2 renderer (rules/estimator/render_v2.py, rules/v2_client.py); their examples are
+# Emitted by the v2 renderer (rules/estimator/render_v2.py, rules/v2_client.py, rules/src_v2.py) and the
+# training-script scan the file layer runs (v2/script_scan.py, EM507); their examples are
 # checked against the engine by tests/test_rule_examples.py.
-EMITTED_V2 = frozenset({"EM401", "EM403", "EM405", "EM406", "EM407", "EM451", "EM452", "EM453", "EM454", "EM501",
-                        "EM502", "EM503", "EM504", "EM505", "EM506", "EM508", "EM509", "EM510", "EM511", "EM512"})
+EMITTED_V2 = frozenset({"EM401", "EM402", "EM403", "EM405", "EM406", "EM407", "EM451", "EM452", "EM453", "EM454",
+                        "EM501", "EM502", "EM503", "EM504", "EM505", "EM506", "EM507", "EM508", "EM509", "EM510",
+                        "EM511", "EM512"})
 # No rule emits these yet; see tests/test_rule_examples.py.
 PLANNED = TARGET_V2 - EMITTED_V2
 

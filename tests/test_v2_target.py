@@ -95,6 +95,7 @@ def test_every_scriptrunconfig_fixture_is_accounted_for():
 # -- what is left unchanged, and said so ------------------------------------------------------------
 HEADER = """\
 from azureml.core import Dataset, Datastore, Experiment, Workspace
+from azureml.data import OutputFileDatasetConfig
 from azureml.train.estimator import Estimator
 from azureml.train.hyperdrive import BanditPolicy, HyperDriveConfig, PrimaryMetricGoal, RandomParameterSampling, uniform
 
@@ -118,10 +119,18 @@ est = Estimator(source_directory="src", entry_script="train.py", compute_target=
 est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
                 inputs=[store.path("mnist").as_mount()])
 """, "EM506", "AZUREML_DATAREFERENCE_"),
-    ("""images = Dataset.get_by_name(ws, "images")
+    ("""images = Dataset.File.from_files("https://example.invalid/images/")
 est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
                 script_params={"--images": images.as_named_input("images").as_mount()})
-""", "EM506", "data"),
+""", "EM506", "registered dataset"),
+    ("""table = Dataset.get_by_name(ws, "table")
+est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                script_params={"--table": table.as_named_input("table")})
+""", "EM506", "TabularDataset"),
+    ("""out = OutputFileDatasetConfig(name="out", source="/tmp/out")
+est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                script_params={"--out": out})
+""", "EM506", "source"),
     ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target=pick_cluster(),
                 script_params={"--lr": 0.1})
 """, "EM512", "name string"),
@@ -295,7 +304,8 @@ run = Experiment(ws, "x").submit(est)
 
 
 @pytest.mark.sdk
-@pytest.mark.parametrize("name", ["generic_mpi_estimator", "pytorch_nccl", "hyperdrive_bandit", "readme_estimator"])
+@pytest.mark.parametrize("name", ["generic_mpi_estimator", "pytorch_nccl", "hyperdrive_bandit", "readme_estimator",
+                                  "tensorflow_ps_src"])
 def test_the_engine_output_for_the_harness_pairs_is_proven(name, tmp_path):
     """The hand-written v2 programs of fixtures/v2 are the harness's own; what the engine writes
     for their v1 programs (other layout, same job) must be proven too."""
@@ -325,3 +335,85 @@ run = Experiment(ws, "x").submit(est)
     assert result.new_source == source and [f.code for f in result.findings] == ["EM902"]
     monkeypatch.setattr(engine, "MAX_PASSES", 4)
     assert "ml_client.jobs.create_or_update(est" in migrate_source(source, settings=V2).new_source
+
+
+# -- the user's own ScriptRunConfig (EM402) -----------------------------------------------------
+SRC_PAIRS = sorted(p for p in (ROOT / "fixtures" / "v2").glob(f"src_*{SUFFIX}")) + \
+    [ROOT / "fixtures" / "v2" / f"pytorch_environment_definition{SUFFIX}"]
+
+
+@pytest.mark.parametrize("expected", SRC_PAIRS, ids=[p.name.split(".")[0] for p in SRC_PAIRS])
+def test_engine_writes_the_proven_v2_file_for_a_scriptrunconfig(expected):
+    """fixtures/v2/src_* (and an estimator given an Environment built in the file, translated the
+    same way): the engine's output, proven by tests/test_v2_equivalence.py."""
+    source = _original(expected).read_text(encoding="utf-8")
+    result = migrate_source(source, path=str(_original(expected)), settings=V2)
+    assert result.new_source == expected.read_text(encoding="utf-8")
+    assert {"EM402", "EM401"} & {f.code for f in result.findings}
+    assert not [f for f in result.findings if not f.fixed]
+    assert migrate_source(result.new_source, settings=V2).new_source == result.new_source
+
+
+SRC_HEADER = """from azureml.core import Environment, Experiment, ScriptRunConfig, Workspace
+from azureml.core.runconfig import RunConfiguration
+
+ws = Workspace.from_config()
+"""
+
+
+@pytest.mark.parametrize("body, code, words", [
+    ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", run_config=RunConfiguration())\n'
+     'run = Experiment(ws, "x").submit(src)\n', "EM508", "run_config"),
+    ('src = ScriptRunConfig(source_directory="src", script=name, compute_target="c")\n', "EM512", "script"),
+    ('src = ScriptRunConfig(source_directory="src", script="t.py")\n', "EM501", "compute_target"),
+    ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", arguments=make())\n',
+     "EM512", "arguments"),
+    ('env = Environment.from_pip_requirements("e", "requirements.txt")\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", environment=env)\n',
+     "EM512", "from_pip_requirements"),
+    ('env = Environment("e")\nenv.python.conda_dependencies.add_pip_package("torch")\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", environment=env)\n'
+     'print(env.name)\n', "EM512", "line"),
+    ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c")\n'
+     'print(src.run_config)\n', "EM508", ""),
+    ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="local")\n', "EM502", "Docker"),
+    # The environment alone could be rewritten, the construction cannot: nothing changes (imports neither).
+    ('env = Environment("e")\nenv.python.conda_dependencies.add_pip_package("x")\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", environment=env)\n', "EM501", "compute_target"),
+    ('env = Environment("e")\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", environment=env,\n'
+     '                      docker_runtime_config=make_docker())\n', "EM512", "docker_runtime_config"),
+    ('env = Environment("e")\nif gpu:\n    env.docker.base_image = "gpu-image"\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", environment=env)\n',
+     "EM512", "line 7"),
+    ('env = Environment.from_conda_specification("e", "env.yml")\nenv.python.conda_dependencies.add_pip_package("x")\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", environment=env)\n',
+     "EM512", "line 6"),
+    ('env = Environment("e")\nenv.docker.enabled = False\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", environment=env)\n',
+     "EM512", "line 6"),
+    ('from azureml.train.hyperdrive import HyperDriveConfig, RandomParameterSampling, uniform\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c")\n'
+     'hd = HyperDriveConfig(run_config=src, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0, 1)}),'
+     ' primary_metric_name="a", primary_metric_goal="maximize", max_total_runs=2)\n'
+     'run = Experiment(ws, "x").submit(hd)\nrun2 = Experiment(ws, "y").submit(src)\n', "EM508", "HyperDriveConfig"),
+])
+def test_a_scriptrunconfig_left_unchanged_and_reported(body, code, words):
+    source = SRC_HEADER + body
+    result = migrate_source(source, settings=V2)
+    assert result.new_source == source
+    found = [f for f in result.findings if f.code == code]
+    assert found and words in found[0].message, result.findings
+
+
+def test_a_scriptrunconfig_with_run_time_arguments_builds_the_command_when_it_runs():
+    source = SRC_HEADER + """import argparse
+args = argparse.ArgumentParser().parse_args()
+src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", arguments=["--lr", args.lr])
+run = Experiment(ws, "x").submit(src)
+"""
+    result = migrate_source(source, settings=V2)
+    assert 'command="python t.py --lr " + shlex.quote(str(args.lr)),' in result.new_source
+    assert "import shlex" in result.new_source
+    assert "EM453" in {f.code for f in result.findings}
+    assert migrate_source(result.new_source, settings=V2).new_source == result.new_source

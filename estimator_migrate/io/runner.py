@@ -19,6 +19,7 @@ from estimator_migrate.io.parallel import Work
 from estimator_migrate.io.prefilter import NotRegularFile, is_notebook, may_contain_estimators, read_regular
 from estimator_migrate.io.sources import atomic_write
 from estimator_migrate.settings import Settings
+from estimator_migrate.v2.script_scan import add_findings, file_reader
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Job:
     diff: bool = False  # compute the unified diff of each change
     # The core. Tests pass a stand-in; it must be picklable (a module-level function) for the pool.
     migrate: Callable[..., FileResult] = migrate_bytes
+    # Under --target v2: reads a migrated job's training script for the v1 run-context scan
+    # (EM507, v2/script_scan.py). The core reads nothing but its input; this layer reads files.
+    read_script: Callable[[str], bytes | None] | None = file_reader
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +79,8 @@ def process(job: Job, loaded: Loaded) -> FileResult:
         result = job.migrate(loaded.data, path, job.settings, diff=job.diff, verify=job.write)
     except Exception as err:  # noqa: BLE001 - the core does not raise; a stand-in might
         return FileResult(path, error=f"{path}: {describe(err)}")
+    if job.settings.target == "v2" and job.read_script is not None:
+        result = add_findings(result, loaded.data, job.read_script)
     written, error = False, result.error
     if job.write and result.changed and error is None and result.new_data is not None:
         try:

@@ -41,7 +41,15 @@ V2_IMPORT_FROM = {
 }
 # The v1 names a v2 rewrite can leave unused (besides the estimators').
 _V2_REMOVABLE = {"azureml.core.Workspace", "azureml.core.workspace.Workspace", "azureml.core.Experiment",
-                 "azureml.core.experiment.Experiment", "azureml.widgets.RunDetails"} | {
+                 "azureml.core.experiment.Experiment", "azureml.widgets.RunDetails",
+                 # datasets and outputs replaced by v2 Inputs/Outputs (data_v2)
+                 "azureml.core.Dataset", "azureml.core.dataset.Dataset", "azureml.data.OutputFileDatasetConfig",
+                 "azureml.data.output_dataset_config.OutputFileDatasetConfig",
+                 # a ScriptRunConfig and its parts rewritten to command() (src_v2)
+                 "azureml.core.ScriptRunConfig", "azureml.core.script_run_config.ScriptRunConfig",
+                 "azureml.core.Environment", "azureml.core.environment.Environment",
+                 "azureml.core.runconfig.DockerConfiguration", "azureml.core.runconfig.MpiConfiguration",
+                 "azureml.core.runconfig.PyTorchConfiguration", "azureml.core.runconfig.TensorflowConfiguration"} | {
     f"{module}.{name}" for module in ("azureml.train.hyperdrive", "azureml.train.hyperdrive.runconfig",
                                       "azureml.train.hyperdrive.sampling", "azureml.train.hyperdrive.policy",
                                       "azureml.train.hyperdrive.parameter_expressions", "azureml.train.hyperdrive.run")

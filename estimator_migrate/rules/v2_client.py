@@ -234,7 +234,13 @@ def finish(ctx: FileContext) -> None:
     """Rewrite the submits of the command nodes an earlier pass wrote, their workspace, and the
     compute lookups the nodes no longer need."""
     from estimator_migrate.rules.downstream.migrated import uses_of
-    from estimator_migrate.rules.estimator.data_v2 import DATASTORE_KEY, datastore_lookup
+    from estimator_migrate.rules.estimator.data_v2 import (
+        DATASTORE_KEY,
+        LOOKUP_KEY,
+        dataset_lookup,
+        datastore_lookup,
+        output_construction,
+    )
     from estimator_migrate.rules.estimator.render_v2 import COMPUTE_KEY, lookup_name
 
     nodes: dict = ctx.memory.get(MEMORY_KEY, {})
@@ -255,7 +261,9 @@ def finish(ctx: FileContext) -> None:
         name = node.targets[0].id
         compute = name in ctx.memory.get(COMPUTE_KEY, {}) and lookup_name(ctx, node.value) is not None
         store = name in ctx.memory.get(DATASTORE_KEY, {}) and datastore_lookup(ctx, node.value)
-        if (compute or store) and not uses_of(ctx, name, node):
+        data = name in ctx.memory.get(LOOKUP_KEY, {}) and (dataset_lookup(ctx, node.value) or
+                                                          output_construction(ctx, node.value))
+        if (compute or store or data) and not uses_of(ctx, name, node):
             lookups[id(node)] = node
     for stmt in lookups.values():
         ctx.edits.append(Edit(stmt.lineno, end_of(stmt)[0], ""))
@@ -401,10 +409,16 @@ def _not_yet(what: str, explain: str):
     return report
 
 
+def _src_v2_migrate(ctx: FileContext, call: ast.Call) -> None:
+    from estimator_migrate.rules import src_v2
+
+    src_v2.migrate(ctx, call)
+
+
 # canonical name -> handlers the engine uses under ``--target v2`` instead of the ScriptRunConfig
 # target's rules for the same names.
 HANDLERS = {
-    "ScriptRunConfig": [_not_yet("a ScriptRunConfig", "EM402")],
+    "ScriptRunConfig": [_src_v2_migrate],
     "HyperDriveConfig": [_not_yet("a HyperDrive run, migrated to a sweep only together with the estimator it tunes: "
                                   "see the finding at the estimator", "EM403")],
     "HyperDriveRunConfig": [_not_yet("a HyperDrive run", "EM403")],

@@ -14,5 +14,7 @@ against the real SDKs in tests/test_v2_blocks_*.py.
 * ``sweep``       HyperDrive parameter expressions, sampling, policies, limits -> ``.sweep(...)`` (V29..V33)
 * ``client``      Workspace / Experiment / Run / compute calls -> MLClient calls, and the run APIs v2 lacks
 * ``helpers``     functions written into migrated files for what is only known at run time
+* ``script_scan`` the training scripts of migrated jobs, read (by a reader the file layer gives) for the
+                  v1 run context a v2 job lacks (EM507)
 * ``snippet``     what they return: code text, the imports it needs, what must be reported
 """

@@ -106,6 +106,13 @@ class Job:
     pre_lines: list[str] = dataclasses.field(default_factory=list)
     reports: list[Report] = dataclasses.field(default_factory=list)
     inputs: dict[str, str] = dataclasses.field(default_factory=dict)  # literal inputs (tuned flags' defaults)
+    # environment_definition built in the file: its statement becomes the v2 Environment (env_lines),
+    # the statements that changed it go (removed)
+    env_statement: ast.stmt | None = None
+    env_lines: list[str] = dataclasses.field(default_factory=list)
+    removed: list[ast.stmt] = dataclasses.field(default_factory=list)
+    takeover: list[str] = dataclasses.field(default_factory=list)  # v1 names v2's take over once rewritten
+    outputs: dict[str, str] = dataclasses.field(default_factory=dict)  # data outputs (name -> Output code)
 
 
 def _literal(code: str | None) -> Any:
@@ -166,8 +173,18 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
     if not ctx.may_fix("EM401", call, *lines):
         return
     edit = render(plan, job)
-    group = new_group() if sweep is not None else 0
+    group = new_group() if sweep is not None or job.env_statement is not None or job.removed else 0
     edit.group = group
+    if job.env_statement is not None:
+        env_indent = indentation(ctx.lines[job.env_statement.lineno - 1])
+        ctx.edits.append(Edit(job.env_statement.lineno, end_of(job.env_statement)[0],
+                              "".join(env_indent + ln + ctx.newline for ln in job.env_lines), group=group))
+    for gone in job.removed:
+        ctx.edits.append(Edit(gone.lineno, end_of(gone)[0], "", group=group))
+    if job.takeover:
+        from estimator_migrate.rules.src_v2 import take_over
+
+        take_over(ctx, job.takeover)
     before = len(ctx.findings)
     ctx.report("EM401", call, f"`{kind}` is SDK v1 (out of support); rewritten to an azure-ai-ml `command()` job "
                "with the environment it built written out", fixed=True, severity=Severity.WARNING, lines=lines)
@@ -209,6 +226,11 @@ def translate(plan: Plan, sweep: sweep_v2.Sweep | None = None) -> Job:
         one = "{" + ", ".join(entries) + "}"
         many = "{\n" + "".join(f"    {_wrap_call(e, 8)},\n" for e in entries) + "}"
         job.keywords.append(("inputs", one if len(one) <= 80 else many))
+    if job.outputs:
+        entries = [f"{py_string(k)}: {v}" for k, v in job.outputs.items()]
+        one = "{" + ", ".join(entries) + "}"
+        many = "{\n" + "".join(f"    {_wrap_call(e, 8)},\n" for e in entries) + "}"
+        job.keywords.append(("outputs", one if len(one) <= 80 else many))
     _data(plan)
     variables = _environment(plan, job)
     if variables is not None:
@@ -218,6 +240,9 @@ def translate(plan: Plan, sweep: sweep_v2.Sweep | None = None) -> Job:
     docker = run.docker
     if docker is not None and docker.shm_size != "None":
         job.keywords.append(("shm_size", docker.shm_size))
+    elif docker is None and isinstance(run.environment, r.EnvObject):
+        # The estimator set no docker settings for the user's Environment: the run configuration's 2g stayed.
+        job.keywords.append(("shm_size", '"2g"'))
     if run.timeout is not None:
         value = _value(plan, run.timeout.code, "max_run_duration_seconds")
         if value is not None:
@@ -263,12 +288,21 @@ def _command(plan: Plan, job: Job, sweep: sweep_v2.Sweep | None = None) -> str:
             else:
                 raise _Blocked("EM512", f"the argument `{item}` is not a single value", "Flatten it by hand.")
     taken = Names([t.name for t in sweep.tuned] if sweep is not None else [])
+    items, dataset_inputs, job.outputs, translated = data_v2.script_params_data(plan, items, taken)
     plain, data_inputs = data_v2.script_params_inputs(plan, items, taken)
-    if data_inputs:
-        job.reports.append(Report("EM407", f"the DataReference{'s' if len(data_inputs) > 1 else ''} in "
-                                  f"`script_params` became input{'s' if len(data_inputs) > 1 else ''} "
-                                  f"{', '.join(f'`{n}`' for n in data_inputs)} of the job", ""))
-    if any(isinstance(i, v2command.Expr) for i in plain) and not _scalar_values(plan):
+    data_inputs = {**dataset_inputs, **data_inputs}
+    if dataset_inputs or job.outputs:
+        what = [f"input `{n}`" for n in dataset_inputs] + [f"output `{n}`" for n in job.outputs]
+        job.reports.append(Report("EM407", "the dataset(s) and output(s) in `script_params` became "
+                                  f"{', '.join(what)} of the job; a script that read them through "
+                                  "`Run.get_context().input_datasets`/`output_datasets` must take the path from its "
+                                  "argument", "Check that the script reads its data from the argument."))
+    if data_inputs.keys() - dataset_inputs.keys():
+        data_inputs_refs = [n for n in data_inputs if n not in dataset_inputs]
+        job.reports.append(Report("EM407", f"the DataReference{'s' if len(data_inputs_refs) > 1 else ''} in "
+                                  f"`script_params` became input{'s' if len(data_inputs_refs) > 1 else ''} "
+                                  f"{', '.join(f'`{n}`' for n in data_inputs_refs)} of the job", ""))
+    if any(isinstance(i, v2command.Expr) for i in plain) and not _scalar_values(plan, translated):
         raise _Blocked("EM506", "`script_params` holds values the tool cannot tell from data (a dataset, an output "
                        "or a DataReference becomes an `Input`/`Output` in v2, not text)",
                        "Write the v2 inputs and outputs by hand (see `--explain EM407`), or write the values as "
@@ -286,7 +320,7 @@ def _command(plan: Plan, job: Job, sweep: sweep_v2.Sweep | None = None) -> str:
     return built.snippet.code
 
 
-def _scalar_values(plan: Plan) -> bool:
+def _scalar_values(plan: Plan, translated: frozenset[int] | set[int] = frozenset()) -> bool:
     """Every value of ``script_params`` (a dictionary the tool can see) is a plain value: no
     dataset, output or DataReference, which v1 resolved at submit and v2 passes as data."""
     resolved = plan.resolve(plan.kwargs["script_params"])
@@ -299,7 +333,7 @@ def _scalar_values(plan: Plan) -> bool:
         values.append(key)
         inner = plan.resolve(value)
         values += list(inner.elts) if isinstance(inner, (ast.List, ast.Tuple)) else [value]
-    return all(data_objects.classify(plan, v) == data_objects.SCALAR for v in values)
+    return all(id(v) in translated or data_objects.classify(plan, v) == data_objects.SCALAR for v in values)
 
 
 def _data(plan: Plan) -> None:
@@ -379,9 +413,7 @@ def _environment(plan: Plan, job: Job) -> str | None:
     environment variables (the Environment's merged with the run's, V17), or None."""
     env = plan.run.environment
     if isinstance(env, r.EnvObject):
-        raise _Blocked("EM512", "`environment_definition` is a v1 Environment object; the v2 target does not translate "
-                       "it yet", "Write `environment=\"<name>:<version>\"` for a registered one, or an azure-ai-ml "
-                       "`Environment` by hand.")
+        return _environment_object(plan, job, env)
     if isinstance(env, r.Curated):
         raise _Blocked("EM505", "`--environment curated` names a v1 curated environment, which v2 does not have (V42)",
                        "Run with `--environment faithful`, or pick a v2 curated environment by hand.")
@@ -446,6 +478,46 @@ def _environment(plan: Plan, job: Job) -> str | None:
         if set(given) & set(variables):
             raise _Blocked("EM512", "a run-level environment variable has the same name as one the environment set",
                            "Remove one of them.")
+        return v2env.literal({**variables, **given})
+    return "{" + ", ".join(f"{py_string(k)}: {v2env.literal(v)}" for k, v in variables.items()) + \
+        f", **{run_level.code}}}"
+
+
+def _environment_object(plan: Plan, job: Job, env: r.EnvObject) -> str | None:
+    """``environment_definition=env``: the v1 Environment built (or fetched) in the file, as the
+    ScriptRunConfig target translates it (rules/src_v2.py), plus the variables the estimator wrote
+    into it (PyTorch's NCCL_TREE_THRESHOLD) and the run's, on the job (V17)."""
+    from estimator_migrate.rules import src_v2
+
+    expr = plan.kwargs.get("environment_definition")
+    if env.holder is not None or not isinstance(expr, ast.Name) or env.code != expr.id:
+        raise _Blocked("EM512", "`environment_definition` is not a name bound to an Environment built in this file",
+                       "Write `environment=\"<name>:<version>\"` for a registered one, or an azure-ai-ml "
+                       "`Environment` by hand.")
+    src_plan = src_v2.SrcPlan(plan.ctx, plan.call, plan.stmt, plan.holder, plan.quote)
+    found = src_v2._Job()
+    try:
+        variables = src_v2._environment(src_plan, expr, found)
+    except src_v2._Blocked as exc:
+        raise _Blocked(exc.code, exc.message, exc.hint, exc.node if isinstance(exc.node, ast.expr) else None) \
+            from None
+    for name_code, value_code in env.variables:
+        name, value = _literal(name_code), _literal(value_code)
+        if not isinstance(name, str) or value is static.UNKNOWN:
+            raise _Blocked("EM512", "a variable the estimator wrote into the environment is not a literal", "")
+        variables[name] = value
+    job.keywords += found.keywords
+    job.env_statement, job.env_lines, job.removed = found.env_stmt, found.env_lines, found.removed
+    job.takeover = found.takeover
+    if found.env_stmt is None and found.env_lines:
+        job.pre_lines += found.env_lines
+    run_level = plan.run.environment_variables
+    if run_level is None:
+        return v2env.literal(variables) if variables else None
+    if not variables:
+        return run_level.code
+    given = _value(plan, run_level.code, "environment_variables")
+    if isinstance(given, dict):
         return v2env.literal({**variables, **given})
     return "{" + ", ".join(f"{py_string(k)}: {v2env.literal(v)}" for k, v in variables.items()) + \
         f", **{run_level.code}}}"

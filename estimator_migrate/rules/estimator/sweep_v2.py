@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+from typing import TYPE_CHECKING
 
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.context import FileContext
@@ -27,12 +28,15 @@ from estimator_migrate.v2.conda import NeverRan
 from estimator_migrate.v2.names import Names
 from estimator_migrate.v2.snippet import Report, Snippet
 
+if TYPE_CHECKING:
+    from estimator_migrate.rules.src_v2 import SrcPlan
+
 _MODULES = ("azureml.train.hyperdrive", "azureml.train.hyperdrive.runconfig", "azureml.train.hyperdrive.sampling",
             "azureml.train.hyperdrive.policy", "azureml.train.hyperdrive.parameter_expressions")
 _SAMPLINGS = ("RandomParameterSampling", "GridParameterSampling", "BayesianParameterSampling")
 _POLICIES = ("BanditPolicy", "MedianStoppingPolicy", "TruncationSelectionPolicy", "NoTerminationPolicy")
 _ALLOWED = {"hyperparameter_sampling", "primary_metric_name", "primary_metric_goal", "max_total_runs",
-            "max_concurrent_runs", "max_duration_minutes", "policy", "estimator"}
+            "max_concurrent_runs", "max_duration_minutes", "policy", "estimator", "run_config"}
 
 
 @dataclasses.dataclass
@@ -87,7 +91,7 @@ def _built(ctx: FileContext, expr: ast.expr, hd: ast.Call) -> tuple[ast.expr, as
     return binding.value, stmt if only else None
 
 
-def translate(plan: Plan, use: ast.Name) -> Sweep:
+def translate(plan: Plan | SrcPlan, use: ast.Name) -> Sweep:
     """The sweep for the HyperDriveConfig that ``use`` (the estimator's name) stands in."""
     ctx = plan.ctx
     hd = hyperdrive_call(ctx, use)
@@ -106,8 +110,10 @@ def translate(plan: Plan, use: ast.Name) -> Sweep:
     if extra:
         raise _blocked("EM505", f"the HyperDriveConfig on line {hd.lineno} passes {extra}, which the v2 sweep has no "
                        "counterpart for", "Write the sweep by hand (see `--explain EM403`).")
-    if bound_nodes.get("estimator") is not use:
-        raise _blocked("EM508", f"the estimator is not the `estimator` of the HyperDriveConfig on line {hd.lineno}")
+    # An estimator is HyperDrive's `estimator`, a ScriptRunConfig (rules/src_v2.py) its `run_config`.
+    role = "estimator" if isinstance(plan, Plan) else "run_config"
+    if bound_nodes.get(role) is not use or ("estimator" in bound_nodes and "run_config" in bound_nodes):
+        raise _blocked("EM508", f"it is not the `{role}` of the HyperDriveConfig on line {hd.lineno}")
     missing = [p for p in ("hyperparameter_sampling", "primary_metric_name", "primary_metric_goal", "max_total_runs")
                if p not in bound_nodes]
     if missing:
@@ -121,7 +127,10 @@ def translate(plan: Plan, use: ast.Name) -> Sweep:
         v2sweep.check_space(sampling_name, definitions)
         policy = _policy(plan, bound_nodes.get("policy"), hd, removed)
         goal = v2sweep.goal(code["primary_metric_goal"])
-        timeout = plan.run.timeout.code if plan.run.timeout is not None else None
+        if isinstance(plan, Plan):
+            timeout = plan.run.timeout.code if plan.run.timeout is not None else None
+        else:
+            timeout = plan.timeout_code
         limits, found = v2sweep.limits(max_total_runs=code["max_total_runs"],
                                        max_concurrent_runs=code.get("max_concurrent_runs"),
                                        max_duration_minutes=code.get("max_duration_minutes"), trial_timeout=timeout)
@@ -134,7 +143,7 @@ def translate(plan: Plan, use: ast.Name) -> Sweep:
                  reports, removed)
 
 
-def _sampling(plan: Plan, expr: ast.expr, hd: ast.Call, removed: list[ast.stmt]):
+def _sampling(plan: Plan | SrcPlan, expr: ast.expr, hd: ast.Call, removed: list[ast.stmt]):
     ctx = plan.ctx
     built, stmt = _built(ctx, expr, hd)
     name = _v1_name(ctx, built.func, _SAMPLINGS) if isinstance(built, ast.Call) else None
@@ -174,7 +183,7 @@ def _sampling(plan: Plan, expr: ast.expr, hd: ast.Call, removed: list[ast.stmt])
     return name, sampling, entries, definitions
 
 
-def _policy(plan: Plan, expr: ast.expr | None, hd: ast.Call, removed: list[ast.stmt]) -> Snippet | None:
+def _policy(plan: Plan | SrcPlan, expr: ast.expr | None, hd: ast.Call, removed: list[ast.stmt]) -> Snippet | None:
     ctx = plan.ctx
     if expr is None or (isinstance(expr, ast.Constant) and expr.value is None):
         return None
@@ -193,11 +202,12 @@ def _policy(plan: Plan, expr: ast.expr | None, hd: ast.Call, removed: list[ast.s
     return v2sweep.policy(name, bound)
 
 
-def trial_items(sweep: Sweep, items: list[v2command.Item]) -> tuple[list[v2command.Item], dict[str, str],
-                                                                     tuple[Report, ...]]:
-    """The trial command's items and its inputs ({name: default code})."""
+def trial_items(sweep: Sweep, items: list[v2command.Item], estimator: bool = True
+                ) -> tuple[list[v2command.Item], dict[str, str], tuple[Report, ...]]:
+    """The trial command's items and its inputs ({name: default code}). ``estimator=False``: a
+    ScriptRunConfig's arguments, which HyperDrive left as they were (the sampled value follows)."""
     try:
-        new_items, reports = v2sweep.trial_arguments(items, sweep.tuned, estimator=True)
+        new_items, reports = v2sweep.trial_arguments(items, sweep.tuned, estimator=estimator)
     except ValueError:
         raise _blocked("EM512", "a flag of `script_params` is only known at run time, so the tuned flags cannot be "
                        "told apart", "Write the flags as string literals.") from None

@@ -185,6 +185,28 @@ def _v1_output(out, notes: list[str], unmappable: list[str]) -> dict[str, Any]:
     return {"type": "uri_folder", "uri": uri, "mode": mode}
 
 
+def _v1_output_data(out, unmappable: list[str]) -> dict[str, Any]:
+    """An output as the run configuration holds it (an estimator's script_params output is there,
+    its argument only the text ``DatasetOutputConfig:name``): location and mechanism."""
+    mode = {"mount": "rw_mount", "upload": "upload"}.get(str(out.mechanism).lower(), str(out.mechanism).lower())
+    uri = V1_DEFAULT_OUTPUT
+    location = getattr(out, "output_location", None)
+    data_path = getattr(location, "data_path", None) if location is not None else None
+    if location is not None and (getattr(location, "dataset", None) is not None or data_path is None):
+        uri = "<output_data>"
+    elif data_path is not None:
+        path = (data_path.relative_path or "").replace("{run-id}", "${{name}}").replace("{output-name}",
+                                                                                      "${{output_name}}")
+        uri = _datastore_uri(data_path.datastore_name, path)
+    options = getattr(out, "additional_options", None)
+    if options is not None and getattr(options, "path_on_compute", None):
+        unmappable.append("an output's path_on_compute has no v2 counterpart (V25)")
+    upload = getattr(options, "upload_options", None) if options is not None else None
+    if upload is not None and (getattr(upload, "overwrite", False) or getattr(upload, "source_globs", None)):
+        unmappable.append("as_upload(overwrite=/source_globs=) has no v2 counterpart")
+    return {"type": "uri_folder", "uri": uri, "mode": mode}
+
+
 def v1_job(config, *, base: str = ".", rename: Mapping[str, str] | None = None,
            experiment: str | None = None) -> dict[str, Any]:
     """Canonical form of an estimator or ScriptRunConfig (its effective RunConfiguration)."""
@@ -231,7 +253,7 @@ def v1_run_config(source_directory: str, rc: RunConfiguration, *, base: str = ".
         inputs[name(data_name)] = {"type": dtype, "uri": uri, "mode": mode}
     for out_name, out in (rc.output_data or {}).items():
         if name(out_name) not in outputs:
-            outputs[name(out_name)] = {"type": "uri_folder", "uri": "<output_data>", "mode": str(out.mechanism).lower()}
+            outputs[name(out_name)] = _v1_output_data(out, unmappable)
     target = rc.target
     target = getattr(target, "name", target)
     if target is None or target == "amlcompute":
