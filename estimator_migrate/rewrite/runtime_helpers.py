@@ -44,6 +44,7 @@ def {name}(script_params):
 
     from azureml.data.azure_storage_datastore import AbstractAzureStorageDatastore
     from azureml.data.data_reference import DataReference
+    from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
 
     def convert(item):
         if isinstance(item, AbstractAzureStorageDatastore):
@@ -51,6 +52,10 @@ def {name}(script_params):
         return str(item) if isinstance(item, DataReference) else item
 
     converted = {{convert(key): convert(value) for key, value in (script_params or {{}}).items()}}
+    # The estimator registered one dataset per input name, the last of its keys and values,
+    # and every argument of that name read it (ScriptRunConfig would keep the first).
+    kept = {{item.name: item for pair in converted.items() for item in pair
+            if isinstance(item, DatasetConsumptionConfig)}}
     arguments = []
     for key, value in converted.items():
         arguments.append(key)
@@ -58,7 +63,8 @@ def {name}(script_params):
             arguments.extend(str(item) if isinstance(item, Iterable) else item for item in value)
         else:
             arguments.append(value)
-    return [item for item in arguments if item is not None and item != ""]
+    return [kept.get(item.name, item) if isinstance(item, DatasetConsumptionConfig) else item
+            for item in arguments if item is not None and item != ""]
 ''',
     DATA_REFERENCES: '''\
 def {name}(script_params):
