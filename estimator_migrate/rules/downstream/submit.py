@@ -109,7 +109,27 @@ def blocking_submit(ctx: FileContext, stmt: ast.stmt, holder: str, clean: bool |
                        "cannot tell whose arguments they merge into")
             if why is not None:
                 return submit, why
+        if isinstance(ctx.parent(use), ast.Return):
+            # Returned from a function: any submit with overrides whose object is not traced to
+            # a construction may receive it, and its overrides would be left behind.
+            for submit in _untraced_submits_with_overrides(ctx):
+                return submit, (f"`{holder}` is returned from its function, and this submit's object is not "
+                                "traced to one construction, so the tool cannot tell whose arguments the "
+                                "overrides merge into")
     return None
+
+
+def _untraced_submits_with_overrides(ctx: FileContext) -> list[ast.Call]:
+    found = []
+    for call in ctx.names.calls:
+        if not (isinstance(call.func, ast.Attribute) and call.func.attr == "submit" and _has_overrides(ctx, call)):
+            continue
+        target = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "config"), None)
+        binding = static.reaching_binding(ctx.names, target) if isinstance(target, ast.Name) else None
+        value = getattr(binding, "value", None)
+        if not (isinstance(value, ast.Call) and ctx.canonical_name(value.func) is not None):
+            found.append(call)
+    return found
 
 
 def _has_overrides(ctx: FileContext, submit: ast.Call) -> bool:
