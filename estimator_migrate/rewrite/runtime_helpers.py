@@ -32,6 +32,32 @@ DATA_REFERENCES = "script_params_data_references"
 WITHOUT_TUNED = "without_tuned_arguments"
 MERGE = "merge_script_params"
 
+
+def _read_two_by_two(reader: str, first: str = "") -> str:
+    """Template lines both pairing helpers share: the estimator's arguments read two by two as
+    flag and value, as ``reader`` read them (datasets by their text, the first flag kept).
+    ``first``: the helper's own lines that come after the imports."""
+    return f'''\
+    from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
+    from azureml.data.output_dataset_config import OutputDatasetConfig
+
+{first}    def as_text(item):
+        # The estimator held mounted or downloaded datasets and outputs as this text, so two
+        # of one name were one flag when {reader} read its arguments two by two.
+        if isinstance(item, DatasetConsumptionConfig) and item.mode.lower() in ("download", "mount"):
+            return "DatasetConsumptionConfig:" + item.name
+        if isinstance(item, OutputDatasetConfig):
+            return "DatasetOutputConfig:" + item.name
+        return item
+
+    pairs, first = {{{{}}}}, {{{{}}}}
+    for flag, value in zip(arguments[::2], arguments[1::2]):
+        pairs[first.setdefault(as_text(flag), flag)] = value
+'''
+
+
+_NO_OVERRIDES = "    if not overrides:\n        return arguments\n\n"
+
 # Each template defines ``{name}``; other helpers it calls are ``{flatten}``.
 _TEMPLATES: dict[str, str] = {
     FLATTEN: '''\
@@ -87,22 +113,7 @@ def {name}(arguments, parameter_space):
     value, drop the flags it tunes (leading '-' ignored), and flatten the rest again. Where
     that reading put something other than a string in a flag's place, HyperDrive raised at
     submit and the run never started: the arguments are then kept as they are."""
-    from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
-    from azureml.data.output_dataset_config import OutputDatasetConfig
-
-    def as_text(item):
-        # The estimator held mounted or downloaded datasets and outputs as this text, so two
-        # of one name were one flag when HyperDrive read its arguments two by two.
-        if isinstance(item, DatasetConsumptionConfig) and item.mode.lower() in ("download", "mount"):
-            return "DatasetConsumptionConfig:" + item.name
-        if isinstance(item, OutputDatasetConfig):
-            return "DatasetOutputConfig:" + item.name
-        return item
-
-    pairs, first = {{}}, {{}}
-    for flag, value in zip(arguments[::2], arguments[1::2]):
-        pairs[first.setdefault(as_text(flag), flag)] = value
-    if not all(isinstance(as_text(flag), str) for flag in pairs):
+''' + _read_two_by_two("HyperDrive") + '''    if not all(isinstance(as_text(flag), str) for flag in pairs):
         return arguments
     tuned = {{name.lstrip("-") for name in parameter_space}}
     if not any(as_text(flag).lstrip("-") in tuned for flag in pairs):
@@ -114,25 +125,7 @@ def {name}(arguments, parameter_space):
 def {name}(arguments, overrides):
     """What `Experiment.submit(estimator, script_params=overrides)` sent: the estimator's
     arguments read two by two as flag and value, the overrides on top, flattened again."""
-    from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
-    from azureml.data.output_dataset_config import OutputDatasetConfig
-
-    if not overrides:
-        return arguments
-
-    def as_text(item):
-        # The estimator held mounted or downloaded datasets and outputs as this text, so two
-        # of one name were one flag when it read its arguments two by two.
-        if isinstance(item, DatasetConsumptionConfig) and item.mode.lower() in ("download", "mount"):
-            return "DatasetConsumptionConfig:" + item.name
-        if isinstance(item, OutputDatasetConfig):
-            return "DatasetOutputConfig:" + item.name
-        return item
-
-    pairs, first = {{}}, {{}}
-    for flag, value in zip(arguments[::2], arguments[1::2]):
-        pairs[first.setdefault(as_text(flag), flag)] = value
-    return {flatten}({{**pairs, **overrides}})
+''' + _read_two_by_two("it", first=_NO_OVERRIDES) + '''    return {flatten}({{**pairs, **overrides}})
 ''',
 }
 _USES = {WITHOUT_TUNED: [FLATTEN], MERGE: [FLATTEN]}
