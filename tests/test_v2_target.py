@@ -34,7 +34,6 @@ SRC_MIGRATED = sorted(p.with_name(p.name[: -len(".expected.py")] + ".py") for p 
 MIXED = {
     "arguments/rebound_variable": "the first estimator is kept for `first_run = est` (EM508)",
     "driver/noqa": "one estimator is kept by a noqa comment",
-    "runtime_helpers/changed_between_estimators": "one estimator is kept (run-time script_params, EM512)",
     "static/blocks_and_containers": "some estimators are kept (EM308, EM508)",
     "static/notebook_script": "the HyperDrive estimator becomes a sweep; the others are kept (EM508)",
 }
@@ -145,6 +144,21 @@ run = Experiment(ws, "x").submit(est, script_params={"--lr": 0.2})
 """, "EM509", "script_params"),
     ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="local", use_docker=False)
 """, "EM502", "Docker"),
+    # script_params only known at run time: the helper takes azure-ai-ml data only.
+    ("""params = {"--lr": 0.1}
+params["--data"] = Datastore.get(ws, "data").path("mnist").as_mount()
+est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster", script_params=params)
+""", "EM506", "may hold v1 data"),
+    ("""params = make_params()
+images = Dataset.get_by_name(ws, "images")
+est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster", script_params=params)
+""", "EM506", "cannot see all it holds"),
+    ("""params = {"--lr": 0.1}
+params["--epochs"] = 5
+est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster", script_params=params)
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.1)}),
+                      primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
+""", "EM512", "tuned flags"),
 ])
 def test_left_unchanged_and_reported(body, code, words):
     source = HEADER + body
