@@ -223,9 +223,11 @@ def translate(plan: Plan, sweep: sweep_v2.Sweep | None = None) -> Job:
         raise _Blocked("EM305", "no `source_directory`")
     job.keywords.append(("code", run.source_directory.code))
     job.keywords.append(("command", _command(plan, job, sweep)))
-    if job.run_time_io is not None:  # the helper's inputs and outputs
-        job.keywords += [("inputs", job.run_time_io[0]), ("outputs", job.run_time_io[1])]
-    if job.inputs:
+    if job.run_time_io is not None:  # the helper's inputs (and the tuned ones) and outputs
+        given, made = job.run_time_io
+        tuned = "".join(f", {py_string(k)}: {v}" for k, v in job.inputs.items())
+        job.keywords += [("inputs", f"{{**{given}{tuned}}}" if tuned else given), ("outputs", made)]
+    elif job.inputs:
         entries = [f"{py_string(k)}: {v}" for k, v in job.inputs.items()]
         one = "{" + ", ".join(entries) + "}"
         many = "{\n" + "".join(f"    {_wrap_call(e, 8)},\n" for e in entries) + "}"
@@ -339,11 +341,6 @@ def _run_time_command(plan: Plan, job: Job, script: str, sweep: sweep_v2.Sweep |
 
     ctx, args = plan.ctx, plan.run.arguments
     assert args is not None and args.run_time is not None
-    if sweep is not None:
-        raise _Blocked("EM512", "`script_params` is only known at run time, so the tuned flags of the HyperDriveConfig "
-                       "cannot be told apart from the fixed ones in the v2 trial command",
-                       "Write `script_params` as a dictionary literal (or a name bound once to one), then run the "
-                       "tool again.")
     _data(plan)  # (resume_from, data registered elsewhere: their own message first)
     expr = plan.kwargs["script_params"]
     parts = None if "script_params" in plan.unpacked else contents.parts_of(plan, expr, 0)
@@ -368,15 +365,32 @@ def _run_time_command(plan: Plan, job: Job, script: str, sweep: sweep_v2.Sweep |
     base = v2command.build([], script=script).snippet.code
     label = plan.env_label
     names = [ctx.unique_name(f"{label}_{what}") for what in ("command", "inputs", "outputs")]
+    tuned = ""
+    if sweep is not None:
+        # HyperDrive's reading of the arguments (fixed values of tuned flags removed, the sampled
+        # ones appended as '${{inputs.x}}') is the helper's too; the tuned inputs are declared with
+        # a value of their distribution (the sweep replaces them).
+        from estimator_migrate.v2 import sweep as v2sweep
+
+        _, found = v2sweep.trial_arguments([], sweep.tuned, estimator=True)
+        job.reports += found
+        job.inputs = {t.name: v2sweep.trial_input(None, t.distribution) for t in sweep.tuned}
+        tuned = ", tuned={" + ", ".join(f"{py_string(t.key)}: {py_string(t.name)}" for t in sweep.tuned) + "}"
     head = f"{', '.join(names)} = {helper}({base}, "
     indent = len(indentation(ctx.lines[plan.stmt.lineno - 1]))
     code = args.run_time
-    if "\n" in code or indent + len(head) + len(code) + 1 > MAX_LINE:
+    if "\n" in code or indent + len(head) + len(code) + len(tuned) + 1 > MAX_LINE:
         head = f"{', '.join(names)} = {helper}(\n    {base}, "
         code = shift_continuations(code, indent + 4 + len(base) + 2 - args.column)
+        last = code.rsplit("\n", 1)[-1]
+        if tuned and (4 if "\n" in code else indent + 4 + len(base) + 2) + len(last) + len(tuned) + 1 > MAX_LINE:
+            tuned = ",\n    " + tuned[2:]
+            if indent + len(tuned) - 1 > MAX_LINE:  # one tuned flag a line
+                entries = "".join(f"        {py_string(t.key)}: {py_string(t.name)},\n" for t in sweep.tuned)
+                tuned = ",\n    tuned={\n" + entries + "    }"
     else:
         code = shift_continuations(code, indent + len(head) - args.column)
-    job.pre_lines += (head + code + ")").split("\n")
+    job.pre_lines += (head + code + tuned + ")").split("\n")
     job.run_time_io = (names[1], names[2])
     job.reports.append(Report("EM453", "`script_params` is only known at run time: the command is built when the "
                               "program runs, by the function `" + helper + "` written into this file (the estimator's "
