@@ -34,9 +34,9 @@ SRC_MIGRATED = sorted(p.with_name(p.name[: -len(".expected.py")] + ".py") for p 
 MIXED = {
     "arguments/rebound_variable": "the first estimator is kept for `first_run = est` (EM508)",
     "driver/noqa": "one estimator is kept by a noqa comment",
-    "hyperdrive/runtime_pairing_failed_at_submit": "the v1 HyperDrive run failed at submit (its pairing of the run-time "
-    "arguments raised); the v2 helper raises the same way when the program builds the command, so there is no "
-    "submission to compare (the helper's test follows HyperDrive's own pairing, raising included)",
+    "hyperdrive/runtime_pairing_failed_at_submit": "the v1 HyperDrive run failed at submit (its pairing of the "
+    "run-time arguments raised); the v2 helper raises the same way when the program builds the command, so there "
+    "is no submission to compare (the helper's test follows HyperDrive's own pairing, raising included)",
     "static/blocks_and_containers": "some estimators are kept (EM308, EM508)",
     "static/notebook_script": "the HyperDrive estimator becomes a sweep; the others are kept (EM508)",
 }

@@ -383,7 +383,8 @@ def _run_time_command(plan: Plan, job: Job, script: str, sweep: sweep_v2.Sweep |
         head = f"{', '.join(names)} = {helper}(\n    {base}, "
         code = shift_continuations(code, indent + 4 + len(base) + 2 - args.column)
         last = code.rsplit("\n", 1)[-1]
-        if tuned and (4 if "\n" in code else indent + 4 + len(base) + 2) + len(last) + len(tuned) + 1 > MAX_LINE:
+        start = 4 if "\n" in code else indent + 4 + len(base) + 2
+        if tuned and sweep is not None and start + len(last) + len(tuned) + 1 > MAX_LINE:
             tuned = ",\n    " + tuned[2:]
             if indent + len(tuned) - 1 > MAX_LINE:  # one tuned flag a line
                 entries = "".join(f"        {py_string(t.key)}: {py_string(t.name)},\n" for t in sweep.tuned)
