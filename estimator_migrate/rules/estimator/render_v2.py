@@ -736,7 +736,8 @@ def render_sweep(plan: Plan, sweep: sweep_v2.Sweep, group: int) -> list[Edit]:
     assert plan.holder is not None
     snippet = v2sweep.sweep_code(plan.holder, sweep.tuned, sampling_algorithm=sweep.sampling,
                                  primary_metric=sweep.primary_metric, goal_code=sweep.goal,
-                                 early_termination=sweep.policy, limit_kwargs=sweep.limits, indent=indent)
+                                 early_termination=sweep.policy, limit_kwargs=sweep.limits, indent=indent,
+                                 prefix=len(sweep.holder) + 3)
     text = snippet.code
     replaced = [stmt, *sweep.removed]
     for _, name in snippet.imports:

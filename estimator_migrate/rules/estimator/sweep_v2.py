@@ -154,7 +154,9 @@ def _sampling(plan: Plan | SrcPlan, expr: ast.expr, hd: ast.Call, removed: list[
     args = {p: a for p, a in zip(v2sweep.V1_SIGNATURES[name], built.args, strict=False)}
     args.update({k.arg: k.value for k in built.keywords if k.arg})
     space_expr = args.get("parameter_space")
-    space = _built(ctx, space_expr, built)[0] if space_expr is not None else None
+    space, space_stmt = _built(ctx, space_expr, built) if space_expr is not None else (None, None)
+    if space_stmt is not None and (stmt is not None or not isinstance(expr, ast.Name)):
+        removed.append(space_stmt)  # the search space's own statement, used by the sampling only
     if not isinstance(space, ast.Dict) or not space.keys:
         raise _blocked("EM512", "the search space is not a dictionary literal the tool can read",
                        "Write the search space as a dictionary literal of choice()/uniform()/... calls.")
