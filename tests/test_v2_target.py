@@ -104,7 +104,7 @@ def test_every_scriptrunconfig_fixture_is_accounted_for():
     summary = {"scriptrunconfig_pairs": len(SRC_MIGRATED), "v2_proven": len(proven), "v2_reported": len(reported),
                "v2_mixed_unproven": len(mixed)}
     print(json.dumps(summary))
-    assert len(proven) >= 92
+    assert len(proven) >= 114
     assert len(proven) + len(reported) + len(mixed) == len(SRC_MIGRATED)
 
 
@@ -272,8 +272,7 @@ def test_hyperdrive_becomes_a_sweep_proven_pair():
     assert 'command="python train.py --epochs 5 --lr ${{inputs.lr}} --batch-size ${{inputs.batch_size}}",' in new
     assert 'inputs={"lr": 0.01, "batch_size": 16},' in new
     assert "hd = est(lr=LogUniform(min_value=-6, max_value=-1), batch_size=Choice(values=[16, 32, 64])).sweep(" in new
-    assert ("early_termination_policy=BanditPolicy(\n        slack_factor=0.1, evaluation_interval=1, "
-            "delay_evaluation=0),") in new
+    assert "early_termination_policy=BanditPolicy(slack_factor=0.1, evaluation_interval=1, delay_evaluation=0)," in new
     assert "from azure.ai.ml.sweep import BanditPolicy, Choice, LogUniform\n" in new and "import azureml" not in new
     assert "from azureml" not in new
     assert migrate_source(new, settings=V2).new_source == new
@@ -443,3 +442,17 @@ run = Experiment(ws, "x").submit(src)
     assert "import shlex" in result.new_source
     assert "EM453" in {f.code for f in result.findings}
     assert migrate_source(result.new_source, settings=V2).new_source == result.new_source
+
+
+def test_bayesian_sampling_with_a_policy_is_swept_and_reported():
+    source = HEADER.replace("RandomParameterSampling", "BayesianParameterSampling") + """\
+est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster")
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=BayesianParameterSampling({"--lr": uniform(0.1, 0.2)}),
+                      policy=BanditPolicy(slack_factor=0.2), primary_metric_name="acc",
+                      primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=20)
+run = Experiment(ws, "b").submit(hd)
+"""
+    result = migrate_source(source, settings=V2)
+    assert 'sampling_algorithm="bayesian"' in result.new_source
+    assert any(f.code == "EM453" and "Bayesian sampling with an early termination policy" in f.message
+               for f in result.findings)

@@ -463,9 +463,9 @@ def sweep_code(node: str, tuned: Sequence[Tuned], *, sampling_algorithm: Snippet
     """``node(lr=Uniform(...), ...).sweep(sampling_algorithm=..., primary_metric=..., goal=...,
     early_termination_policy=..., max_total_trials=..., max_concurrent_trials=..., timeout=...,
     trial_timeout=...)``. ``node`` is the trial command's code (declaring every tuned input).
-    ``prefix``: the width of what stands before the code on its first line (``hd = ``); lines
-    longer than ``width`` are broken (one tuned input a line, a long policy's arguments on
-    the next)."""
+    ``prefix``: the width of what stands before the code on its first line (``hd = ``); a call
+    longer than ``width`` takes one tuned input a line, a keyword longer than 120 columns (a
+    truncation policy) its arguments on the next line."""
     inner = indent + "    "
     call = f"{node}(" + ", ".join(f"{t.name}={t.distribution.code}" for t in tuned) + ")" if tuned else node
     if tuned and len(indent) + prefix + len(call) + len(".sweep(") > width:  # one tuned input a line
@@ -476,7 +476,8 @@ def sweep_code(node: str, tuned: Sequence[Tuned], *, sampling_algorithm: Snippet
         kwargs.append(("early_termination_policy", early_termination.code))
     kwargs += [(k, limit_kwargs[k]) for k in ("max_total_trials", "max_concurrent_trials", "timeout", "trial_timeout")
                if k in limit_kwargs]
-    text = f"{call}.sweep(\n" + "".join(f"{inner}{_wrapped(k, v, inner, width)},\n" for k, v in kwargs) + f"{indent})"
+    # (a keyword's line may reach the project's 120 columns: the common Bandit policy stays whole)
+    text = f"{call}.sweep(\n" + "".join(f"{inner}{_wrapped(k, v, inner, 120)},\n" for k, v in kwargs) + f"{indent})"
     parts = [t.distribution for t in tuned] + [sampling_algorithm, goal_code] + \
         ([early_termination] if early_termination is not None else [])
     imports = tuple(dict.fromkeys(i for p in parts for i in p.imports))

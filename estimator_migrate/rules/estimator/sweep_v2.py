@@ -138,6 +138,10 @@ def translate(plan: Plan | SrcPlan, use: ast.Name) -> Sweep:
         raise _blocked("EM510", f"the HyperDriveConfig on line {hd.lineno} is a combination the SDK refused ({exc})",
                        "Fix the v1 code first.") from None
     reports += found
+    if sampling_name == "BayesianParameterSampling" and policy is not None:
+        reports.append(Report("EM453", "Bayesian sampling with an early termination policy: v1 documented it as not "
+                              "supported (its client sent it anyway); the v2 sweep sends it too, and whether the "
+                              "service accepts it is not verified", "Drop the policy (Bayesian sampling takes none)."))
     tuned = v2sweep.search_space(entries, Names())
     return Sweep(hd, stmt, stmt.targets[0].id, tuned, sampling, goal, policy, code["primary_metric_name"], limits,
                  reports, removed)
