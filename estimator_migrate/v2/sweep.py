@@ -55,6 +55,9 @@ V1_SIGNATURES: dict[str, tuple[str, ...]] = {
     "HyperDriveConfig": ("hyperparameter_sampling", "primary_metric_name", "primary_metric_goal", "max_total_runs",
                          "max_concurrent_runs", "max_duration_minutes", "policy", "estimator", "run_config",
                          "resume_from", "resume_child_runs", "pipeline", "debug_flag", "custom_run_id"),
+    # deprecated; it returned HyperDriveConfig(...) with these
+    "HyperDriveRunConfig": ("estimator", "hyperparameter_sampling", "primary_metric_name", "primary_metric_goal",
+                            "max_total_runs", "max_concurrent_runs", "max_duration_minutes", "policy"),
 }
 
 # v1 function -> (v2 class, v2 keyword per v1 parameter)
