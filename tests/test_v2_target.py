@@ -457,3 +457,28 @@ run = Experiment(ws, "b").submit(hd)
     assert 'sampling_algorithm="bayesian"' in result.new_source
     assert any(f.code == "EM453" and "Bayesian sampling with an early termination policy" in f.message
                for f in result.findings)
+
+
+def test_run_time_script_params_in_a_notebook():
+    """script_params built across cells: the helper goes into the cell of the estimator (after its
+    imports, if any), the command is built from it, and a second run changes nothing."""
+    cells = ['from azureml.core import Experiment, Workspace\nfrom azureml.train.estimator import Estimator\n'
+             'ws = Workspace.from_config()\n',
+             'params = {"--lr": 0.1}\n',
+             'params["--epochs"] = 5\n',
+             'est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",\n'
+             '                script_params=params)\nrun = Experiment(ws, "nb").submit(est)\n']
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                           "source": c.splitlines(True)} for c in cells],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    result = migrate_bytes(json.dumps(notebook).encode(), "train.ipynb", V2)
+    assert result.error is None and result.changed
+    assert "EM453" in {f.code for f in result.findings}
+    new = ["".join(c["source"]) for c in json.loads(result.new_data)["cells"]]
+    assert new[1:3] == cells[1:3]
+    assert new[3].startswith("def script_params_command(command, script_params, tuned=None, taken=()):\n")
+    assert 'est_command, est_inputs, est_outputs = script_params_command("python train.py", params)\n' in new[3]
+    assert "command=est_command," in new[3] and "inputs=est_inputs," in new[3]
+    assert "def script_params_command" not in "".join(new[:3])
+    compile("\n".join(new), "train.ipynb", "exec")
+    assert not migrate_bytes(result.new_data, "train.ipynb", V2).changed
