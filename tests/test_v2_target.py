@@ -180,6 +180,53 @@ def test_left_unchanged_and_reported(body, code, words):
     assert found and not found[0].fixed and words in found[0].message + found[0].hint, result.findings
 
 
+@pytest.mark.parametrize("body, code, words", [
+    ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                script_params={"--epochs": 3})
+run = Experiment(ws, "x").submit(est)
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.1)}),
+                      primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
+hd_run = Experiment(ws, "x").submit(hd)
+""", "EM508", "give no fixed value for the tuned '--lr'"),
+    ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                script_params={"--lr": 0.1})
+run = Experiment(ws, "x").submit(est)
+again = Experiment(ws, "y").submit(est)
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.1)}),
+                      primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
+hd_run = Experiment(ws, "x").submit(hd)
+""", "EM508", "only one submit of it besides the sweep"),
+    ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                script_params={"lr": 0.1})
+run = Experiment(ws, "x").submit(est)
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.1)}),
+                      primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
+hd_run = Experiment(ws, "x").submit(hd)
+""", "EM508", "is spelled 'lr'"),
+    ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                script_params={"--lr": True})
+run = Experiment(ws, "x").submit(est)
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.1)}),
+                      primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
+hd_run = Experiment(ws, "x").submit(hd)
+""", "EM508", "not a plain number or string"),
+    ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                script_params={"--lr": 0.1})
+run = Experiment(ws, "x").submit(est, show_output=True)
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.1)}),
+                      primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
+hd_run = Experiment(ws, "x").submit(hd)
+""", "EM508", "passes `show_output`"),
+])
+def test_submitted_and_swept_left_unchanged_when_one_command_cannot_serve_both(body, code, words):
+    """An estimator submitted as it is and swept becomes one command only when each tuned flag has
+    a literal fixed value in plain flag/value pairs (hyperdrive/submitted_then_swept)."""
+    source = HEADER + body
+    result = migrate_source(source, settings=V2)
+    assert result.new_source == source
+    assert any(f.code == code and not f.fixed and words in f.message for f in result.findings), result.findings
+
+
 def test_workspace_kept_when_still_used_and_client_created_next_to_it():
     source = HEADER + """cluster = ws.compute_targets["gpu-cluster"]
 status = cluster.get_status()

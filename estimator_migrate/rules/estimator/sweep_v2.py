@@ -250,8 +250,8 @@ def shared_items(sweep: Sweep, items: list[v2command.Item]
     Only when HyperDrive's reading of the arguments is that plain: flag/value pairs, each flag a
     string written once, each tuned flag given a fixed literal (the tuned key spelled exactly as
     the flag, so the sampled value follows the same flag)."""
-    keys = items[::2]
-    if len(items) % 2 or any(not isinstance(k, str) for k in keys) or len(set(keys)) < len(keys):
+    keys = [k for k in items[::2] if isinstance(k, str)]
+    if len(items) % 2 or len(keys) < len(items[::2]) or len(set(keys)) < len(keys):
         raise _blocked("EM508", "the estimator is also submitted as it is, and its `script_params` are not plain "
                        "flag/value pairs with each flag written once as a string, so one command cannot serve both "
                        "the submit and the sweep", "Give the HyperDriveConfig an estimator of its own, then run "
