@@ -62,6 +62,18 @@ def test_engine_writes_the_proven_v2_file(expected):
 
 # Harness pairs in fixtures/v2 whose v2 file is the engine's own output (the others are written by
 # hand and checked field by field above or in test_v2_equivalence).
+# ScriptRunConfig(arguments=<a list only known at run time>): the helper arguments_command builds
+# the command when the program runs (proven by the v2 harness in test_v2_equivalence).
+@pytest.mark.parametrize("name", ["src_runtime_arguments", "src_runtime_arguments_unpacked"])
+def test_engine_writes_the_run_time_arguments_pairs(name):
+    original = ROOT / "fixtures" / "v2" / f"{name}.py"
+    result = migrate_source(original.read_text(encoding="utf-8"), path=str(original), settings=V2)
+    assert result.new_source == original.with_name(name + SUFFIX).read_text(encoding="utf-8")
+    assert {"EM402", "EM453"} <= {f.code for f in result.findings if f.fixed}
+    assert result.new_source.count("def arguments_command(") == 1
+    assert migrate_source(result.new_source, settings=V2).new_source == result.new_source
+
+
 ENGINE_WRITTEN = ["hyperdrive_grid_median", "hyperdrive_bayesian", "hyperdrive_truncation_space", "src_hyperdrive",
                   "hyperdrive_run_config_factory"]
 
@@ -439,8 +451,15 @@ ws = Workspace.from_config()
      'run = Experiment(ws, "x").submit(src)\n', "EM508", "run_config"),
     ('src = ScriptRunConfig(source_directory="src", script=name, compute_target="c")\n', "EM512", "script"),
     ('src = ScriptRunConfig(source_directory="src", script="t.py")\n', "EM501", "compute_target"),
-    ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", arguments=make())\n',
-     "EM512", "arguments"),
+    # run-time arguments: the helper cannot convert v1 data, nor append a sweep's sampled values
+    ('from azureml.core import Dataset\ndata = Dataset.get_by_name(ws, "d").as_named_input("d").as_mount()\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", arguments=make(data))\n',
+     "EM506", "the run-time helper cannot convert a v1 data object"),
+    ('from azureml.train.hyperdrive import HyperDriveConfig, PrimaryMetricGoal, RandomParameterSampling, uniform\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", arguments=make())\n'
+     'hd = HyperDriveConfig(run_config=src, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.1, 1)}),'
+     ' primary_metric_name="a", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=2)\n'
+     'run = Experiment(ws, "x").submit(hd)\n', "EM512", "does not append the sampled values"),
     ('env = Environment.from_pip_requirements("e", "requirements.txt")\n'
      'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", environment=env)\n',
      "EM512", "from_pip_requirements"),
