@@ -140,6 +140,50 @@ pipeline.publish(name="p")
     assert any("EstimatorStep on line" in m and "its pipeline is left unchanged" in m for m in messages), messages
 
 
+def test_validate_is_dropped_and_said_so():
+    original = V2_FIXTURES / "pipeline_python_steps.py"
+    source = original.read_text(encoding="utf-8").replace("pipeline_run = ", "pipeline.validate()\npipeline_run = ")
+    result = migrate_source(source, settings=V2)
+    assert result.new_source == _expected(original).read_text(encoding="utf-8")
+    assert [f for f in result.findings if f.code == "EM453" and "validate()" in f.message]
+
+
+def _notebook_case():
+    import json
+
+    from estimator_migrate.core import migrate_bytes
+
+    original = V2_FIXTURES / "pipeline_parameters.py"
+    source = original.read_text(encoding="utf-8")
+    cells = [c.strip("\n") + "\n" for c in source.split("\n\n")]
+    notebook = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                           "source": c.splitlines(True)} for c in cells],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    result = migrate_bytes(json.dumps(notebook, indent=1).encode(), "pipeline.ipynb", V2)
+    assert result.error is None and result.changed
+    migrated = json.loads(result.new_data)
+    code = "\n".join("".join(c["source"]) for c in migrated["cells"] if c["cell_type"] == "code")
+    assert "@dsl.pipeline(default_compute=\"cpu-cluster\")" in code and "PythonScriptStep" not in code
+    assert "EM404" in {f.code for f in result.findings}
+    assert migrate_bytes(result.new_data, "pipeline.ipynb", V2).changed is False
+    return source, code
+
+
+def test_a_notebook_pipeline_is_migrated_cell_by_cell():
+    _notebook_case()
+
+
+@pytest.mark.sdk
+def test_the_notebook_pipeline_is_proven(tmp_path):
+    from v2blocks_support import need
+
+    programs = need("equivalence.v2.programs")
+    source, code = _notebook_case()
+    problems, before, _ = programs.compare_programs(source, code, str(tmp_path))
+    assert not problems, problems
+    assert before.submits
+
+
 @pytest.mark.sdk
 @pytest.mark.parametrize("old, new, field", [
     ("learning_rate=0.05", "learning_rate=0.5", "argv"),  # a parameter's default

@@ -93,6 +93,7 @@ class _Pipe:
     takeover: list[str]
     reports: list[Report]
     default: str = ""  # the default compute (the first step's)
+    description: str | None = None  # code of the v1 description (a @dsl.pipeline argument)
     env_vars: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)  # runconfig -> variables
 
 
@@ -144,8 +145,9 @@ def _module_assign(ctx: FileContext, name: ast.Name, what: str) -> tuple[ast.Ass
     stmt = binding.node if binding is not None else None
     if binding is None or binding.value is None or not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or \
             not isinstance(stmt.targets[0], ast.Name) or ctx.parent(stmt) is not ctx.tree or \
-            len(ctx.names.bindings_of(name.id, ctx.names.module_scope)) != 1:
-        raise _No(f"the {what} `{name.id}` is not assigned once, at the top level of the file", name)
+            binding.value is not stmt.value:
+        raise _No(f"the {what} `{name.id}` is not certainly assigned by one plain statement at the top level of the "
+                  "file", name)
     return stmt, binding.value
 
 
@@ -204,7 +206,7 @@ def _read(ctx: FileContext, call: ast.Call) -> _Pipe:
     holder = stmt.targets[0].id
     bound = _bind(ctx, call, ["workspace", "steps", "description", "default_datastore", "default_source_directory",
                               "resolve_closure"], "Pipeline")
-    extra = sorted(set(bound) - {"workspace", "steps"})
+    extra = sorted(set(bound) - {"workspace", "steps", "description"})
     if extra:
         raise _No(f"the pipeline passes {', '.join(f'`{e}`' for e in extra)}, which the v2 target does not map",
                   bound[extra[0]])
@@ -213,8 +215,12 @@ def _read(ctx: FileContext, call: ast.Call) -> _Pipe:
     if not isinstance(steps_list, (ast.List, ast.Tuple)) or not steps_list.elts or \
             not all(isinstance(e, ast.Name) for e in steps_list.elts):
         raise _No("its `steps` are not a list of step variables written in the file", steps_expr or call)
-    if steps_list is not steps_expr:
-        raise _No("its `steps` list is built apart from the Pipeline (it could be changed in between)", steps_expr)
+    list_stmt: ast.stmt | None = None
+    if steps_list is not steps_expr:  # ``steps = [a, b]`` read only here: it goes with the pipeline
+        assert isinstance(steps_expr, ast.Name)
+        list_stmt, _ = _module_assign(ctx, steps_expr, "step list")
+        if [u for u in _uses(ctx, steps_expr.id, list_stmt) if u is not steps_expr]:
+            raise _No(f"the step list `{steps_expr.id}` is used elsewhere too", steps_expr)
     # the steps
     steps: list[_Step] = []
     taken_nodes: set[str] = set()
@@ -234,26 +240,23 @@ def _read(ctx: FileContext, call: ast.Call) -> _Pipe:
         steps.append(_Step(elt.id, step_stmt, value, kind, ""))
     steps_refused: set[int] = {id(s.call) for s in steps}
     try:
-        return _translate(ctx, call, stmt, holder, steps, taken_nodes)
+        pipe = _translate(ctx, call, stmt, holder, steps, taken_nodes, list_stmt)
+        if "description" in bound:
+            pipe.description = ctx.segment(bound["description"])
+        return pipe
     except _No as exc:
         exc.steps = steps_refused
         raise
 
 
 def _translate(ctx: FileContext, call: ast.Call, stmt: ast.Assign, holder: str, steps: list[_Step],
-               taken_nodes: set[str]) -> _Pipe:
+               taken_nodes: set[str], list_stmt: ast.stmt | None) -> _Pipe:
     from estimator_migrate.rules import v2_client
 
     uses = _uses(ctx, holder, stmt)
-    if len(uses) != 1:
-        raise _No(f"the pipeline `{holder}` is used {len(uses)} times; only one "
-                  "`Experiment(ws, name).submit(pipeline)` is followed into v2", uses[1] if uses else call)
-    submit = v2_client.submit_of(ctx, uses[0], holder)
-    if isinstance(submit, str):
-        raise _No(submit.replace(" (EM509)", "").replace(" (EM511)", ""), uses[0])
-    experiment = _literal(v2_client._name_arg(submit.experiment))
-    func_base = identifier(experiment) if isinstance(experiment, str) and experiment else f"{holder}_steps"
-    pipe = _Pipe(call, stmt, holder, ctx.unique_name(func_base), steps, {}, {}, [], set(), [], [])
+    validations = [u for u in uses if _validation(ctx, u)]
+    uses = [u for u in uses if u not in validations]
+    pipe = _Pipe(call, stmt, holder, "", steps, {}, {}, [], set(), [], [])
     # what each step produces (PipelineData in its outputs)
     produced: dict[str, _Step] = {}
     bound_steps: list[dict[str, ast.expr]] = []
@@ -274,6 +277,14 @@ def _translate(ctx: FileContext, call: ast.Call, stmt: ast.Assign, holder: str, 
             step.outputs[pd.id] = _pipeline_data_name(ctx, pd_call, pd)
         bound_steps.append(bound)
     removed: dict[int, ast.stmt] = {}  # v1 statements that go with the pipeline
+    for u in validations:
+        check = ctx.enclosing_statement(u)
+        removed[id(check)] = check
+        pipe.reports.append(Report("EM453", f"`{holder}.validate()` (line {check.lineno}) was removed: a v2 pipeline "
+                                   "job is validated when it is submitted", "To check it before, call "
+                                   f"`ml_client.jobs.validate({holder})`."))
+    if list_stmt is not None:
+        removed[id(list_stmt)] = list_stmt
     replaced = [s.stmt for s in steps] + [stmt]
     env_cache: dict[str, str] = {}
     compute_names: list[str] = []
@@ -323,9 +334,46 @@ def _translate(ctx: FileContext, call: ast.Call, stmt: ast.Assign, holder: str, 
             if top_uses and not kept and all(_inside(u, gone) for u in top_uses):
                 removed[id(top)] = top
     pipe.edits = [Edit(s.lineno, end_of(s)[0], "") for s in sorted(removed.values(), key=lambda s: s.lineno)]
+    # the submit, last: what a reader most often has to change by hand
+    submits = [u for u in uses if not isinstance(v2_client.submit_of(ctx, u, holder), str)]
+    others = [u for u in uses if u not in submits]
+    if others:
+        shown = ", ".join(f"`{_shown(ctx, u)}` (line {u.lineno})" for u in others[:3])
+        found = v2_client.submit_of(ctx, others[0], holder) if len(uses) == 1 else ""
+        why = found.replace(" (EM509)", "").replace(" (EM511)", "") if isinstance(found, str) and found and \
+            not found.startswith("`") else f"it is used by {shown}, which v2 pipeline jobs have no counterpart for " \
+            "in this tool"
+        raise _No(why, others[0])
+    if len(submits) != 1:
+        raise _No(f"the pipeline `{holder}` is submitted {len(submits)} times; v2's create_or_update changes the job "
+                  "it is given (V20)", submits[1] if submits else call)
+    submit = v2_client.submit_of(ctx, submits[0], holder)
+    assert not isinstance(submit, str)
+    experiment = _literal(v2_client._name_arg(submit.experiment))
+    pipe.func = ctx.unique_name(identifier(experiment) if isinstance(experiment, str) and experiment
+                                else f"{holder}_steps")
     pipe.owned |= {id(s.call) for s in steps}
     pipe.default = compute_names[0]
     return pipe
+
+
+def _shown(ctx: FileContext, use: ast.Name) -> str:
+    node: ast.AST = use
+    parent = ctx.parent(node)
+    while isinstance(parent, (ast.Attribute, ast.Call)) and not (isinstance(parent, ast.Call) and node is not
+                                                                 parent.func):
+        node, parent = parent, ctx.parent(parent)
+    text = ctx.segment(node) if isinstance(node, ast.expr) else use.id
+    return text if len(text) <= 60 and "\n" not in text else text.split("(")[0] + "(...)"
+
+
+def _validation(ctx: FileContext, use: ast.Name) -> bool:
+    """``pipeline.validate()`` as a statement of its own, at the top level."""
+    attr = ctx.parent(use)
+    call = ctx.parent(attr) if isinstance(attr, ast.Attribute) and attr.attr == "validate" else None
+    holder = ctx.parent(call) if isinstance(call, ast.Call) else None
+    return isinstance(call, ast.Call) and call.func is attr and not call.args and not call.keywords and \
+        isinstance(holder, ast.Expr) and ctx.parent(holder) is ctx.tree
 
 
 def _names_list(ctx: FileContext, expr: ast.expr | None, step: _Step, what: str) -> list[ast.Name]:
@@ -387,10 +435,34 @@ def _compute(ctx: FileContext, expr: ast.expr | None, step: _Step) -> str:
     name = lookup_name(ctx, expr)
     if name is not None:
         return py_string(name)
-    if _compute_object(ctx, expr):
+    if _compute_object(ctx, expr) or _compute_lookups(ctx, expr):
         return f"{ctx.segment(expr)}.name"
     raise _No(f"the `compute_target` of step `{step.holder}` is not a compute name or a compute looked up in the file",
               expr)
+
+
+def _compute_lookups(ctx: FileContext, expr: ast.expr) -> bool:
+    """A name every assignment of which (at the top level) is a compute lookup or creation, also
+    through ``cts = ws.compute_targets`` (``aml_compute = cts[name]`` or ``ComputeTarget.create(...)``,
+    the notebooks' find-or-create cell): it holds a compute object, whose ``.name`` v2 takes."""
+    from estimator_migrate.rules.estimator.render_v2 import _is_compute_call
+
+    if not isinstance(expr, ast.Name):
+        return False
+    bindings = ctx.names.bindings_of(expr.id, ctx.names.module_scope)
+
+    def lookup(value: ast.expr | None) -> bool:
+        if value is None:
+            return False
+        if _is_compute_call(ctx, value):
+            return True
+        if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+            held = ctx.names.bindings_of(value.value.id, ctx.names.module_scope)
+            return bool(held) and all(isinstance(b.value, ast.Attribute) and b.value.attr == "compute_targets"
+                                      for b in held)
+        return False
+
+    return bool(bindings) and all(b.kind == "other" and lookup(b.value) for b in bindings)
 
 
 # -- the command line of a step -----------------------------------------------------------------
@@ -754,6 +826,10 @@ def _estimator_step(ctx: FileContext, pipe: _Pipe, step: _Step, bound: dict[str,
     for name in ("script_params", "inputs"):
         if name in plan.kwargs and _literal(plan.kwargs[name]) is not None:
             raise _No(f"the estimator `{est.id}` passes `{name}=`, which v1 refuses in an EstimatorStep", est)
+    if plan.run.compute is not None:  # the step's compute runs the estimator (EstimatorStep resets its target)
+        from estimator_migrate.rules.estimator.run import Arg
+
+        plan.run.compute = Arg('"step-compute"', "compute_target")
     try:
         job = translate(plan)
     except _Blocked as exc:
@@ -809,8 +885,10 @@ def migrate(ctx: FileContext, call: ast.Call) -> None:
                "assigned to a variable named after its step", fixed=True, severity=Severity.WARNING,
                lines=(stmt.lineno,))
     seen = set()
+    for rep in pipe.reports:
+        ctx.report(rep.code, call, rep.message, rep.hint, fixed=True, lines=(stmt.lineno,))
     for step in pipe.steps:
-        for rep in step.reports + pipe.reports:
+        for rep in step.reports:
             if (rep.code, rep.message) not in seen:
                 seen.add((rep.code, rep.message))
                 ctx.report(rep.code, step.call, rep.message, rep.hint, fixed=True, lines=(step.stmt.lineno,))
@@ -838,7 +916,8 @@ def migrate(ctx: FileContext, call: ast.Call) -> None:
         nodes.append(f"    {step.node} = {step.command_var}({args})")
         if step.compute != default:
             nodes.append(f"    {step.node}.compute = {step.compute}")
-    lines = [f"@{dsl}.pipeline(default_compute={default})", f"def {pipe.func}({', '.join(params)}):", *nodes, "", ""]
+    decorator = f"default_compute={default}" + (f", description={pipe.description}" if pipe.description else "")
+    lines = [f"@{dsl}.pipeline({decorator})", f"def {pipe.func}({', '.join(params)}):", *nodes, "", ""]
     call_args = ", ".join(f"{k}={v}" for k, v in pipe.data.items())
     invocation = f"{pipe.holder} = {pipe.func}({call_args})"
     if len(invocation) > MAX_LINE:
