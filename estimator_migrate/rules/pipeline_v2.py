@@ -77,6 +77,7 @@ class _Step:
     reports: list[Report] = dataclasses.field(default_factory=list)
     estimator: ast.Call | None = None
     outputs: dict[str, str] = dataclasses.field(default_factory=dict)  # v1 PipelineData variable -> output name
+    output_paths: dict[str, str] = dataclasses.field(default_factory=dict)  # ... -> Output path code (a datastore)
 
 
 @dataclasses.dataclass
@@ -274,7 +275,12 @@ def _translate(ctx: FileContext, call: ast.Call, stmt: ast.Assign, holder: str, 
             if pd.id in produced:
                 raise _No(f"the PipelineData `{pd.id}` is an output of two steps", pd)
             produced[pd.id] = step
-            step.outputs[pd.id] = _pipeline_data_name(ctx, pd_call, pd)
+            step.outputs[pd.id], path = _pipeline_data_name(ctx, pd_call, pd)
+            if path is not None:
+                step.output_paths[pd.id] = path
+                pipe.reports.append(Report("EM453", f"the PipelineData `{pd.id}` is written to the datastore it named, "
+                                           "under v2's folder layout (`azureml/<job>/<output>`)", "Check what "
+                                           "reads that folder outside the pipeline."))
         bound_steps.append(bound)
     removed: dict[int, ast.stmt] = {}  # v1 statements that go with the pipeline
     for u in validations:
@@ -384,7 +390,9 @@ def _names_list(ctx: FileContext, expr: ast.expr | None, step: _Step, what: str)
     return list(expr.elts)  # type: ignore[arg-type]
 
 
-def _pipeline_data_name(ctx: FileContext, pd_call: ast.expr, pd: ast.Name) -> str:
+def _pipeline_data_name(ctx: FileContext, pd_call: ast.expr, pd: ast.Name) -> tuple[str, str | None]:
+    """The output name of a PipelineData, and the code of its ``Output`` path when it names a
+    datastore other than the default one."""
     assert isinstance(pd_call, ast.Call)
     bound = _bind(ctx, pd_call, ["name", "datastore", "output_name", "output_mode", "output_path_on_compute",
                                  "output_overwrite", "data_type", "is_directory", "pipeline_output_name",
@@ -395,13 +403,28 @@ def _pipeline_data_name(ctx: FileContext, pd_call: ast.expr, pd: ast.Name) -> st
     if _literal(bound.get("output_mode")) not in (None, "mount"):
         raise _No(f"the PipelineData `{pd.id}` is not mounted (`output_mode`), which the v2 target does not map",
                   bound["output_mode"])
-    if "datastore" in bound and not _default_datastore(ctx, bound["datastore"]):
-        raise _No(f"the PipelineData `{pd.id}` is written to a datastore other than the workspace's default; a v2 "
-                  "output's default location is on the default datastore", bound["datastore"])
     name = _literal(bound.get("name"))
     if not isinstance(name, str) or not IDENTIFIER.match(name) or identifier(name) != name:
         raise _No(f"the PipelineData `{pd.id}` is not named by a literal that is a valid v2 output name", pd_call)
-    return name
+    path = None
+    if "datastore" in bound and not _default_datastore(ctx, bound["datastore"]):
+        from estimator_migrate.rules.estimator import data_v2
+        from estimator_migrate.rules.estimator.render_v2 import _Blocked
+
+        store = bound["datastore"]
+        built = data_v2._follow(_Plan(ctx, pd_call, ctx.enclosing_statement(pd_call), pd.id), store)  # type: ignore[arg-type]
+        if not data_v2.datastore_lookup(ctx, built):
+            raise _No(f"the PipelineData `{pd.id}` is written to a datastore the tool cannot name (not the default "
+                      "one, nor `Datastore(ws, \"name\")`/`Datastore.get(ws, \"name\")`)", store)
+        try:
+            code = data_v2._datastore_name(_Plan(ctx, pd_call, ctx.enclosing_statement(pd_call), pd.id), store)  # type: ignore[arg-type]
+        except _Blocked as exc:
+            raise _No(exc.message.message, store, exc.message.code) from None
+        store_name = _literal(ast.parse(code, mode="eval").body)
+        if not isinstance(store_name, str):
+            raise _No(f"the datastore of the PipelineData `{pd.id}` is not named by a literal", store)
+        path = py_string(f"azureml://datastores/{store_name}/paths/azureml/${{{{name}}}}/${{{{output_name}}}}/")
+    return name, path
 
 
 def _default_datastore(ctx: FileContext, expr: ast.expr) -> bool:
@@ -511,7 +534,8 @@ def _arguments(ctx: FileContext, pipe: _Pipe, step: _Step, args: ast.expr | None
                 seen_data.add(elt.id)
                 if elt.id in step.outputs:
                     out = step.outputs[elt.id]
-                    outputs[out] = _use(ctx, "Output", step.call) + '(type="uri_folder")'
+                    where = f", path={step.output_paths[elt.id]}" if elt.id in step.output_paths else ""
+                    outputs[out] = _use(ctx, "Output", step.call) + f'(type="uri_folder"{where})'
                     names.add(out)
                     items.append(v2command.Placeholder("outputs", out))
                 else:
