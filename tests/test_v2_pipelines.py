@@ -117,6 +117,19 @@ Experiment(ws, "x").submit(pipeline)
 pipeline = Pipeline(workspace=ws, steps=[prep])
 Experiment(ws, "x").submit(pipeline)
 """, "EM508", "get_date()"),
+    ("""lr = PipelineParameter(name="lr", default_value=0.1)
+prep = PythonScriptStep(name="lr", script_name="prep.py", source_directory="src", compute_target="cpu",
+                        arguments=["--lr", lr])
+pipeline = Pipeline(workspace=ws, steps=[prep])
+Experiment(ws, "x").submit(pipeline)
+""", "EM508", "would hide a name"),
+    (PREP + """batch = ParallelRunStep(name="batch", parallel_run_config=config, inputs=[data], output=out)
+pipeline = Pipeline(workspace=ws, steps=[prep, batch])
+Experiment(ws, "x").submit(pipeline)
+""", "EM508", "`ParallelRunStep`"),
+    (PREP + """pipeline = Pipeline(workspace=ws, steps=[prep])
+run = Experiment(ws, "x").submit(pipeline, regenerate_outputs=True)
+""", "EM508", "regenerate_outputs"),
 ])
 def test_a_pipeline_left_unchanged_and_reported(body, code, words):
     source = HEADER + body
@@ -138,6 +151,20 @@ pipeline.publish(name="p")
     assert result.new_source == source
     messages = [f.message for f in result.findings if f.code == "EM508"]
     assert any("EstimatorStep on line" in m and "its pipeline is left unchanged" in m for m in messages), messages
+
+
+def test_a_text_parameter_is_quoted_in_the_command():
+    source = HEADER + """title = PipelineParameter(default_value="two words", name="title")
+show = PythonScriptStep(name="show", script_name="show.py", source_directory="src", compute_target="cpu",
+                        arguments=["--title", title, "--size", size])
+size = 3
+"""
+    source = source.replace("size])\nsize = 3\n", "3])\n") + """pipeline = Pipeline(ws, [show])
+Experiment(ws, "t").submit(pipeline)
+"""
+    new = migrate_source(source, settings=V2).new_source
+    assert "command=\"python show.py --title '${{inputs.title}}' --size 3\"" in new  # one argument (V1)
+    assert 'inputs={"title": "two words"}' in new and 'def t(title="two words"):' in new
 
 
 def test_validate_is_dropped_and_said_so():

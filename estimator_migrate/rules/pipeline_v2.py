@@ -360,6 +360,14 @@ def _translate(ctx: FileContext, call: ast.Call, stmt: ast.Assign, holder: str, 
                                 else f"{holder}_steps")
     pipe.owned |= {id(s.call) for s in steps}
     pipe.default = compute_names[0]
+    # the nodes are locals of the pipeline function: none may hide a name the function reads
+    read = set(pipe.params) | set(pipe.data) | {s.command_var for s in steps}
+    for code in compute_names:
+        read |= {n.id for n in ast.walk(ast.parse(code, mode="eval")) if isinstance(n, ast.Name)}
+    for s in steps:
+        if s.node in read or s.node in ("dsl", "Input", "Output", "command"):
+            raise _No(f"the step name of `{s.holder}` gives the node variable `{s.node}`, which would hide a name "
+                      "the pipeline function reads", s.call)
     return pipe
 
 
@@ -559,9 +567,8 @@ def _arguments(ctx: FileContext, pipe: _Pipe, step: _Step, args: ast.expr | None
                 name = names.add(from_flag(flag) if flag else param)
                 inputs[name] = default
                 step.bindings.append((name, param))
-                items.append(v2command.Placeholder("inputs", name, quote=isinstance(_literal(built.keywords[-1].value
-                                                                                          if built.keywords else
-                                                                                          built.args[-1]), str)))
+                text = isinstance(_literal(ast.parse(default, mode="eval").body), str)
+                items.append(v2command.Placeholder("inputs", name, quote=text))  # a value with a space stays one (V1)
                 removed[id(binding.node)] = binding.node
                 continue
             if qual in _DATA_REFERENCE:
