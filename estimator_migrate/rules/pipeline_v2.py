@@ -784,6 +784,11 @@ def _rc_change(ctx: FileContext, use: ast.Name, rc_stmt: ast.stmt) -> ast.stmt |
         if isinstance(target, ast.Subscript) and _path(target.value) == [use.id, "environment",
                                                                            "environment_variables"]:
             return stmt
+        if path == [use.id, "environment", "docker", "enabled"] and isinstance(stmt.value, ast.Constant) and \
+                stmt.value.value is True:
+            return stmt  # v2 jobs always run in Docker
+        if path == [use.id, "target"]:
+            return stmt  # the step's compute_target replaces the run configuration's
     return None
 
 
@@ -813,6 +818,8 @@ def _apply(ctx: FileContext, stmt: ast.stmt, doc: CondaDocument, variables: dict
     from estimator_migrate.rules.src_v2 import _path
 
     path = _path(target) or []
+    if path[-1] in ("enabled", "target"):
+        return image, user_managed
     if path[-1] == "environment_variables":
         value = _literal(stmt.value)
         if not isinstance(value, dict):
