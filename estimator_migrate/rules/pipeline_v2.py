@@ -222,31 +222,35 @@ def _read(ctx: FileContext, call: ast.Call) -> _Pipe:
         list_stmt, _ = _module_assign(ctx, steps_expr, "step list")
         if [u for u in _uses(ctx, steps_expr.id, list_stmt) if u is not steps_expr]:
             raise _No(f"the step list `{steps_expr.id}` is used elsewhere too", steps_expr)
-    # the steps
-    steps: list[_Step] = []
-    taken_nodes: set[str] = set()
+    # the steps (an EstimatorStep of a refused pipeline says why: the calls the list certainly names)
+    listed: set[int] = set()
     for elt in steps_list.elts:
-        assert isinstance(elt, ast.Name)
-        step_stmt, value = _module_assign(ctx, elt, "step")
-        qual = _qual(ctx, value)
-        kind = "PythonScriptStep" if qual in _PYTHON_STEP else \
-            "EstimatorStep" if isinstance(value, ast.Call) and ctx.canonical_name(value.func) == "EstimatorStep" \
-            else None
-        if kind is None or not isinstance(value, ast.Call):
-            what = ctx.segment(value.func) if isinstance(value, ast.Call) else ctx.segment(value)
-            raise _No(f"its step `{elt.id}` is a `{what}`; only PythonScriptStep and EstimatorStep are migrated", elt)
-        if [u for u in _uses(ctx, elt.id, step_stmt) if u is not elt]:
-            raise _No(f"the step `{elt.id}` is used elsewhere too (a step object shared by pipelines or read after)",
-                      elt)
-        steps.append(_Step(elt.id, step_stmt, value, kind, ""))
-    steps_refused: set[int] = {id(s.call) for s in steps}
+        binding = static.reaching_binding(ctx.names, elt) if isinstance(elt, ast.Name) else None
+        if binding is not None and isinstance(binding.value, ast.Call):
+            listed.add(id(binding.value))
     try:
-        pipe = _translate(ctx, call, stmt, holder, steps, taken_nodes, list_stmt)
+        steps: list[_Step] = []
+        for elt in steps_list.elts:
+            assert isinstance(elt, ast.Name)
+            step_stmt, value = _module_assign(ctx, elt, "step")
+            qual = _qual(ctx, value)
+            kind = "PythonScriptStep" if qual in _PYTHON_STEP else \
+                "EstimatorStep" if isinstance(value, ast.Call) and ctx.canonical_name(value.func) == "EstimatorStep" \
+                else None
+            if kind is None or not isinstance(value, ast.Call):
+                what = ctx.segment(value.func) if isinstance(value, ast.Call) else ctx.segment(value)
+                raise _No(f"its step `{elt.id}` is a `{what}`; only PythonScriptStep and EstimatorStep are migrated",
+                          elt)
+            if [u for u in _uses(ctx, elt.id, step_stmt) if u is not elt]:
+                raise _No(f"the step `{elt.id}` is used elsewhere too (a step object shared by pipelines or read "
+                          "after)", elt)
+            steps.append(_Step(elt.id, step_stmt, value, kind, ""))
+        pipe = _translate(ctx, call, stmt, holder, steps, set(), list_stmt)
         if "description" in bound:
             pipe.description = ctx.segment(bound["description"])
         return pipe
     except _No as exc:
-        exc.steps = steps_refused
+        exc.steps = listed
         raise
 
 
