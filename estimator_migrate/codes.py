@@ -737,8 +737,10 @@ _rule(
     Severity.WARNING, True,
     """
     Examples: a script argument only known at run time, quoted when the program runs (which
-    assumes a string or a number); a `None` or non-finite argument; v1's truncation policy sent
-    `exclude_finished_jobs=False`, which v2 cannot send; a HyperDrive run longer than 7 days was
+    assumes a string or a number); a run-time `script_params` dictionary, flattened and quoted by
+    `script_params_command` (written into the file) when the program runs; a `None` or
+    non-finite argument; v1's truncation policy sent `exclude_finished_jobs=False`, which v2
+    cannot send; Bayesian sampling with a policy; a HyperDrive run longer than 7 days was
     cut by v1's service; a v1 `command=[...]` list joined into one string.
     """,
     """

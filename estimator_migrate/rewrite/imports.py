@@ -62,10 +62,13 @@ _V2_REMOVABLE = {"azureml.core.Workspace", "azureml.core.workspace.Workspace", "
     f"{module}.{name}" for module in ("azureml.train.hyperdrive", "azureml.train.hyperdrive.runconfig",
                                       "azureml.train.hyperdrive.sampling", "azureml.train.hyperdrive.policy",
                                       "azureml.train.hyperdrive.parameter_expressions", "azureml.train.hyperdrive.run")
-    for name in ("HyperDriveConfig", "RandomParameterSampling", "GridParameterSampling", "BayesianParameterSampling",
+    for name in ("HyperDriveConfig", "HyperDriveRunConfig", "RandomParameterSampling", "GridParameterSampling",
+                 "BayesianParameterSampling",
                  "BanditPolicy", "MedianStoppingPolicy", "TruncationSelectionPolicy", "NoTerminationPolicy",
                  "PrimaryMetricGoal", "choice", "randint", "uniform", "loguniform", "quniform", "qloguniform",
-                 "normal", "lognormal", "qnormal", "qlognormal")}
+                 "normal", "lognormal", "qnormal", "qlognormal")} | {"azureml.train.hyperdrive"}  # (the module, read
+# as ``hd.choice(...)``: all its reads went with the sweep)
+_V2_REMOVABLE_MODULES = {"azureml.train.hyperdrive"}
 
 
 def wanted_import(local: str, target: str = "scriptrunconfig") -> tuple[str, str] | None:
@@ -170,7 +173,7 @@ def _unused_estimator_imports(names: NameResolver, before: dict[str, int], after
                     out.append((node, alias))
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name not in _REMOVABLE_MODULES:
+                if alias.name not in _REMOVABLE_MODULES and not (v2 and alias.name in _V2_REMOVABLE_MODULES):
                     continue
                 # ``import azureml.train.estimator`` binds ``azureml``: remove it only when no
                 # ``azureml.`` reference is left at all.

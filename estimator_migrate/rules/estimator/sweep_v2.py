@@ -97,14 +97,23 @@ def translate(plan: Plan | SrcPlan, use: ast.Name) -> Sweep:
     hd = hyperdrive_call(ctx, use)
     assert hd is not None
     stmt = ctx.enclosing_statement(hd)
-    if ctx.canonical_name(hd.func) != "HyperDriveConfig" or not (
+    kind = ctx.canonical_name(hd.func) or ""
+    if kind not in ("HyperDriveConfig", "HyperDriveRunConfig") or not (
             isinstance(stmt, ast.Assign) and stmt.value is hd and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], ast.Name)):
         raise _blocked("EM508", f"the HyperDrive configuration on line {hd.lineno} is not a `HyperDriveConfig(...)` "
                        "assigned to a name", "Assign it to a variable of its own, then run the tool again.", use)
     if any(isinstance(a, ast.Starred) for a in hd.args) or any(k.arg is None for k in hd.keywords):
         raise _blocked("EM512", f"the HyperDriveConfig on line {hd.lineno} hides its arguments", "Spell them out.")
-    bound_nodes = dict(zip(v2sweep.V1_SIGNATURES["HyperDriveConfig"], hd.args, strict=False))
+    # The deprecated HyperDriveRunConfig(estimator, ...) built the same HyperDriveConfig (its
+    # keywords are a subset: anything else was a TypeError).
+    signature = v2sweep.V1_SIGNATURES[kind]
+    given = [*signature[:len(hd.args)], *(k.arg for k in hd.keywords)]
+    if kind == "HyperDriveRunConfig" and (len(hd.args) > len(signature) or len(set(given)) < len(given) or
+                                          any(k.arg not in signature for k in hd.keywords)):
+        raise _blocked("EM510", f"the {kind} on line {hd.lineno} takes other arguments (TypeError)",
+                       "Fix the v1 code first.")
+    bound_nodes = dict(zip(signature, hd.args, strict=False))
     bound_nodes.update({k.arg: k.value for k in hd.keywords if k.arg})
     extra = ", ".join(f"`{e}`" for e in sorted(set(bound_nodes) - _ALLOWED))
     if extra:
@@ -138,6 +147,10 @@ def translate(plan: Plan | SrcPlan, use: ast.Name) -> Sweep:
         raise _blocked("EM510", f"the HyperDriveConfig on line {hd.lineno} is a combination the SDK refused ({exc})",
                        "Fix the v1 code first.") from None
     reports += found
+    if sampling_name == "BayesianParameterSampling" and policy is not None:
+        reports.append(Report("EM453", "Bayesian sampling with an early termination policy: v1 documented it as not "
+                              "supported (its client sent it anyway); the v2 sweep sends it too, and whether the "
+                              "service accepts it is not verified", "Drop the policy (Bayesian sampling takes none)."))
     tuned = v2sweep.search_space(entries, Names())
     return Sweep(hd, stmt, stmt.targets[0].id, tuned, sampling, goal, policy, code["primary_metric_name"], limits,
                  reports, removed)
@@ -154,7 +167,9 @@ def _sampling(plan: Plan | SrcPlan, expr: ast.expr, hd: ast.Call, removed: list[
     args = {p: a for p, a in zip(v2sweep.V1_SIGNATURES[name], built.args, strict=False)}
     args.update({k.arg: k.value for k in built.keywords if k.arg})
     space_expr = args.get("parameter_space")
-    space = _built(ctx, space_expr, built)[0] if space_expr is not None else None
+    space, space_stmt = _built(ctx, space_expr, built) if space_expr is not None else (None, None)
+    if space_stmt is not None and (stmt is not None or not isinstance(expr, ast.Name)):
+        removed.append(space_stmt)  # the search space's own statement, used by the sampling only
     if not isinstance(space, ast.Dict) or not space.keys:
         raise _blocked("EM512", "the search space is not a dictionary literal the tool can read",
                        "Write the search space as a dictionary literal of choice()/uniform()/... calls.")
