@@ -214,9 +214,13 @@ def check_uses(ctx: FileContext, plan: Plan, shared: bool = False) -> ast.Name |
                 hd = ctx.parent(hd)
             name = ctx.canonical_name(hd.func) if isinstance(hd, ast.Call) else None
             if name == "EstimatorStep":
-                raise _Blocked("EM508", f"the EstimatorStep on line {use.lineno} uses it; the v2 target does not "
-                               "migrate pipelines yet", "Write the `@dsl.pipeline` by hand (see `--explain EM404`).",
-                               use)
+                from estimator_migrate.rules import pipeline_v2
+
+                why = pipeline_v2.refusal(ctx, hd) if isinstance(hd, ast.Call) else None
+                reason = f"its pipeline is left unchanged ({why.message})" if why is not None else \
+                    "it is not in a `Pipeline` the v2 target migrates"
+                raise _Blocked("EM508", f"the EstimatorStep on line {use.lineno} uses it, and {reason}",
+                               "Write the `@dsl.pipeline` by hand (see `--explain EM404`).", use)
             if "(EM509)" in found:
                 raise _Blocked("EM509", found.replace(" (EM509)", ""), "Put the final arguments into the "
                                "estimator's `script_params`, then run the tool again.", use)
@@ -436,6 +440,18 @@ def _src_v2_migrate(ctx: FileContext, call: ast.Call) -> None:
     src_v2.migrate(ctx, call)
 
 
+def _pipeline(ctx: FileContext, call: ast.Call) -> None:
+    from estimator_migrate.rules import pipeline_v2
+
+    pipeline_v2.migrate(ctx, call)
+
+
+def _pipeline_step(ctx: FileContext, call: ast.Call) -> None:
+    from estimator_migrate.rules import pipeline_v2
+
+    pipeline_v2.estimator_step(ctx, call)
+
+
 # canonical name -> handlers the engine uses under ``--target v2`` instead of the ScriptRunConfig
 # target's rules for the same names.
 HANDLERS = {
@@ -443,6 +459,7 @@ HANDLERS = {
     "HyperDriveConfig": [_not_yet("a HyperDrive run, migrated to a sweep only together with the estimator it tunes: "
                                   "see the finding at the estimator", "EM403")],
     "HyperDriveRunConfig": [_not_yet("a HyperDrive run", "EM403")],
-    "EstimatorStep": [_not_yet("a pipeline step", "EM404")],
+    "EstimatorStep": [_pipeline_step],
+    "Pipeline": [_pipeline],
     "HyperDriveStep": [_not_yet("a pipeline step", "EM404")],
 }
