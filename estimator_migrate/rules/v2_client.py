@@ -184,22 +184,23 @@ def check_uses(ctx: FileContext, plan: Plan, shared: bool = False) -> ast.Name |
             found = submit_of(ctx, others[0], holder)
             if isinstance(found, Submit):
                 return hyperdrive[0]
-            why = f"; the other use: {found.replace(' (EM509)', '').replace(' (EM511)', '')}, and only " \
+            shared_why = f"; the other use: {found.replace(' (EM509)', '').replace(' (EM511)', '')}, and only " \
                   "`Experiment(ws, name).submit(...)` is followed into v2"
         elif shared and len(hyperdrive) == 1:
-            why = f"; it is used {len(others)} more times (lines {', '.join(str(u.lineno) for u in others)}), and " \
+            lines = ", ".join(str(u.lineno) for u in others)
+            shared_why = f"; it is used {len(others)} more times (lines {lines}), and " \
                   "only one submit of it besides the sweep is followed into v2 (create_or_update changes the " \
                   "job object it is given, V20)"
         elif len(hyperdrive) > 1:
-            why = f"; {len(hyperdrive)} HyperDriveConfigs tune it (lines " \
+            shared_why = f"; {len(hyperdrive)} HyperDriveConfigs tune it (lines " \
                   f"{', '.join(str(u.lineno) for u in hyperdrive)}), and only one sweep of a node is followed " \
                   "into v2 (each sweep's command names its own tuned inputs)"
         else:
-            why = " (a sweep changes the node's command; a node shared with a submit is followed only for an " \
+            shared_why = " (a sweep changes the node's command; a node shared with a submit is followed only for an " \
                   "`Estimator` and its framework classes: HyperDrive kept a ScriptRunConfig's fixed arguments and " \
                   "appended the sampled ones)"
         raise _Blocked("EM508", f"the HyperDriveConfig on line {hyperdrive[0].lineno} uses it, and so does other code"
-                       f"{why}", "Give the HyperDriveConfig an estimator of its own, then run the tool again.",
+                       f"{shared_why}", "Give the HyperDriveConfig an estimator of its own, then run the tool again.",
                        hyperdrive[0])
     if len(uses) > 1:
         raise _Blocked("EM508", f"it is submitted or used {len(uses)} times (lines "
