@@ -179,6 +179,9 @@ def _no_listed_datasets(pairs):
 # Found by hypothesis: two downloads of one name end up as flags, one flag for the estimator.
 @example([(None, None), ("--epochs", ("data", "dataset_download")), ("--lr", None),
           (None, ("data", "dataset_download"))], [(None, None)])
+# Found by hypothesis: a direct dataset under a flag and the same one under a positional key.
+@example([("--lr", None), ("--flag", ("data", "dataset_direct")), (0, ("data", "dataset_direct")),
+          ("--epochs", None)], [(None, None)])
 def test_submit_overrides_merge_as_the_estimator_did(base, overrides):
     params, extra = _build(base), _build([(k, v) for k, v in overrides if not isinstance(v, tuple) or v[0] != "data"])
     if _raised(_estimator, copy.copy(params)) is not None:

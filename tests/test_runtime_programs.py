@@ -5,7 +5,7 @@ migrated and run against the real SDK next to the original: the run configuratio
 import os
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from estimator_migrate import migrate_source
@@ -98,6 +98,13 @@ def programs(draw):
 @settings(max_examples=int(os.environ.get("RUNTIME_PROGRAMS", "60")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(source=programs())
+# Found by hypothesis: an override under the empty key (the estimator's flattening drops the key).
+@example(source=PRELUDE + "params = {}\n"
+         "first = Estimator(source_directory=\"src\", entry_script=\"train.py\", compute_target=\"local\", "
+         "script_params=params)\n"
+         "est = Estimator(source_directory=\"src\", entry_script=\"train.py\", compute_target=\"local\",\n"
+         "                script_params=params)\n"
+         "exp.submit(est, script_params={\"\": 0.5})\n")
 def test_generated_program_builds_the_same_runs(source, tmp_path_factory):
     result = migrate_source(source)
     workdir = tmp_path_factory.mktemp("run")

@@ -66,6 +66,7 @@ def {name}(script_params):
     value; a '' or None value is a bare flag; a list, tuple or dict value is expanded (nested
     lists become strings); '' and None items are dropped. A DataReference or datastore
     becomes its "$AZUREML_DATAREFERENCE_..." name; datasets stay objects (resolved at submit)."""
+    import copy
     from collections.abc import Iterable
 
     from azureml.data.azure_storage_datastore import AbstractAzureStorageDatastore
@@ -82,6 +83,15 @@ def {name}(script_params):
     # and every argument of that name read it (ScriptRunConfig would keep the first).
     kept = {{item.name: item for pair in converted.items() for item in pair
             if isinstance(item, DatasetConsumptionConfig)}}
+    # Another object of that name becomes its own copy of the kept one: the estimator still
+    # told them apart when it read its arguments two by two (submit overrides, HyperDrive).
+    copies = {{id(item): item for item in kept.values()}}
+
+    def reading(item):
+        if not isinstance(item, DatasetConsumptionConfig) or item.name not in kept:
+            return item
+        return copies.setdefault(id(item), copy.copy(kept[item.name]))
+
     arguments = []
     for key, value in converted.items():
         arguments.append(key)
@@ -89,8 +99,7 @@ def {name}(script_params):
             arguments.extend(str(item) if isinstance(item, Iterable) else item for item in value)
         else:
             arguments.append(value)
-    return [kept.get(item.name, item) if isinstance(item, DatasetConsumptionConfig) else item
-            for item in arguments if item is not None and item != ""]
+    return [reading(item) for item in arguments if item is not None and item != ""]
 ''',
     DATA_REFERENCES: '''\
 def {name}(script_params):

@@ -230,7 +230,8 @@ def _static_overrides(ctx: FileContext, value: ast.expr, submit: ast.Call):
     items = [(k, v) for k, v in zip(resolved.keys, resolved.values, strict=False) if k is not None]
     for key, val in items:
         k, v = static.literal(ctx.names, key, submit), static.literal(ctx.names, val, submit)
-        if not isinstance(k, str) or v in ("", None) or isinstance(v, (list, tuple, dict, set)) or \
+        # An empty key is dropped by the estimator's flattening: the run-time merge does that.
+        if not isinstance(k, str) or k == "" or v in ("", None) or isinstance(v, (list, tuple, dict, set)) or \
                 isinstance(static.resolve_identity(ctx.names, val), _CONTAINERS + (ast.Call,)):
             return None
         if not static.portable(ctx.names, val, submit):
