@@ -183,4 +183,5 @@ def test_notebook_helper_after_the_imports_that_open_the_cell():
     lines = cell.splitlines()
     at = lines.index(FLATTEN_DEF)
     assert lines[at - 1] == "" and all(line.startswith(("from ", "import ")) for line in lines[:at - 1])
-    assert lines[lines.index("    return [reading(item) for item in arguments if item is not None and item != \"\"]") + 1] == ""
+    last = "    return [reading(item) for item in arguments if item is not None and item != \"\"]"
+    assert lines[lines.index(last) + 1] == ""
