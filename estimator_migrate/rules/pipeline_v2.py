@@ -49,6 +49,16 @@ _PSS_PARAMS = ["script_name", "name", "arguments", "compute_target", "runconfig"
                "inputs", "outputs", "params", "source_directory", "allow_reuse", "version", "hash_paths"]
 _ES_PARAMS = ["name", "estimator", "estimator_entry_script_arguments", "runconfig_pipeline_params", "inputs",
               "outputs", "compute_target", "allow_reuse", "version"]
+_CONDA_CREATE = {"azureml.core.conda_dependencies.CondaDependencies.create",
+                 "azureml.core.runconfig.CondaDependencies.create", "azureml.core.CondaDependencies.create"}
+# What ``CondaDependencies.create`` of the pinned v1 SDK (azureml-core 1.61.0) reads from its installation
+# (tests/test_v2_pipelines.py compares them with the installed SDK): the default python pin, the pip
+# index it writes as options (``sdk_origin_url()`` differs from ``DEFAULT_SDK_ORIGIN``), and the
+# package names it pins to the client's version (the shipped scope file holds one character a line).
+_CREATE_PYTHON = "3.10.18"
+_CREATE_FIND_LINKS = "https://pypi.python.org/simple/index.html"
+_CREATE_EXTRA_INDEX = "https://pypi.python.org/simple"
+_CREATE_SDK_SCOPE = tuple("azureml-core")
 _HINT = "Write the `@dsl.pipeline` by hand (see `--explain EM404`), or change that part, then run the tool again."
 _ATTR = "_pipeline_v2"
 
@@ -788,6 +798,9 @@ def _rc_change(ctx: FileContext, use: ast.Name, rc_stmt: ast.stmt) -> ast.stmt |
         if isinstance(target, ast.Subscript) and _path(target.value) == [use.id, "environment",
                                                                            "environment_variables"]:
             return stmt
+        if path == [use.id, "environment", "python", "conda_dependencies"] and \
+                _qual(ctx, stmt.value) in _CONDA_CREATE:
+            return stmt  # a new document, built by v1's ``CondaDependencies.create`` (see ``_conda_create``)
         if path == [use.id, "environment", "docker", "enabled"] and isinstance(stmt.value, ast.Constant) and \
                 stmt.value.value is True:
             return stmt  # v2 jobs always run in Docker
@@ -833,10 +846,63 @@ def _apply(ctx: FileContext, stmt: ast.stmt, doc: CondaDocument, variables: dict
         return image, user_managed
     if path[-1] == "base_image":
         return literal_str(stmt.value), user_managed
+    if path[-1] == "conda_dependencies":
+        assert isinstance(stmt.value, ast.Call)
+        doc.__dict__.update(_conda_create(ctx, stmt.value).__dict__)
+        return image, user_managed
     value = _literal(stmt.value)
     if not isinstance(value, bool):
         raise _No("`user_managed_dependencies` is not True or False", stmt.value)
     return image, value
+
+
+def _conda_create(ctx: FileContext, call: ast.Call) -> CondaDocument:
+    """``CondaDependencies.create(...)`` of literal arguments, step by step as v1 builds it."""
+    from estimator_migrate.v2.conda import package_name
+
+    bound = _bind(ctx, call, ["pip_indexurl", "pip_packages", "conda_packages", "python_version",
+                              "pin_sdk_version"], "`CondaDependencies.create`")
+    values = {k: _literal(v) for k, v in bound.items()}
+    given = dict(zip(["pip_indexurl", "pip_packages", "conda_packages", "python_version"], call.args, strict=False))
+    given.update((k.arg, k.value) for k in call.keywords if k.arg)
+    explicit = given.get("python_version")
+    if isinstance(explicit, ast.Constant) and explicit.value is None:
+        raise _No("`CondaDependencies.create(python_version=None)` fails in v1 (a TypeError), so this pipeline "
+                  "never ran", explicit, "EM510")
+    for key in ("pip_packages", "conda_packages"):
+        value = values.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
+            raise _No(f"`{key}=` of `CondaDependencies.create` is not a list of string literals; the v2 environment "
+                      "lists its packages", bound[key])
+    indexurl = values.get("pip_indexurl")
+    if indexurl is not None and not isinstance(indexurl, str):
+        raise _No("`pip_indexurl=` of `CondaDependencies.create` is not a string literal", bound["pip_indexurl"])
+    python = values.get("python_version", _CREATE_PYTHON)
+    if not isinstance(python, str) and python is not None:
+        raise _No("`python_version=` of `CondaDependencies.create` is not a string literal", bound["python_version"])
+    pin = values.get("pin_sdk_version", True)
+    if not isinstance(pin, bool):
+        raise _No("`pin_sdk_version=` of `CondaDependencies.create` is not True or False", bound["pin_sdk_version"])
+    doc = CondaDocument.default()
+    doc.set_pip_option(f"--find-links {indexurl or _CREATE_FIND_LINKS}")
+    doc.set_pip_option(f"--extra-index-url {_CREATE_EXTRA_INDEX}")
+    doc.set_python_version(python)
+    pip = values.get("pip_packages")
+    if pip is None:
+        pip = ["azureml-defaults"]
+    else:
+        for package in doc.pip_packages:
+            doc.remove_pip_package(package)
+    for package in pip:
+        if pin and package_name(package) in _CREATE_SDK_SCOPE:
+            raise _No(f"v1 pinned the pip package {package!r} to the SDK version installed where the pipeline was "
+                      "submitted, which the tool cannot know", call)
+        doc.add_pip_package(package)
+    for package in values.get("conda_packages") or []:
+        doc.remove_conda_package(package)
+    for package in values.get("conda_packages") or []:
+        doc.add_conda_package(package)
+    return doc
 
 
 # -- EstimatorStep ---------------------------------------------------------------------------------
