@@ -129,8 +129,11 @@ pipeline = Pipeline(workspace=ws, steps=[prep, batch])
 Experiment(ws, "x").submit(pipeline)
 """, "EM508", "`ParallelRunStep`"),
     (PREP + """pipeline = Pipeline(workspace=ws, steps=[prep])
-run = Experiment(ws, "x").submit(pipeline, regenerate_outputs=True)
-""", "EM508", "regenerate_outputs"),
+run = Experiment(ws, "x").submit(pipeline, regenerate_outputs=fresh)
+""", "EM508", "`regenerate_outputs` is not True or False"),
+    (PREP + """pipeline = Pipeline(workspace=ws, steps=[prep])
+run = Experiment(ws, "x").submit(pipeline, pipeline_parameters={"lr": 0.1})
+""", "EM508", "pipeline_parameters"),
 ])
 def test_a_pipeline_left_unchanged_and_reported(body, code, words):
     source = HEADER + body
@@ -282,3 +285,24 @@ def test_conda_create_constants_are_the_pinned_sdks():
     call = ast.parse('CondaDependencies.create(pip_packages=["pyarrow"], conda_packages=["pandas"])',
                      mode="eval").body
     assert pipeline_v2._conda_create(None, call).data() == made._conda_dependencies  # type: ignore[arg-type]
+
+
+def test_regenerate_outputs_false_is_the_v2_default():
+    original = V2_FIXTURES / "pipeline_regenerate_outputs.py"
+    source = original.read_text(encoding="utf-8").replace("regenerate_outputs=True", "regenerate_outputs=False")
+    new = migrate_source(source, settings=V2).new_source
+    assert "@dsl.pipeline" in new and "force_rerun" not in new and "regenerate_outputs" not in new
+
+
+@pytest.mark.sdk
+def test_the_pipeline_comparison_catches_a_lost_force_rerun(tmp_path):
+    from v2blocks_support import need
+
+    programs = need("equivalence.v2.programs")
+    original = V2_FIXTURES / "pipeline_regenerate_outputs.py"
+    expected = _expected(original).read_text(encoding="utf-8")
+    line = "pipeline.settings.force_rerun = True\n"
+    assert line in expected
+    problems, _, _ = programs.compare_programs(original.read_text(encoding="utf-8"), expected.replace(line, ""),
+                                               str(tmp_path))
+    assert any("rerun" in p for p in problems), problems

@@ -106,6 +106,7 @@ class _Pipe:
     default: str = ""  # the default compute (the first step's)
     description: str | None = None  # code of the v1 description (a @dsl.pipeline argument)
     env_vars: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)  # runconfig -> variables
+    force_rerun: bool = False  # the submit's regenerate_outputs=True
 
 
 class _Plan:
@@ -355,11 +356,11 @@ def _translate(ctx: FileContext, call: ast.Call, stmt: ast.Assign, holder: str, 
                 removed[id(top)] = top
     pipe.edits = [Edit(s.lineno, end_of(s)[0], "") for s in sorted(removed.values(), key=lambda s: s.lineno)]
     # the submit, last: what a reader most often has to change by hand
-    submits = [u for u in uses if not isinstance(v2_client.submit_of(ctx, u, holder), str)]
+    submits = [u for u in uses if not isinstance(v2_client.submit_of(ctx, u, holder, pipeline=True), str)]
     others = [u for u in uses if u not in submits]
     if others:
         shown = ", ".join(f"`{_shown(ctx, u)}` (line {u.lineno})" for u in others[:3])
-        found = v2_client.submit_of(ctx, others[0], holder) if len(uses) == 1 else ""
+        found = v2_client.submit_of(ctx, others[0], holder, pipeline=True) if len(uses) == 1 else ""
         why = found.replace(" (EM509)", "").replace(" (EM511)", "") if isinstance(found, str) and found and \
             not found.startswith("`") else f"it is used by {shown}, which v2 pipeline jobs have no counterpart for " \
             "in this tool"
@@ -367,8 +368,13 @@ def _translate(ctx: FileContext, call: ast.Call, stmt: ast.Assign, holder: str, 
     if len(submits) != 1:
         raise _No(f"the pipeline `{holder}` is submitted {len(submits)} times; v2's create_or_update changes the job "
                   "it is given (V20)", submits[1] if submits else call)
-    submit = v2_client.submit_of(ctx, submits[0], holder)
+    submit = v2_client.submit_of(ctx, submits[0], holder, pipeline=True)
     assert not isinstance(submit, str)
+    rerun = next((k.value for k in submit.call.keywords if k.arg == "regenerate_outputs"), None)
+    if rerun is not None:
+        if not isinstance(_literal(rerun), bool):
+            raise _No("its submit's `regenerate_outputs` is not True or False", rerun)
+        pipe.force_rerun = _literal(rerun)  # v2's ``settings.force_rerun``; False is the default on both sides
     experiment = _literal(v2_client._name_arg(submit.experiment))
     pipe.func = ctx.unique_name(identifier(experiment) if isinstance(experiment, str) and experiment
                                 else f"{holder}_steps")
@@ -971,6 +977,7 @@ def _estimator_step(ctx: FileContext, pipe: _Pipe, step: _Step, bound: dict[str,
 # -- the handlers -----------------------------------------------------------------------------------
 def migrate(ctx: FileContext, call: ast.Call) -> None:
     """The ``Pipeline(...)`` handler under ``--target v2``."""
+    from estimator_migrate.rules import v2_client
     from estimator_migrate.rules.estimator.render_v2 import MAX_LINE, MEMORY_KEY, _indented
     from estimator_migrate.rules.src_v2 import take_over
 
@@ -1032,6 +1039,8 @@ def migrate(ctx: FileContext, call: ast.Call) -> None:
         invocation = f"{pipe.holder} = {pipe.func}(" + "\n" + "".join(f"    {k}={_spread(v, '    ')},\n" for k, v in
                                                                     pipe.data.items()) + ")"
     lines += invocation.split("\n")
+    if pipe.force_rerun:  # v1's submit(..., regenerate_outputs=True): no step reuses an earlier run
+        lines.append(f"{pipe.holder}.settings.force_rerun = True")
     prev = ctx.lines[stmt.lineno - 2] if stmt.lineno >= 2 else ""
     lead = nl if prev.strip() else ""
     edits.append(Edit(stmt.lineno, end_of(stmt)[0], lead + nl + "".join(ln + nl if ln else nl for ln in lines)))
@@ -1041,6 +1050,7 @@ def migrate(ctx: FileContext, call: ast.Call) -> None:
     edits[0].findings = ctx.findings[before:]
     ctx.edits += edits
     take_over(ctx, pipe.takeover)
+    ctx.memory.setdefault(v2_client.PIPELINE_SUBMITS, {})[pipe.holder] = True
     ctx.memory.setdefault(MEMORY_KEY, {})[pipe.holder] = ctx.origin_line(stmt.lineno)
 
 
