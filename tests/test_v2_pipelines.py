@@ -306,3 +306,15 @@ def test_the_pipeline_comparison_catches_a_lost_force_rerun(tmp_path):
     problems, _, _ = programs.compare_programs(original.read_text(encoding="utf-8"), expected.replace(line, ""),
                                                str(tmp_path))
     assert any("rerun" in p for p in problems), problems
+
+
+def test_a_shared_conda_specification_leaves_the_pipeline():
+    body = CREATE.format(args="").replace(
+        "config = RunConfiguration()\nconfig.environment.python.conda_dependencies = CondaDependencies.create()\n",
+        'packages = CondaDependencies.create(pip_packages=["numpy"])\n'
+        "config = RunConfiguration(conda_dependencies=packages)\nprint(packages)\n")
+    source = HEADER + body
+    result = migrate_source(source, settings=V2)
+    assert result.new_source == source
+    assert [f for f in result.findings if f.code == "EM508" and "`packages` are also used on line" in f.message], \
+        [(f.code, f.message) for f in result.findings]

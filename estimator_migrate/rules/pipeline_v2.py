@@ -740,9 +740,20 @@ def _runconfig_environment(ctx: FileContext, pipe: _Pipe, step: _Step, runconfig
     user_managed = False
     if runconfig is not None:
         rc_stmt, built = _module_assign(ctx, runconfig, "run configuration")
-        if _qual(ctx, built) not in _RUNCONFIG or not isinstance(built, ast.Call) or built.args or built.keywords:
-            raise _No(f"the run configuration `{runconfig.id}` is not built by `RunConfiguration()` without arguments",
-                      runconfig)
+        initial = None  # RunConfiguration(conda_dependencies=<created>): v1 sets it on the default configuration
+        if isinstance(built, ast.Call) and not built.args and len(built.keywords) == 1 and \
+                built.keywords[0].arg == "conda_dependencies":
+            initial = _created(ctx, built.keywords[0].value, removed)
+        if _qual(ctx, built) not in _RUNCONFIG or not isinstance(built, ast.Call) or built.args or \
+                built.keywords and initial is None:
+            raise _No(f"the run configuration `{runconfig.id}` is not built by `RunConfiguration()` without arguments "
+                      "(or with `conda_dependencies=` a `CondaDependencies.create(...)`)", runconfig)
+        if initial is not None:
+            try:
+                doc.__dict__.update(_conda_create(ctx, initial).__dict__)
+            except NeverRan as exc:
+                raise _No(f"the run configuration is a combination the SDK refused ({exc})", runconfig,
+                          "EM510") from None
         steps_using = [s.call for s in pipe.steps]
         changes: list[ast.stmt] = []
         for u in _uses(ctx, runconfig.id, rc_stmt):
@@ -755,6 +766,11 @@ def _runconfig_environment(ctx: FileContext, pipe: _Pipe, step: _Step, runconfig
                           "cannot follow (only packages added to its conda dependencies, its base image, its "
                           "variables and `user_managed_dependencies`, before the steps)", u)
             changes.append(change)
+        for change in changes:
+            if isinstance(change, ast.Assign) and isinstance(change.value, ast.Name) and \
+                    isinstance(change.targets[0], ast.Attribute) and \
+                    change.targets[0].attr == "conda_dependencies":  # ``rc.environment.python.conda_dependencies = cd``
+                _created(ctx, change.value, removed)
         try:
             for change in changes:
                 image, user_managed = _apply(ctx, change, doc, variables, image, user_managed)
@@ -805,7 +821,7 @@ def _rc_change(ctx: FileContext, use: ast.Name, rc_stmt: ast.stmt) -> ast.stmt |
                                                                            "environment_variables"]:
             return stmt
         if path == [use.id, "environment", "python", "conda_dependencies"] and \
-                _qual(ctx, stmt.value) in _CONDA_CREATE:
+                (_qual(ctx, stmt.value) in _CONDA_CREATE or isinstance(stmt.value, ast.Name)):
             return stmt  # a new document, built by v1's ``CondaDependencies.create`` (see ``_conda_create``)
         if path == [use.id, "environment", "docker", "enabled"] and isinstance(stmt.value, ast.Constant) and \
                 stmt.value.value is True:
@@ -853,13 +869,30 @@ def _apply(ctx: FileContext, stmt: ast.stmt, doc: CondaDocument, variables: dict
     if path[-1] == "base_image":
         return literal_str(stmt.value), user_managed
     if path[-1] == "conda_dependencies":
-        assert isinstance(stmt.value, ast.Call)
-        doc.__dict__.update(_conda_create(ctx, stmt.value).__dict__)
+        doc.__dict__.update(_conda_create(ctx, _created(ctx, stmt.value, {})).__dict__)
         return image, user_managed
     value = _literal(stmt.value)
     if not isinstance(value, bool):
         raise _No("`user_managed_dependencies` is not True or False", stmt.value)
     return image, value
+
+
+def _created(ctx: FileContext, value: ast.expr, removed: dict[int, ast.stmt]) -> ast.Call:
+    """The ``CondaDependencies.create(...)`` call ``value`` is, or that the name ``value`` is bound
+    to at the top level and read only here (its statement then goes with the run configuration)."""
+    if isinstance(value, ast.Call) and _qual(ctx, value) in _CONDA_CREATE:
+        return value
+    if not isinstance(value, ast.Name):
+        raise _No(f"`{ctx.segment(value)}` is not a `CondaDependencies.create(...)` the tool can read", value)
+    stmt, built = _module_assign(ctx, value, "conda dependencies")
+    if not (isinstance(built, ast.Call) and _qual(ctx, built) in _CONDA_CREATE):
+        raise _No(f"the conda dependencies `{value.id}` are not built by `CondaDependencies.create(...)`", value)
+    others = [u for u in _uses(ctx, value.id, stmt) if u is not value]
+    if others:
+        raise _No(f"the conda dependencies `{value.id}` are also used on line {others[0].lineno} (v1 shares the "
+                  "object with the run configuration)", others[0])
+    removed[id(stmt)] = stmt
+    return built
 
 
 def _conda_create(ctx: FileContext, call: ast.Call) -> CondaDocument:
