@@ -62,6 +62,18 @@ def test_engine_writes_the_proven_v2_file(expected):
 
 # Harness pairs in fixtures/v2 whose v2 file is the engine's own output (the others are written by
 # hand and checked field by field above or in test_v2_equivalence).
+# ScriptRunConfig(arguments=<a list only known at run time>): the helper arguments_command builds
+# the command when the program runs (proven by the v2 harness in test_v2_equivalence).
+@pytest.mark.parametrize("name", ["src_runtime_arguments", "src_runtime_arguments_unpacked"])
+def test_engine_writes_the_run_time_arguments_pairs(name):
+    original = ROOT / "fixtures" / "v2" / f"{name}.py"
+    result = migrate_source(original.read_text(encoding="utf-8"), path=str(original), settings=V2)
+    assert result.new_source == original.with_name(name + SUFFIX).read_text(encoding="utf-8")
+    assert {"EM402", "EM453"} <= {f.code for f in result.findings if f.fixed}
+    assert result.new_source.count("def arguments_command(") == 1
+    assert migrate_source(result.new_source, settings=V2).new_source == result.new_source
+
+
 ENGINE_WRITTEN = ["hyperdrive_grid_median", "hyperdrive_bayesian", "hyperdrive_truncation_space", "src_hyperdrive",
                   "hyperdrive_run_config_factory"]
 
@@ -105,7 +117,7 @@ def test_every_scriptrunconfig_fixture_is_accounted_for():
     summary = {"scriptrunconfig_pairs": len(SRC_MIGRATED), "v2_proven": len(proven), "v2_reported": len(reported),
                "v2_mixed_unproven": len(mixed)}
     print(json.dumps(summary))
-    assert len(proven) >= 116
+    assert len(proven) >= 118
     assert len(proven) + len(reported) + len(mixed) == len(SRC_MIGRATED)
 
 
@@ -178,6 +190,53 @@ def test_left_unchanged_and_reported(body, code, words):
     assert result.new_source == source, "a v1 construction that cannot become v2 must stay as it was"
     found = [f for f in result.findings if f.code == code]
     assert found and not found[0].fixed and words in found[0].message + found[0].hint, result.findings
+
+
+@pytest.mark.parametrize("body, code, words", [
+    ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                script_params={"--epochs": 3})
+run = Experiment(ws, "x").submit(est)
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.1)}),
+                      primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
+hd_run = Experiment(ws, "x").submit(hd)
+""", "EM508", "give no fixed value for the tuned '--lr'"),
+    ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                script_params={"--lr": 0.1})
+run = Experiment(ws, "x").submit(est)
+again = Experiment(ws, "y").submit(est)
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.1)}),
+                      primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
+hd_run = Experiment(ws, "x").submit(hd)
+""", "EM508", "only one submit of it besides the sweep"),
+    ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                script_params={"lr": 0.1})
+run = Experiment(ws, "x").submit(est)
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.1)}),
+                      primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
+hd_run = Experiment(ws, "x").submit(hd)
+""", "EM508", "is spelled 'lr'"),
+    ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                script_params={"--lr": True})
+run = Experiment(ws, "x").submit(est)
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.1)}),
+                      primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
+hd_run = Experiment(ws, "x").submit(hd)
+""", "EM508", "not a plain number or string"),
+    ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="cpu-cluster",
+                script_params={"--lr": 0.1})
+run = Experiment(ws, "x").submit(est, show_output=True)
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.1)}),
+                      primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
+hd_run = Experiment(ws, "x").submit(hd)
+""", "EM508", "passes `show_output`"),
+])
+def test_submitted_and_swept_left_unchanged_when_one_command_cannot_serve_both(body, code, words):
+    """An estimator submitted as it is and swept becomes one command only when each tuned flag has
+    a literal fixed value in plain flag/value pairs (hyperdrive/submitted_then_swept)."""
+    source = HEADER + body
+    result = migrate_source(source, settings=V2)
+    assert result.new_source == source
+    assert any(f.code == code and not f.fixed and words in f.message for f in result.findings), result.findings
 
 
 def test_workspace_kept_when_still_used_and_client_created_next_to_it():
@@ -392,8 +451,15 @@ ws = Workspace.from_config()
      'run = Experiment(ws, "x").submit(src)\n', "EM508", "run_config"),
     ('src = ScriptRunConfig(source_directory="src", script=name, compute_target="c")\n', "EM512", "script"),
     ('src = ScriptRunConfig(source_directory="src", script="t.py")\n', "EM501", "compute_target"),
-    ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", arguments=make())\n',
-     "EM512", "arguments"),
+    # run-time arguments: the helper cannot convert v1 data, nor append a sweep's sampled values
+    ('from azureml.core import Dataset\ndata = Dataset.get_by_name(ws, "d").as_named_input("d").as_mount()\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", arguments=make(data))\n',
+     "EM506", "the run-time helper cannot convert a v1 data object"),
+    ('from azureml.train.hyperdrive import HyperDriveConfig, PrimaryMetricGoal, RandomParameterSampling, uniform\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", arguments=make())\n'
+     'hd = HyperDriveConfig(run_config=src, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.1, 1)}),'
+     ' primary_metric_name="a", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=2)\n'
+     'run = Experiment(ws, "x").submit(hd)\n', "EM512", "does not append the sampled values"),
     ('env = Environment.from_pip_requirements("e", "requirements.txt")\n'
      'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c", environment=env)\n',
      "EM512", "from_pip_requirements"),

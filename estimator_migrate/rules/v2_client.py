@@ -163,9 +163,11 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str, *, pipeline: bool = Fal
     return Submit(call, stmt, job, experiment, holder, ws_expr, found_ws[0], found_ws[1], run, waits, mapped)
 
 
-def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
+def check_uses(ctx: FileContext, plan: Plan, shared: bool = False) -> ast.Name | None:
     """Raises render_v2._Blocked when a use of the estimator could not follow it into v2; returns
-    its use as the ``estimator`` of a HyperDriveConfig when that is its only use (a sweep)."""
+    its use as the ``estimator`` of a HyperDriveConfig when that is its only use (a sweep).
+    ``shared=True`` (estimators): the HyperDriveConfig may also share it with one submit the v2
+    target rewrites (the node is submitted as it is and swept as ``node(x=...)``, a new node)."""
     from estimator_migrate.rules.downstream.migrated import uses_of
     from estimator_migrate.rules.estimator.render_v2 import _Blocked
     from estimator_migrate.rules.estimator.sweep_v2 import hyperdrive_call
@@ -179,9 +181,29 @@ def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
     if hyperdrive and len(uses) == 1:
         return hyperdrive[0]
     if hyperdrive:
-        raise _Blocked("EM508", f"the HyperDriveConfig on line {hyperdrive[0].lineno} uses it, and so does other code "
-                       "(a sweep changes the node's command)", "Give the HyperDriveConfig an estimator of its own, "
-                       "then run the tool again.", hyperdrive[0])
+        others = [u for u in uses if u is not hyperdrive[0]]
+        if shared and len(hyperdrive) == 1 and len(others) == 1:
+            found = submit_of(ctx, others[0], holder)
+            if isinstance(found, Submit):
+                return hyperdrive[0]
+            shared_why = f"; the other use: {found.replace(' (EM509)', '').replace(' (EM511)', '')}, and only " \
+                  "`Experiment(ws, name).submit(...)` is followed into v2"
+        elif shared and len(hyperdrive) == 1:
+            lines = ", ".join(str(u.lineno) for u in others)
+            shared_why = f"; it is used {len(others)} more times (lines {lines}), and " \
+                  "only one submit of it besides the sweep is followed into v2 (create_or_update changes the " \
+                  "job object it is given, V20)"
+        elif len(hyperdrive) > 1:
+            shared_why = f"; {len(hyperdrive)} HyperDriveConfigs tune it (lines " \
+                  f"{', '.join(str(u.lineno) for u in hyperdrive)}), and only one sweep of a node is followed " \
+                  "into v2 (each sweep's command names its own tuned inputs)"
+        else:
+            shared_why = " (a sweep changes the node's command; a node shared with a submit is followed only for an " \
+                  "`Estimator` and its framework classes: HyperDrive kept a ScriptRunConfig's fixed arguments and " \
+                  "appended the sampled ones)"
+        raise _Blocked("EM508", f"the HyperDriveConfig on line {hyperdrive[0].lineno} uses it, and so does other code"
+                       f"{shared_why}", "Give the HyperDriveConfig an estimator of its own, then run the tool again.",
+                       hyperdrive[0])
     if len(uses) > 1:
         raise _Blocked("EM508", f"it is submitted or used {len(uses)} times (lines "
                        f"{', '.join(str(u.lineno) for u in uses)}); v2's create_or_update changes the job object it "

@@ -158,10 +158,14 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
     sweep = None
     if not plan.blockers:
         try:
-            hd_use = v2_client.check_uses(ctx, plan)
+            hd_use = v2_client.check_uses(ctx, plan, shared=True)
             if hd_use is not None:
                 sweep = sweep_v2.translate(plan, hd_use)
                 v2_client.check_sweep_uses(ctx, sweep)
+                from estimator_migrate.rules.downstream.migrated import uses_of
+
+                assert plan.holder is not None
+                sweep.shared = len(uses_of(ctx, plan.holder, plan.stmt)) > 1
             job = translate(plan, sweep)
         except _Blocked as exc:
             plan.blockers.append(exc.message)
@@ -311,7 +315,10 @@ def _command(plan: Plan, job: Job, sweep: sweep_v2.Sweep | None = None) -> str:
                        "or a DataReference becomes an `Input`/`Output` in v2, not text)",
                        "Write the v2 inputs and outputs by hand (see `--explain EM407`), or write the values as "
                        "literals.")
-    if sweep is not None:
+    if sweep is not None and sweep.shared:
+        plain, job.inputs, found = sweep_v2.shared_items(sweep, plain)
+        job.reports += found
+    elif sweep is not None:
         plain, job.inputs, found = sweep_v2.trial_items(sweep, plain)
         job.reports += found
     job.inputs.update(data_inputs)
@@ -341,6 +348,11 @@ def _run_time_command(plan: Plan, job: Job, script: str, sweep: sweep_v2.Sweep |
 
     ctx, args = plan.ctx, plan.run.arguments
     assert args is not None and args.run_time is not None
+    if sweep is not None and sweep.shared:
+        raise _Blocked("EM508", f"the HyperDriveConfig on line {sweep.call.lineno} sweeps it, it is also submitted as "
+                       "it is, and its `script_params` are only known at run time: the helper's command for the "
+                       "sweep drops the tuned values, the plain submit needs them, so one command cannot serve both",
+                       "Give the HyperDriveConfig an estimator of its own, then run the tool again.")
     _data(plan)  # (resume_from, data registered elsewhere: their own message first)
     expr = plan.kwargs["script_params"]
     parts = None if "script_params" in plan.unpacked else contents.parts_of(plan, expr, 0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import math
 from typing import TYPE_CHECKING
 
 from estimator_migrate.analysis import static
@@ -52,6 +53,7 @@ class Sweep:
     limits: dict[str, str]
     reports: list[Report]
     removed: list[ast.stmt]  # sampling / policy statements only the HyperDriveConfig used
+    shared: bool = False  # the estimator is also submitted as it is (shared_items)
 
 
 def _blocked(code: str, message: str, hint: str = "", node: ast.expr | None = None):
@@ -234,3 +236,49 @@ def trial_items(sweep: Sweep, items: list[v2command.Item], estimator: bool = Tru
             pairs[key.lstrip("-")] = value
     inputs = {t.name: v2sweep.trial_input(pairs.get(t.key.lstrip("-")), t.distribution) for t in sweep.tuned}
     return new_items, inputs, reports
+
+
+def shared_items(sweep: Sweep, items: list[v2command.Item]
+                 ) -> tuple[list[v2command.Item], dict[str, str], tuple[Report, ...]]:
+    """The command of an estimator that is both submitted as it is and swept: one node whose
+    tuned values are inputs with v1's fixed values (``--lr ${{inputs.lr}}``, ``inputs={"lr": 0.01}``)
+    in their place. Submitted as it is, it passes v1's arguments in v1's order; called with the
+    distributions (``node(lr=Choice(...))``, a new node) the sampled value takes the fixed value's
+    place, which is what HyperDrive's removal of the fixed value and appending of the sampled one
+    gave (no fixed value is left over, V31), the flag's position apart.
+
+    Only when HyperDrive's reading of the arguments is that plain: flag/value pairs, each flag a
+    string written once, each tuned flag given a fixed literal (the tuned key spelled exactly as
+    the flag, so the sampled value follows the same flag)."""
+    keys = [k for k in items[::2] if isinstance(k, str)]
+    if len(items) % 2 or len(keys) < len(items[::2]) or len(set(keys)) < len(keys):
+        raise _blocked("EM508", "the estimator is also submitted as it is, and its `script_params` are not plain "
+                       "flag/value pairs with each flag written once as a string, so one command cannot serve both "
+                       "the submit and the sweep", "Give the HyperDriveConfig an estimator of its own, then run "
+                       "the tool again.")
+    _, _, reports = trial_items(sweep, list(items))
+    pairs = dict(zip(keys, items[1::2], strict=True))
+    out = list(items)
+    inputs: dict[str, str] = {}
+    for t in sweep.tuned:
+        value = pairs.get(t.key)
+        other = [k for k in pairs if k != t.key and k.lstrip("-") == t.key.lstrip("-")]
+        if other:
+            raise _blocked("EM508", f"the estimator is also submitted as it is, and the tuned {t.key!r} is spelled "
+                           f"{other[0]!r} in its `script_params` (HyperDrive dropped that value and passed the sampled "
+                           "one under the key's spelling), so one command cannot serve both",
+                           "Spell the search key as the flag, then run the tool again.")
+        if t.key not in pairs:
+            raise _blocked("EM508", f"the estimator is also submitted as it is, and its `script_params` give no fixed "
+                           f"value for the tuned {t.key!r}, so one command cannot serve both the submit (without "
+                           "it) and the sweep (with it)", "Give the HyperDriveConfig an estimator of its own, then "
+                           "run the tool again.")
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)) or \
+                (isinstance(value, float) and not math.isfinite(value)) or (isinstance(value, str) and "'" in value):
+            raise _blocked("EM508", f"the estimator is also submitted as it is, and the fixed value of the tuned "
+                           f"{t.key!r} is not a plain number or string, which a literal input must be",
+                           "Give the HyperDriveConfig an estimator of its own, then run the tool again.")
+        index = 2 * keys.index(t.key) + 1
+        out[index] = v2command.Placeholder("inputs", t.name, quote=t.quote or isinstance(value, str))
+        inputs[t.name] = v2sweep.trial_input(value, t.distribution)
+    return out, inputs, reports
