@@ -10,6 +10,7 @@ cannot prove is left unchanged, with the reason.
 
 from __future__ import annotations
 
+import ast
 import pathlib
 
 import pytest
@@ -128,8 +129,11 @@ pipeline = Pipeline(workspace=ws, steps=[prep, batch])
 Experiment(ws, "x").submit(pipeline)
 """, "EM508", "`ParallelRunStep`"),
     (PREP + """pipeline = Pipeline(workspace=ws, steps=[prep])
-run = Experiment(ws, "x").submit(pipeline, regenerate_outputs=True)
-""", "EM508", "regenerate_outputs"),
+run = Experiment(ws, "x").submit(pipeline, regenerate_outputs=fresh)
+""", "EM508", "`regenerate_outputs` is not True or False"),
+    (PREP + """pipeline = Pipeline(workspace=ws, steps=[prep])
+run = Experiment(ws, "x").submit(pipeline, pipeline_parameters={"lr": 0.1})
+""", "EM508", "pipeline_parameters"),
 ])
 def test_a_pipeline_left_unchanged_and_reported(body, code, words):
     source = HEADER + body
@@ -229,3 +233,88 @@ def test_the_pipeline_comparison_catches_a_wrong_migration(old, new, field, tmp_
     problems, _, _ = programs.compare_programs(original.read_text(encoding="utf-8"), expected.replace(old, new, 1),
                                                str(tmp_path))
     assert any(field in p for p in problems), problems
+
+
+CREATE = """\
+from azureml.core.conda_dependencies import CondaDependencies
+config = RunConfiguration()
+config.environment.python.conda_dependencies = CondaDependencies.create({args})
+prep = PythonScriptStep(name="prep", script_name="prep.py", source_directory="src", compute_target="cpu",
+                        runconfig=config)
+pipeline = Pipeline(workspace=ws, steps=[prep])
+Experiment(ws, "x").submit(pipeline)
+"""
+
+
+@pytest.mark.parametrize("args, words", [
+    ("pip_packages=packages", "`pip_packages=` of `CondaDependencies.create` is not a list of string literals"),
+    ('conda_packages=["numpy", version]', "`conda_packages=` of `CondaDependencies.create` is not a list"),
+    ("python_version=version", "`python_version=` of `CondaDependencies.create` is not a string literal"),
+    ("pin_sdk_version=pin", "`pin_sdk_version=` of `CondaDependencies.create` is not True or False"),
+    ("**options", "unpacks its arguments"),
+    ("python_version=None", "fails in v1 (a TypeError)"),
+])
+def test_a_conda_create_the_tool_cannot_read_leaves_the_pipeline(args, words):
+    source = HEADER + CREATE.format(args=args)
+    result = migrate_source(source, settings=V2)
+    assert result.new_source == source
+    assert [f for f in result.findings if f.code in ("EM508", "EM510") and words in f.message], \
+        [(f.code, f.message) for f in result.findings]
+
+
+def test_a_conda_document_set_otherwise_leaves_the_pipeline():
+    source = HEADER + CREATE.format(args="").replace("CondaDependencies.create()", "CondaDependencies()")
+    result = migrate_source(source, settings=V2)
+    assert result.new_source == source
+    assert [f for f in result.findings if f.code == "EM508" and "`config` is used on line" in f.message]
+
+
+@pytest.mark.sdk
+def test_conda_create_constants_are_the_pinned_sdks():
+    """What ``CondaDependencies.create`` reads from the installed v1 SDK, as pipeline_v2 writes it."""
+    from azureml.core import conda_dependencies as v1
+
+    from estimator_migrate.rules import pipeline_v2
+
+    assert v1.PYTHON_DEFAULT_VERSION == pipeline_v2._CREATE_PYTHON
+    origin = v1.CondaDependencies.sdk_origin_url().rstrip("/")
+    assert origin != v1.DEFAULT_SDK_ORIGIN and origin == pipeline_v2._CREATE_FIND_LINKS
+    assert v1.DEFAULT_SDK_ORIGIN == pipeline_v2._CREATE_EXTRA_INDEX
+    assert tuple(v1.CondaDependencies._sdk_scope()) == pipeline_v2._CREATE_SDK_SCOPE
+    made = v1.CondaDependencies.create(pip_packages=["pyarrow"], conda_packages=["pandas"])
+    call = ast.parse('CondaDependencies.create(pip_packages=["pyarrow"], conda_packages=["pandas"])',
+                     mode="eval").body
+    assert pipeline_v2._conda_create(None, call).data() == made._conda_dependencies  # type: ignore[arg-type]
+
+
+def test_regenerate_outputs_false_is_the_v2_default():
+    original = V2_FIXTURES / "pipeline_regenerate_outputs.py"
+    source = original.read_text(encoding="utf-8").replace("regenerate_outputs=True", "regenerate_outputs=False")
+    new = migrate_source(source, settings=V2).new_source
+    assert "@dsl.pipeline" in new and "force_rerun" not in new and "regenerate_outputs" not in new
+
+
+@pytest.mark.sdk
+def test_the_pipeline_comparison_catches_a_lost_force_rerun(tmp_path):
+    from v2blocks_support import need
+
+    programs = need("equivalence.v2.programs")
+    original = V2_FIXTURES / "pipeline_regenerate_outputs.py"
+    expected = _expected(original).read_text(encoding="utf-8")
+    line = "pipeline.settings.force_rerun = True\n"
+    assert line in expected
+    problems, _, _ = programs.compare_programs(original.read_text(encoding="utf-8"), expected.replace(line, ""),
+                                               str(tmp_path))
+    assert any("rerun" in p for p in problems), problems
+
+
+def test_a_shared_conda_specification_leaves_the_pipeline():
+    body = CREATE.format(args="").replace(
+        "config = RunConfiguration()\nconfig.environment.python.conda_dependencies = CondaDependencies.create()\n",
+        'packages = CondaDependencies.create(pip_packages=["numpy"])\n'
+        "config = RunConfiguration(conda_dependencies=packages)\nprint(packages)\n")
+    source = HEADER + body
+    result = migrate_source(source, settings=V2)
+    assert result.new_source == source
+    assert [f for f in result.findings if f.code == "EM508" and "`packages` are also used on line" in f.message], \
+        [(f.code, f.message) for f in result.findings]

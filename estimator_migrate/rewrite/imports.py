@@ -56,6 +56,7 @@ _V2_REMOVABLE = {"azureml.core.Workspace", "azureml.core.workspace.Workspace", "
                  "azureml.pipeline.core.PipelineParameter", "azureml.pipeline.steps.PythonScriptStep",
                  "azureml.pipeline.steps.EstimatorStep", "azureml.core.runconfig.RunConfiguration",
                  "azureml.core.RunConfiguration", "azureml.data.data_reference.DataReference",
+                 "azureml.core.conda_dependencies.CondaDependencies", "azureml.core.runconfig.CondaDependencies",
                  # compute lookups replaced by the compute's name
                  "azureml.core.compute.ComputeTarget", "azureml.core.ComputeTarget",
                  "azureml.core.compute.AmlCompute"} | {

@@ -49,6 +49,16 @@ _PSS_PARAMS = ["script_name", "name", "arguments", "compute_target", "runconfig"
                "inputs", "outputs", "params", "source_directory", "allow_reuse", "version", "hash_paths"]
 _ES_PARAMS = ["name", "estimator", "estimator_entry_script_arguments", "runconfig_pipeline_params", "inputs",
               "outputs", "compute_target", "allow_reuse", "version"]
+_CONDA_CREATE = {"azureml.core.conda_dependencies.CondaDependencies.create",
+                 "azureml.core.runconfig.CondaDependencies.create", "azureml.core.CondaDependencies.create"}
+# What ``CondaDependencies.create`` of the pinned v1 SDK (azureml-core 1.61.0) reads from its installation
+# (tests/test_v2_pipelines.py compares them with the installed SDK): the default python pin, the pip
+# index it writes as options (``sdk_origin_url()`` differs from ``DEFAULT_SDK_ORIGIN``), and the
+# package names it pins to the client's version (the shipped scope file holds one character a line).
+_CREATE_PYTHON = "3.10.18"
+_CREATE_FIND_LINKS = "https://pypi.python.org/simple/index.html"
+_CREATE_EXTRA_INDEX = "https://pypi.python.org/simple"
+_CREATE_SDK_SCOPE = tuple("azureml-core")
 _HINT = "Write the `@dsl.pipeline` by hand (see `--explain EM404`), or change that part, then run the tool again."
 _ATTR = "_pipeline_v2"
 
@@ -96,6 +106,7 @@ class _Pipe:
     default: str = ""  # the default compute (the first step's)
     description: str | None = None  # code of the v1 description (a @dsl.pipeline argument)
     env_vars: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)  # runconfig -> variables
+    force_rerun: bool = False  # the submit's regenerate_outputs=True
 
 
 class _Plan:
@@ -345,11 +356,11 @@ def _translate(ctx: FileContext, call: ast.Call, stmt: ast.Assign, holder: str, 
                 removed[id(top)] = top
     pipe.edits = [Edit(s.lineno, end_of(s)[0], "") for s in sorted(removed.values(), key=lambda s: s.lineno)]
     # the submit, last: what a reader most often has to change by hand
-    submits = [u for u in uses if not isinstance(v2_client.submit_of(ctx, u, holder), str)]
+    submits = [u for u in uses if not isinstance(v2_client.submit_of(ctx, u, holder, pipeline=True), str)]
     others = [u for u in uses if u not in submits]
     if others:
         shown = ", ".join(f"`{_shown(ctx, u)}` (line {u.lineno})" for u in others[:3])
-        found = v2_client.submit_of(ctx, others[0], holder) if len(uses) == 1 else ""
+        found = v2_client.submit_of(ctx, others[0], holder, pipeline=True) if len(uses) == 1 else ""
         why = found.replace(" (EM509)", "").replace(" (EM511)", "") if isinstance(found, str) and found and \
             not found.startswith("`") else f"it is used by {shown}, which v2 pipeline jobs have no counterpart for " \
             "in this tool"
@@ -357,8 +368,13 @@ def _translate(ctx: FileContext, call: ast.Call, stmt: ast.Assign, holder: str, 
     if len(submits) != 1:
         raise _No(f"the pipeline `{holder}` is submitted {len(submits)} times; v2's create_or_update changes the job "
                   "it is given (V20)", submits[1] if submits else call)
-    submit = v2_client.submit_of(ctx, submits[0], holder)
+    submit = v2_client.submit_of(ctx, submits[0], holder, pipeline=True)
     assert not isinstance(submit, str)
+    rerun = next((k.value for k in submit.call.keywords if k.arg == "regenerate_outputs"), None)
+    if rerun is not None:
+        if not isinstance(_literal(rerun), bool):
+            raise _No("its submit's `regenerate_outputs` is not True or False", rerun)
+        pipe.force_rerun = _literal(rerun)  # v2's ``settings.force_rerun``; False is the default on both sides
     experiment = _literal(v2_client._name_arg(submit.experiment))
     pipe.func = ctx.unique_name(identifier(experiment) if isinstance(experiment, str) and experiment
                                 else f"{holder}_steps")
@@ -724,9 +740,20 @@ def _runconfig_environment(ctx: FileContext, pipe: _Pipe, step: _Step, runconfig
     user_managed = False
     if runconfig is not None:
         rc_stmt, built = _module_assign(ctx, runconfig, "run configuration")
-        if _qual(ctx, built) not in _RUNCONFIG or not isinstance(built, ast.Call) or built.args or built.keywords:
-            raise _No(f"the run configuration `{runconfig.id}` is not built by `RunConfiguration()` without arguments",
-                      runconfig)
+        initial = None  # RunConfiguration(conda_dependencies=<created>): v1 sets it on the default configuration
+        if isinstance(built, ast.Call) and not built.args and len(built.keywords) == 1 and \
+                built.keywords[0].arg == "conda_dependencies":
+            initial = _created(ctx, built.keywords[0].value, removed)
+        if _qual(ctx, built) not in _RUNCONFIG or not isinstance(built, ast.Call) or built.args or \
+                built.keywords and initial is None:
+            raise _No(f"the run configuration `{runconfig.id}` is not built by `RunConfiguration()` without arguments "
+                      "(or with `conda_dependencies=` a `CondaDependencies.create(...)`)", runconfig)
+        if initial is not None:
+            try:
+                doc.__dict__.update(_conda_create(ctx, initial).__dict__)
+            except NeverRan as exc:
+                raise _No(f"the run configuration is a combination the SDK refused ({exc})", runconfig,
+                          "EM510") from None
         steps_using = [s.call for s in pipe.steps]
         changes: list[ast.stmt] = []
         for u in _uses(ctx, runconfig.id, rc_stmt):
@@ -739,6 +766,11 @@ def _runconfig_environment(ctx: FileContext, pipe: _Pipe, step: _Step, runconfig
                           "cannot follow (only packages added to its conda dependencies, its base image, its "
                           "variables and `user_managed_dependencies`, before the steps)", u)
             changes.append(change)
+        for change in changes:
+            if isinstance(change, ast.Assign) and isinstance(change.value, ast.Name) and \
+                    isinstance(change.targets[0], ast.Attribute) and \
+                    change.targets[0].attr == "conda_dependencies":  # ``rc.environment.python.conda_dependencies = cd``
+                _created(ctx, change.value, removed)
         try:
             for change in changes:
                 image, user_managed = _apply(ctx, change, doc, variables, image, user_managed)
@@ -788,6 +820,9 @@ def _rc_change(ctx: FileContext, use: ast.Name, rc_stmt: ast.stmt) -> ast.stmt |
         if isinstance(target, ast.Subscript) and _path(target.value) == [use.id, "environment",
                                                                            "environment_variables"]:
             return stmt
+        if path == [use.id, "environment", "python", "conda_dependencies"] and \
+                (_qual(ctx, stmt.value) in _CONDA_CREATE or isinstance(stmt.value, ast.Name)):
+            return stmt  # a new document, built by v1's ``CondaDependencies.create`` (see ``_conda_create``)
         if path == [use.id, "environment", "docker", "enabled"] and isinstance(stmt.value, ast.Constant) and \
                 stmt.value.value is True:
             return stmt  # v2 jobs always run in Docker
@@ -833,10 +868,80 @@ def _apply(ctx: FileContext, stmt: ast.stmt, doc: CondaDocument, variables: dict
         return image, user_managed
     if path[-1] == "base_image":
         return literal_str(stmt.value), user_managed
+    if path[-1] == "conda_dependencies":
+        doc.__dict__.update(_conda_create(ctx, _created(ctx, stmt.value, {})).__dict__)
+        return image, user_managed
     value = _literal(stmt.value)
     if not isinstance(value, bool):
         raise _No("`user_managed_dependencies` is not True or False", stmt.value)
     return image, value
+
+
+def _created(ctx: FileContext, value: ast.expr, removed: dict[int, ast.stmt]) -> ast.Call:
+    """The ``CondaDependencies.create(...)`` call ``value`` is, or that the name ``value`` is bound
+    to at the top level and read only here (its statement then goes with the run configuration)."""
+    if isinstance(value, ast.Call) and _qual(ctx, value) in _CONDA_CREATE:
+        return value
+    if not isinstance(value, ast.Name):
+        raise _No(f"`{ctx.segment(value)}` is not a `CondaDependencies.create(...)` the tool can read", value)
+    stmt, built = _module_assign(ctx, value, "conda dependencies")
+    if not (isinstance(built, ast.Call) and _qual(ctx, built) in _CONDA_CREATE):
+        raise _No(f"the conda dependencies `{value.id}` are not built by `CondaDependencies.create(...)`", value)
+    others = [u for u in _uses(ctx, value.id, stmt) if u is not value]
+    if others:
+        raise _No(f"the conda dependencies `{value.id}` are also used on line {others[0].lineno} (v1 shares the "
+                  "object with the run configuration)", others[0])
+    removed[id(stmt)] = stmt
+    return built
+
+
+def _conda_create(ctx: FileContext, call: ast.Call) -> CondaDocument:
+    """``CondaDependencies.create(...)`` of literal arguments, step by step as v1 builds it."""
+    from estimator_migrate.v2.conda import package_name
+
+    bound = _bind(ctx, call, ["pip_indexurl", "pip_packages", "conda_packages", "python_version",
+                              "pin_sdk_version"], "`CondaDependencies.create`")
+    values = {k: _literal(v) for k, v in bound.items()}
+    given = dict(zip(["pip_indexurl", "pip_packages", "conda_packages", "python_version"], call.args, strict=False))
+    given.update((k.arg, k.value) for k in call.keywords if k.arg)
+    explicit = given.get("python_version")
+    if isinstance(explicit, ast.Constant) and explicit.value is None:
+        raise _No("`CondaDependencies.create(python_version=None)` fails in v1 (a TypeError), so this pipeline "
+                  "never ran", explicit, "EM510")
+    for key in ("pip_packages", "conda_packages"):
+        value = values.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
+            raise _No(f"`{key}=` of `CondaDependencies.create` is not a list of string literals; the v2 environment "
+                      "lists its packages", bound[key])
+    indexurl = values.get("pip_indexurl")
+    if indexurl is not None and not isinstance(indexurl, str):
+        raise _No("`pip_indexurl=` of `CondaDependencies.create` is not a string literal", bound["pip_indexurl"])
+    python = values.get("python_version", _CREATE_PYTHON)
+    if not isinstance(python, str) and python is not None:
+        raise _No("`python_version=` of `CondaDependencies.create` is not a string literal", bound["python_version"])
+    pin = values.get("pin_sdk_version", True)
+    if not isinstance(pin, bool):
+        raise _No("`pin_sdk_version=` of `CondaDependencies.create` is not True or False", bound["pin_sdk_version"])
+    doc = CondaDocument.default()
+    doc.set_pip_option(f"--find-links {indexurl or _CREATE_FIND_LINKS}")
+    doc.set_pip_option(f"--extra-index-url {_CREATE_EXTRA_INDEX}")
+    doc.set_python_version(python)
+    pip = values.get("pip_packages")
+    if pip is None:
+        pip = ["azureml-defaults"]
+    else:
+        for package in doc.pip_packages:
+            doc.remove_pip_package(package)
+    for package in pip:
+        if pin and package_name(package) in _CREATE_SDK_SCOPE:
+            raise _No(f"v1 pinned the pip package {package!r} to the SDK version installed where the pipeline was "
+                      "submitted, which the tool cannot know", call)
+        doc.add_pip_package(package)
+    for package in values.get("conda_packages") or []:
+        doc.remove_conda_package(package)
+    for package in values.get("conda_packages") or []:
+        doc.add_conda_package(package)
+    return doc
 
 
 # -- EstimatorStep ---------------------------------------------------------------------------------
@@ -905,6 +1010,7 @@ def _estimator_step(ctx: FileContext, pipe: _Pipe, step: _Step, bound: dict[str,
 # -- the handlers -----------------------------------------------------------------------------------
 def migrate(ctx: FileContext, call: ast.Call) -> None:
     """The ``Pipeline(...)`` handler under ``--target v2``."""
+    from estimator_migrate.rules import v2_client
     from estimator_migrate.rules.estimator.render_v2 import MAX_LINE, MEMORY_KEY, _indented
     from estimator_migrate.rules.src_v2 import take_over
 
@@ -966,6 +1072,8 @@ def migrate(ctx: FileContext, call: ast.Call) -> None:
         invocation = f"{pipe.holder} = {pipe.func}(" + "\n" + "".join(f"    {k}={_spread(v, '    ')},\n" for k, v in
                                                                     pipe.data.items()) + ")"
     lines += invocation.split("\n")
+    if pipe.force_rerun:  # v1's submit(..., regenerate_outputs=True): no step reuses an earlier run
+        lines.append(f"{pipe.holder}.settings.force_rerun = True")
     prev = ctx.lines[stmt.lineno - 2] if stmt.lineno >= 2 else ""
     lead = nl if prev.strip() else ""
     edits.append(Edit(stmt.lineno, end_of(stmt)[0], lead + nl + "".join(ln + nl if ln else nl for ln in lines)))
@@ -975,6 +1083,7 @@ def migrate(ctx: FileContext, call: ast.Call) -> None:
     edits[0].findings = ctx.findings[before:]
     ctx.edits += edits
     take_over(ctx, pipe.takeover)
+    ctx.memory.setdefault(v2_client.PIPELINE_SUBMITS, {})[pipe.holder] = True
     ctx.memory.setdefault(MEMORY_KEY, {})[pipe.holder] = ctx.origin_line(stmt.lineno)
 
 

@@ -30,6 +30,7 @@ from estimator_migrate.v2 import client as v2client
 _WORKSPACE = {"azureml.core.Workspace", "azureml.core.workspace.Workspace"}
 _EXPERIMENT = {"azureml.core.Experiment", "azureml.core.experiment.Experiment"}
 MEMORY_KEY = "v2_nodes"
+PIPELINE_SUBMITS = "v2_pipeline_submits"  # the names of the pipelines pipeline_v2 rewrote
 
 
 @dataclasses.dataclass
@@ -82,9 +83,10 @@ def _workspace_call(ctx: FileContext, stmt: ast.Assign) -> ast.Call | None:
     return call
 
 
-def submit_of(ctx: FileContext, use: ast.Name, job: str) -> Submit | str:
+def submit_of(ctx: FileContext, use: ast.Name, job: str, *, pipeline: bool = False) -> Submit | str:
     """The submit ``use`` (a load of the node's name) stands in, or why it is not one the v2
-    target can rewrite."""
+    target can rewrite. A pipeline's submit may pass ``regenerate_outputs`` (pipeline_v2 writes it
+    as the job's ``settings.force_rerun``; the create_or_update call drops it)."""
     call = ctx.parent(use)
     if isinstance(call, ast.keyword):  # submit(config=est)
         call = ctx.parent(call)
@@ -102,8 +104,8 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str) -> Submit | str:
         return f"the submit on line {call.lineno} is not on an `Experiment(workspace, name)` built in this file"
     if any(isinstance(a, ast.Starred) for a in experiment.args) or any(k.arg is None for k in experiment.keywords):
         return f"the experiment on line {experiment.lineno} hides its arguments"
-    extra = [k.arg for k in call.keywords if k.arg not in ("config", "tags")] + (["*args"] if len(call.args) > 1
-                                                                              else [])
+    taken = ("config", "tags", "regenerate_outputs") if pipeline else ("config", "tags")
+    extra = [k.arg for k in call.keywords if k.arg not in taken] + (["*args"] if len(call.args) > 1 else [])
     if extra:
         return f"its submit on line {call.lineno} passes {', '.join(f'`{e}`' for e in extra)}, which a v2 job " \
                "cannot take as it is (EM509)"
@@ -276,7 +278,7 @@ def finish(ctx: FileContext) -> None:
     for holder in nodes:
         for stmt in _node_statements(ctx, holder):
             for use in uses_of(ctx, holder, stmt):
-                found = submit_of(ctx, use, holder)
+                found = submit_of(ctx, use, holder, pipeline=holder in ctx.memory.get(PIPELINE_SUBMITS, {}))
                 if isinstance(found, Submit):
                     submits.append(found)
     # ``cluster = ws.compute_targets["x"]`` that only the estimators used: they now name "x".

@@ -16,8 +16,11 @@ the node is assigned to, V35). Each step has the compared fields of a canonical 
 * ``<param:NAME=VALUE>``: a pipeline parameter and its default (v1 PipelineParameter; v2 a
   pipeline function parameter bound with ``${{parent.inputs.NAME}}``).
 
+``rerun`` is whether the pipeline run reuses no earlier step run (v1 ``submit(...,
+regenerate_outputs=True)``; v2 ``settings.force_rerun``); another v1 submit keyword is an error.
+
 Not compared: output modes and locations of intermediate data (service defaults on both sides,
-unverified), pipeline settings (``continue_on_step_failure``, ``force_rerun``).
+unverified), ``continue_on_step_failure``.
 """
 
 from __future__ import annotations
@@ -99,11 +102,15 @@ def v1_step(step, *, base: str) -> dict[str, Any]:
 
 
 def v1_pipeline(pipeline, *, base: str = ".", rename: Mapping[str, str] | None = None,
-                experiment: str | None = None) -> dict[str, Any]:
+                experiment: str | None = None, submit_kwargs: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    kwargs = dict(submit_kwargs or {})
+    rerun = kwargs.pop("regenerate_outputs", False)
+    if kwargs:
+        return {"error": f"pipeline submit keywords {sorted(kwargs)} are not compared"}
     steps = {}
     for step in pipeline._steps:
         steps[canonical.v2_name(step.name)] = v1_step(step, base=base)
-    return {"kind": "pipeline", "experiment": experiment, "steps": steps}
+    return {"kind": "pipeline", "experiment": experiment, "steps": steps, "rerun": bool(rerun)}
 
 
 # -- v2 ----------------------------------------------------------------------------------------------
@@ -207,4 +214,5 @@ def _unshell(token: str) -> str:
 def v2_pipeline(submission, *, base: str = ".") -> dict[str, Any]:
     props = submission.properties
     steps = {name: v2_step(submission, node, props, base=base) for name, node in (props.get("jobs") or {}).items()}
-    return {"kind": "pipeline", "experiment": props.get("experimentName"), "steps": steps}
+    rerun = bool((props.get("settings") or {}).get("force_rerun"))
+    return {"kind": "pipeline", "experiment": props.get("experimentName"), "steps": steps, "rerun": rerun}

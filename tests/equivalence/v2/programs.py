@@ -85,7 +85,8 @@ def _v1_canonical_of(config, kwargs, experiment, workdir, rename) -> dict[str, A
             return {"error": f"submit overrides {sorted(kwargs)} are not compared (T34: report them)"}
         if Pipeline is not None and isinstance(config, Pipeline):
             from equivalence.v2 import pipelines
-            return pipelines.v1_pipeline(config, base=workdir, rename=rename, experiment=experiment)
+            return pipelines.v1_pipeline(config, base=workdir, rename=rename, experiment=experiment,
+                                         submit_kwargs=kwargs)
         return canonical.v1_canonical(config, base=workdir, rename=rename, experiment=experiment)
     except Exception as exc:  # the comparison names it; the same failure on both sides is unlikely
         return {"error": f"{type(exc).__name__}: {exc}"}
