@@ -91,7 +91,7 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str) -> Submit | str:
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "submit"
             and ((call.args and call.args[0] is use) or any(k.arg == "config" and k.value is use
                                                              for k in call.keywords))):
-        return f"`{ctx.segment(call) if isinstance(call, ast.expr) else use.id}` (line {use.lineno}) uses it"
+        return f"`{ctx.segment(call) if isinstance(call, ast.expr) else use.id}` (line {ctx.origin_line(use.lineno)}) uses it"
     receiver = call.func.value
     holder = None
     experiment: ast.expr | None = receiver
@@ -99,22 +99,22 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str) -> Submit | str:
         found = _assigned(ctx, receiver)
         holder, experiment = (found[0], found[1]) if found else (None, None)
     if not (isinstance(experiment, ast.Call) and _qualified(ctx, experiment.func) in _EXPERIMENT):
-        return f"the submit on line {call.lineno} is not on an `Experiment(workspace, name)` built in this file"
+        return f"the submit on line {ctx.origin_line(call.lineno)} is not on an `Experiment(workspace, name)` built in this file"
     if any(isinstance(a, ast.Starred) for a in experiment.args) or any(k.arg is None for k in experiment.keywords):
-        return f"the experiment on line {experiment.lineno} hides its arguments"
+        return f"the experiment on line {ctx.origin_line(experiment.lineno)} hides its arguments"
     extra = [k.arg for k in call.keywords if k.arg not in ("config", "tags")] + (["*args"] if len(call.args) > 1
                                                                               else [])
     if extra:
-        return f"its submit on line {call.lineno} passes {', '.join(f'`{e}`' for e in extra)}, which a v2 job " \
+        return f"its submit on line {ctx.origin_line(call.lineno)} passes {', '.join(f'`{e}`' for e in extra)}, which a v2 job " \
                "cannot take as it is (EM509)"
     args = [ctx.segment(a) for a in experiment.args]
     kwargs = {k.arg: ctx.segment(k.value) for k in experiment.keywords if k.arg}
     try:
         bound = v2client.bind("Experiment", args, {k: v for k, v in kwargs.items() if k in ("workspace", "name")})
     except (KeyError, TypeError, ValueError):
-        return f"the experiment on line {experiment.lineno} does not name its workspace and name"
+        return f"the experiment on line {ctx.origin_line(experiment.lineno)} does not name its workspace and name"
     if set(kwargs) - {"workspace", "name"} or "name" not in bound or "workspace" not in bound:
-        return f"the experiment on line {experiment.lineno} passes more than a workspace and a name"
+        return f"the experiment on line {ctx.origin_line(experiment.lineno)} passes more than a workspace and a name"
     ws_expr = experiment.args[0] if experiment.args else next(k.value for k in experiment.keywords
                                                               if k.arg == "workspace")
     found_ws = _workspace(ctx, ws_expr)
@@ -155,9 +155,9 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str) -> Submit | str:
             report = v2client.run_api_report(method) if method else None
             why = f"{report.message} (EM511)" if report else "a v2 job is not a v1 run"
             shown = ctx.segment(parent if isinstance(parent, ast.expr) else run_use)
-            return f"the run it returns is used on line {run_use.lineno} (`{shown}`): {why}"
+            return f"the run it returns is used on line {ctx.origin_line(run_use.lineno)} (`{shown}`): {why}"
     elif not isinstance(stmt, ast.Expr) or stmt.value is not call:
-        return f"the submit on line {call.lineno} is part of a larger expression"
+        return f"the submit on line {ctx.origin_line(call.lineno)} is part of a larger expression"
     return Submit(call, stmt, job, experiment, holder, ws_expr, found_ws[0], found_ws[1], run, waits, mapped)
 
 
@@ -177,12 +177,12 @@ def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
     if hyperdrive and len(uses) == 1:
         return hyperdrive[0]
     if hyperdrive:
-        raise _Blocked("EM508", f"the HyperDriveConfig on line {hyperdrive[0].lineno} uses it, and so does other code "
+        raise _Blocked("EM508", f"the HyperDriveConfig on line {ctx.origin_line(hyperdrive[0].lineno)} uses it, and so does other code "
                        "(a sweep changes the node's command)", "Give the HyperDriveConfig an estimator of its own, "
                        "then run the tool again.", hyperdrive[0])
     if len(uses) > 1:
         raise _Blocked("EM508", f"it is submitted or used {len(uses)} times (lines "
-                       f"{', '.join(str(u.lineno) for u in uses)}); v2's create_or_update changes the job object it "
+                       f"{', '.join(str(ctx.origin_line(u.lineno)) for u in uses)}); v2's create_or_update changes the job object it "
                        "is given (V20), so a second submit of the same object is not verified",
                        "Build one estimator per submit, then run the tool again.", uses[1])
     for use in uses:
@@ -193,7 +193,7 @@ def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
                 hd = ctx.parent(hd)
             name = ctx.canonical_name(hd.func) if isinstance(hd, ast.Call) else None
             if name == "EstimatorStep":
-                raise _Blocked("EM508", f"the EstimatorStep on line {use.lineno} uses it; the v2 target does not "
+                raise _Blocked("EM508", f"the EstimatorStep on line {ctx.origin_line(use.lineno)} uses it; the v2 target does not "
                                "migrate pipelines yet", "Write the `@dsl.pipeline` by hand (see `--explain EM404`).",
                                use)
             if "(EM509)" in found:
@@ -278,10 +278,13 @@ def _workspace_statement(ctx: FileContext, stmt: ast.Assign) -> ast.Call | None:
 
 
 def _node_statements(ctx: FileContext, holder: str) -> list[ast.Assign]:
+    """The statements that bind a node to ``holder``; a binding of the same name to a v1 object
+    the v2 target left as it was (an estimator kept with EM508) is not one: its submits stay v1."""
     found = []
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and node.targets[0].id == holder and isinstance(node.value, ast.Call):
+                and node.targets[0].id == holder and isinstance(node.value, ast.Call) \
+                and not (_qualified(ctx, node.value.func) or "").startswith("azureml."):
             found.append(node)
     return found
 
