@@ -21,6 +21,7 @@ import dataclasses
 
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.context import Edit, FileContext
+from estimator_migrate.analysis.symbols import ESTIMATORS
 from estimator_migrate.findings import Severity
 from estimator_migrate.rules.edits import replace_in_statement
 from estimator_migrate.rules.estimator.plan import Plan
@@ -30,6 +31,9 @@ from estimator_migrate.v2 import client as v2client
 _WORKSPACE = {"azureml.core.Workspace", "azureml.core.workspace.Workspace"}
 _EXPERIMENT = {"azureml.core.Experiment", "azureml.core.experiment.Experiment"}
 MEMORY_KEY = "v2_nodes"
+# v1 objects a name may be bound to again after a node (a star import makes every name look
+# like it comes from azureml, so the check is by the SDK's class, not by the module).
+_V1_JOBS = frozenset(ESTIMATORS) | {"ScriptRunConfig", "HyperDriveConfig", "HyperDriveRunConfig"}
 
 
 @dataclasses.dataclass
@@ -284,7 +288,7 @@ def _node_statements(ctx: FileContext, holder: str) -> list[ast.Assign]:
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
                 and node.targets[0].id == holder and isinstance(node.value, ast.Call) \
-                and not (_qualified(ctx, node.value.func) or "").startswith("azureml."):
+                and ctx.canonical_name(node.value.func) not in _V1_JOBS:
             found.append(node)
     return found
 

@@ -101,6 +101,7 @@ class Run:
     built: dict[int, int] = dataclasses.field(default_factory=dict)  # id(estimator) -> line
     hyperdrive: dict[int, int] = dataclasses.field(default_factory=dict)  # id(HyperDriveConfig) -> line
     keep: list = dataclasses.field(default_factory=list)
+    bound: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)  # name -> v2 form of a bound node
 
 
 def _line(filename: str) -> int:
@@ -258,6 +259,10 @@ def compare(before: Run, after: Run) -> tuple[list[tuple[str, str]], list[tuple[
     for i, (old, new) in enumerate(zip(old_events, new_events, strict=False), 1):
         owner = f"submit #{i}"
         old_form = old.v1.canonical
+        if new.kind == "v1" and _is_v2_job(new.v1.config):
+            diffs.append((owner, f"{owner}: v2-node-in-v1-submit: the migrated program hands a "
+                                 f"{type(new.v1.config).__name__} to a v1 Experiment.submit, which raises"))
+            continue
         if new.kind == "v1":
             diffs += [(owner, f"{owner} (left v1): {d}") for d in comparing.compare(old_form, new.v1.canonical)]
             continue
@@ -285,7 +290,9 @@ def compare(before: Run, after: Run) -> tuple[list[tuple[str, str]], list[tuple[
                 diffs += [(name, f"{name} (left v1): {d}")
                           for d in comparing.compare(old_form, canonical.v1_canonical(new, base=after.workdir))]
             elif _is_v2_job(new):
-                new_form = _v2_form(v2programs._record_bound(new, after.workdir), after.workdir)
+                if name not in after.bound:  # recording changes the node (V20): once per run
+                    after.bound[name] = _v2_form(v2programs._record_bound(new, after.workdir), after.workdir)
+                new_form = after.bound[name]
                 diffs += [(name, f"{name}: {d}") for d in comparing.compare(old_form, new_form)]
                 dropped.append((name, comparing.reported(old_form)))
             else:
