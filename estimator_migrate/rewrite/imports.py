@@ -195,7 +195,7 @@ def _render_from(module: str, names: list[tuple[str, str | None]],
     """The user's names keep their order; added names follow, sorted."""
     if names and names[0][0] == "":
         return f"import {module}" + (f" as {names[0][1]}" if names[0][1] else "")
-    added = sorted(set(names) - set(existing))
+    added = sorted(set(names) - set(existing), key=lambda pair: (pair[0], pair[1] or ""))
     parts = [f"{n} as {a}" if a else n for n, a in list(existing) + added]
     return f"from {module} import {', '.join(parts)}"
 
