@@ -19,7 +19,54 @@ from collections.abc import Callable
 FAILURES = pathlib.Path(__file__).resolve().parent / "failures_v2"
 REPRODUCERS = sorted(FAILURES.glob("[0-9][0-9]_*.py"))
 
-KNOWN: dict[str, Callable] = {}
+
+
+def _local_sweep(program, verdict) -> bool:
+    """01_local_sweep: a sweep on compute="local" crashes azure-ai-ml's submit (SweepJob has no
+    environment_variables). Owner: rules/estimator/sweep_v2.py."""
+    crash = "'SweepJob' object has no attribute 'environment_variables'"
+    return any(crash in p for p in verdict.problems) and _has(verdict.migrated, r"compute=['\"]local['\"]") \
+        and ".sweep(" in verdict.migrated
+
+
+def _search_key_collision(program, verdict) -> bool:
+    """02_search_key_collision: two search keys the harness's canonical form names alike. A
+    limitation of tests/equivalence/v2/canonical.py (v2_search_name), not of the rewrite."""
+    if not set(verdict.causes) <= {"diff:search_space", "diff:trial.argv", "diff:trial.sweep_args"}:
+        return False
+    from equivalence.v2.canonical import v2_search_name
+
+    for m in re.finditer(r"Sampling\(\s*\{(.*?)\}\s*\)", verdict.original, re.S):
+        keys = re.findall(r"['\"]([^'\"]+)['\"]\s*:", m.group(1))
+        names = [v2_search_name(k) for k in keys]
+        if len(set(names)) < len(names):
+            return True
+    return False
+
+
+def _finding_on_the_value(program, verdict) -> bool:
+    """03_finding_on_the_value: the estimator is left unchanged and reported, but the finding
+    stands on the line of the value that blocks it. Owner: rules/estimator/render_v2.py."""
+    if verdict.outcome != "unreported":
+        return False
+    lines = [int(n) for n in re.findall(r"(?:line|at line) (\d+)", " ".join(verdict.problems))]
+    text = verdict.original.splitlines()
+    for line in lines:
+        if not 0 < line <= len(text):
+            return False
+        kind = re.search(r"(\w+)\(", text[line - 1])
+        if kind is None or not any(f"{kind.group(1)} left unchanged" in f or
+                                   (kind.group(1) not in f and "left unchanged" in f) for f in verdict.findings
+                                   if re.search(r" \(manual\) ", f)):
+            return False
+    return bool(lines)
+
+
+KNOWN: dict[str, Callable] = {
+    "local-sweep-crash (sweep_v2)": _local_sweep,
+    "harness-search-key-collision (canonical.py)": _search_key_collision,
+    "finding-on-the-blocking-value (render_v2)": _finding_on_the_value,
+}
 
 
 def classify(program, verdict) -> str | None:

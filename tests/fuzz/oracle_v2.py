@@ -491,9 +491,10 @@ def _check(program: Program, workdir: str, tool) -> Verdict:
         diffs, dropped = compare(before, after)
         if any(oracle._PREBUILT in f.message for f in findings):
             diffs, dropped = _prebuilt_reference(diffs, dropped, before, after, prog, findings, old_text, workdir)
+        diffs, renamed = _renamed_unreferenced(diffs)
         unexcused, excused = _judge(diffs, before, prog, findings)
         problems += unexcused
-        verdict.excused = excused
+        verdict.excused = renamed + excused
         for owner, items in dropped:
             _, lines = _owner_lines(owner, before, prog)
             for item in items:
@@ -531,8 +532,59 @@ def _prebuilt_reference(diffs, dropped, before: Run, after: Run, prog, findings,
     if before2.error or len(before2.events) != len(before.events):
         return diffs + [("", f"error: the full-build re-run of the original raised {before2.error}")], dropped
     diffs2, dropped2 = compare(before2, after)
-    keep = [d for d in diffs if not noted(d[0])] + [d for d in diffs2 if d[0] and noted(d[0])]
+    # A call left v1 ran the prebuilt image in both programs: it keeps the first comparison.
+    keep = [d for d in diffs if not noted(d[0]) or _left_v1(d[1])] + \
+        [d for d in diffs2 if d[0] and noted(d[0]) and not _left_v1(d[1])]
     return keep, dropped
+
+
+def _left_v1(problem: str) -> bool:
+    return " (left v1)" in problem.split(": ")[0]
+
+
+_INPUT_DIFF = re.compile(r"^(?P<owner>[^:]*): (?P<path>(?:trial\.)?(?:inputs|outputs))\.(?P<name>[^.:]+): "
+                         r"v1=(?P<v1>.*) v2=(?P<v2>.*)$")
+
+
+def _renamed_unreferenced(diffs: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[str]]:
+    """v2 names are free, and the harness pairs a renamed input by its position in the command;
+    an input neither command names (a tuned flag replaced the data argument, so the mount is
+    unused on both sides) has no position. A v1 input missing in v2 and a v2 input missing in v1
+    with the same definition (v1's DataReference does not say file or folder) are one, renamed."""
+    gone: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
+    new: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
+    for i, (_, text) in enumerate(diffs):
+        m = _INPUT_DIFF.match(text)
+        if not m:
+            continue
+        key = (m.group("owner"), m.group("path"))
+        if m.group("v2") == "'<absent>'":
+            gone.setdefault(key, []).append((i, m.group("name"), m.group("v1")))
+        elif m.group("v1") == "'<absent>'":
+            new.setdefault(key, []).append((i, m.group("name"), m.group("v2")))
+    drop: set[int] = set()
+    notes = []
+    for key, olds in gone.items():
+        for i, old_name, old_def in olds:
+            for j, new_name, new_def in new.get(key, []):
+                if j not in drop and _same_definition(old_def, new_def):
+                    drop |= {i, j}
+                    notes.append(f"{key[0]}: {key[1]}.{old_name} is {new_name} in v2 (unreferenced, same definition)")
+                    break
+    return [d for i, d in enumerate(diffs) if i not in drop], notes
+
+
+def _same_definition(v1: str, v2: str) -> bool:
+    try:
+        a, b = ast.literal_eval(v1), ast.literal_eval(v2)
+    except (ValueError, SyntaxError):
+        return False
+    if not (isinstance(a, dict) and isinstance(b, dict)):
+        return False
+    if a.get("type") is None:
+        b = {k: v for k, v in b.items() if k != "type"}
+        a = {k: v for k, v in a.items() if k != "type"}
+    return a == b
 
 
 def _judge(diffs, before: Run, prog, findings) -> tuple[list[tuple[str, str]], list[str]]:
