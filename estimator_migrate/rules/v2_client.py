@@ -21,7 +21,6 @@ import dataclasses
 
 from estimator_migrate.analysis import static
 from estimator_migrate.analysis.context import Edit, FileContext
-from estimator_migrate.analysis.symbols import ESTIMATORS
 from estimator_migrate.findings import Severity
 from estimator_migrate.rules.edits import replace_in_statement
 from estimator_migrate.rules.estimator.plan import Plan
@@ -31,9 +30,6 @@ from estimator_migrate.v2 import client as v2client
 _WORKSPACE = {"azureml.core.Workspace", "azureml.core.workspace.Workspace"}
 _EXPERIMENT = {"azureml.core.Experiment", "azureml.core.experiment.Experiment"}
 MEMORY_KEY = "v2_nodes"
-# v1 objects a name may be bound to again after a node (a star import makes every name look
-# like it comes from azureml, so the check is by the SDK's class, not by the module).
-_V1_JOBS = frozenset(ESTIMATORS) | {"ScriptRunConfig", "HyperDriveConfig", "HyperDriveRunConfig"}
 
 
 @dataclasses.dataclass
@@ -95,7 +91,8 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str) -> Submit | str:
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "submit"
             and ((call.args and call.args[0] is use) or any(k.arg == "config" and k.value is use
                                                              for k in call.keywords))):
-        return f"`{ctx.segment(call) if isinstance(call, ast.expr) else use.id}` (line {ctx.origin_line(use.lineno)}) uses it"
+        shown = ctx.segment(call) if isinstance(call, ast.expr) else use.id
+        return f"`{shown}` (line {ctx.origin_line(use.lineno)}) uses it"
     receiver = call.func.value
     holder = None
     experiment: ast.expr | None = receiver
@@ -103,14 +100,15 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str) -> Submit | str:
         found = _assigned(ctx, receiver)
         holder, experiment = (found[0], found[1]) if found else (None, None)
     if not (isinstance(experiment, ast.Call) and _qualified(ctx, experiment.func) in _EXPERIMENT):
-        return f"the submit on line {ctx.origin_line(call.lineno)} is not on an `Experiment(workspace, name)` built in this file"
+        return f"the submit on line {ctx.origin_line(call.lineno)} is not on an `Experiment(workspace, name)` built " \
+               "in this file"
     if any(isinstance(a, ast.Starred) for a in experiment.args) or any(k.arg is None for k in experiment.keywords):
         return f"the experiment on line {ctx.origin_line(experiment.lineno)} hides its arguments"
     extra = [k.arg for k in call.keywords if k.arg not in ("config", "tags")] + (["*args"] if len(call.args) > 1
                                                                               else [])
     if extra:
-        return f"its submit on line {ctx.origin_line(call.lineno)} passes {', '.join(f'`{e}`' for e in extra)}, which a v2 job " \
-               "cannot take as it is (EM509)"
+        return f"its submit on line {ctx.origin_line(call.lineno)} passes {', '.join(f'`{e}`' for e in extra)}, " \
+               "which a v2 job cannot take as it is (EM509)"
     args = [ctx.segment(a) for a in experiment.args]
     kwargs = {k.arg: ctx.segment(k.value) for k in experiment.keywords if k.arg}
     try:
@@ -181,13 +179,13 @@ def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
     if hyperdrive and len(uses) == 1:
         return hyperdrive[0]
     if hyperdrive:
-        raise _Blocked("EM508", f"the HyperDriveConfig on line {ctx.origin_line(hyperdrive[0].lineno)} uses it, and so does other code "
-                       "(a sweep changes the node's command)", "Give the HyperDriveConfig an estimator of its own, "
-                       "then run the tool again.", hyperdrive[0])
+        raise _Blocked("EM508", f"the HyperDriveConfig on line {ctx.origin_line(hyperdrive[0].lineno)} uses it, and "
+                       "so does other code (a sweep changes the node's command)",
+                       "Give the HyperDriveConfig an estimator of its own, then run the tool again.", hyperdrive[0])
     if len(uses) > 1:
         raise _Blocked("EM508", f"it is submitted or used {len(uses)} times (lines "
-                       f"{', '.join(str(ctx.origin_line(u.lineno)) for u in uses)}); v2's create_or_update changes the job object it "
-                       "is given (V20), so a second submit of the same object is not verified",
+                       f"{', '.join(str(ctx.origin_line(u.lineno)) for u in uses)}); v2's create_or_update changes "
+                       "the job object it is given (V20), so a second submit of the same object is not verified",
                        "Build one estimator per submit, then run the tool again.", uses[1])
     for use in uses:
         found = submit_of(ctx, use, holder)
@@ -197,9 +195,9 @@ def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
                 hd = ctx.parent(hd)
             name = ctx.canonical_name(hd.func) if isinstance(hd, ast.Call) else None
             if name == "EstimatorStep":
-                raise _Blocked("EM508", f"the EstimatorStep on line {ctx.origin_line(use.lineno)} uses it; the v2 target does not "
-                               "migrate pipelines yet", "Write the `@dsl.pipeline` by hand (see `--explain EM404`).",
-                               use)
+                raise _Blocked("EM508", f"the EstimatorStep on line {ctx.origin_line(use.lineno)} uses it; the v2 "
+                               "target does not migrate pipelines yet",
+                               "Write the `@dsl.pipeline` by hand (see `--explain EM404`).", use)
             if "(EM509)" in found:
                 raise _Blocked("EM509", found.replace(" (EM509)", ""), "Put the final arguments into the "
                                "estimator's `script_params`, then run the tool again.", use)
@@ -282,15 +280,26 @@ def _workspace_statement(ctx: FileContext, stmt: ast.Assign) -> ast.Call | None:
 
 
 def _node_statements(ctx: FileContext, holder: str) -> list[ast.Assign]:
-    """The statements that bind a node to ``holder``; a binding of the same name to a v1 object
-    the v2 target left as it was (an estimator kept with EM508) is not one: its submits stay v1."""
+    """The statements that bind a node the v2 renderers wrote to ``holder``: ``holder =
+    command(...)`` or ``holder = node(...).sweep(...)``. Another binding of the same name (an
+    estimator left as it was, the estimator a factory function returns) is not one: the submits
+    it reaches stay v1."""
     found = []
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and node.targets[0].id == holder and isinstance(node.value, ast.Call) \
-                and ctx.canonical_name(node.value.func) not in _V1_JOBS:
+                and node.targets[0].id == holder and _writes_node(node.value):
             found.append(node)
     return found
+
+
+def _writes_node(value: ast.expr) -> bool:
+    from estimator_migrate.rewrite.imports import ALIAS_PREFIX
+
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    return (isinstance(func, ast.Name) and func.id in ("command", ALIAS_PREFIX + "command")) or \
+        (isinstance(func, ast.Attribute) and func.attr == "sweep")
 
 
 def _rewrite(ctx: FileContext, ws_stmt: ast.Assign, ws_call: ast.Call, group: list[Submit],

@@ -284,12 +284,13 @@ def compare(before: Run, after: Run) -> tuple[list[tuple[str, str]], list[tuple[
         if id(value) in consumed or id(getattr(value, "run_config", None)) in consumed:
             continue  # compared as the trial of its HyperDriveConfig
         new = after.namespace.get(name)
+        if _is_v1_job(new):  # left as it was: both forms (or the harness's failure to read them) are equal
+            diffs += [(name, f"{name} (left v1): {d}")
+                      for d in comparing.compare(_v1_form(value, before.workdir), _v1_form(new, after.workdir))]
+            continue
         try:
             old_form = canonical.v1_canonical(value, base=before.workdir)
-            if _is_v1_job(new):
-                diffs += [(name, f"{name} (left v1): {d}")
-                          for d in comparing.compare(old_form, canonical.v1_canonical(new, base=after.workdir))]
-            elif _is_v2_job(new):
+            if _is_v2_job(new):
                 if name not in after.bound:  # recording changes the node (V20): once per run
                     after.bound[name] = _v2_form(v2programs._record_bound(new, after.workdir), after.workdir)
                 new_form = after.bound[name]
@@ -300,6 +301,13 @@ def compare(before: Run, after: Run) -> tuple[list[tuple[str, str]], list[tuple[
         except Exception as exc:  # noqa: BLE001
             diffs.append((name, f"{name}: error: {type(exc).__name__}: {exc}"))
     return diffs, dropped
+
+
+def _v1_form(value, workdir: str) -> dict[str, Any]:
+    try:
+        return canonical.v1_canonical(value, base=workdir)
+    except Exception as exc:  # noqa: BLE001 - compared as such: the same failure on both sides is no difference
+        return {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def _path(text: str) -> str:
@@ -615,7 +623,17 @@ def _cause_path(path: str) -> str:
     return parts[0] if parts[0] != "trial" else ".".join(parts[:2])
 
 
+_DROPPED_CAUSE = {r"PyTorch backend": "pytorch-backend", r"not a multiple of node_count": "process-count",
+                  r"run-based compute": "run-based-compute", r"without docker": "local-run-without-docker",
+                  r"path_on_compute": "path-on-compute", r"source_directory_data_store": "source-directory-data-store",
+                  r"exclude_finished_jobs": "exclude-finished-jobs", r"warm start": "warm-start",
+                  r"as_upload": "as-upload-options"}
+
+
 def _cause_text(item: str) -> str:
+    for pattern, name in _DROPPED_CAUSE.items():
+        if re.search(pattern, item):
+            return name
     return re.sub(r"[^a-z_ ]", "", item.lower())[:40].strip().replace(" ", "-")
 
 
