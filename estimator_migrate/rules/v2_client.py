@@ -175,6 +175,13 @@ def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
         raise _Blocked("EM508", "it is not assigned to a plain name, which the v2 submit needs",
                        "Assign the estimator to a variable of its own, then run the tool again.")
     uses = uses_of(ctx, holder, plan.stmt)
+    for use in uses:
+        if static.reaching_binding(ctx.names, use) is None:
+            # A loop or a branch may bind the name to something else first: the submit would get
+            # a v2 node on one path and another value (a v1 estimator left as it is) on the other.
+            raise _Blocked("EM508", f"`{holder}` on line {ctx.origin_line(use.lineno)} may also hold another value "
+                           "bound to that name (a loop or a branch binds it too), and a submit can follow only one "
+                           "node into v2", "Give each estimator a name of its own, then run the tool again.", use)
     hyperdrive = [u for u in uses if hyperdrive_call(ctx, u) is not None]
     if hyperdrive and len(uses) == 1:
         return hyperdrive[0]
