@@ -158,7 +158,8 @@ class Run:
             lines += [f"| {k} | {v} |" for k, v in sorted(self.jobs.items())]
         lines += ["", "| estimator statements | count | share |", "|---|---|---|"]
         lines += [f"| {k} | {v} | {v / est_total:.1%} |" for k, v in self.estimators.most_common()]
-        lines += ["", "## Failures by known cause (tests/fuzz/known.py; NEW: explained by none)", ""]
+        known = "tests/fuzz/known_v2.py" if self.target == "v2" else "tests/fuzz/known.py"
+        lines += ["", f"## Failures by known cause ({known}; NEW: explained by none)", ""]
         lines += [f"- {v} x {k}" for k, v in self.known_causes.most_common()]
         lines += ["", "## Failures by what went wrong (programs)", ""]
         lines += [f"- {v} x {g}  (smallest: {self.smallest[g][1]})" for g, v in self.groups.most_common()]
@@ -198,7 +199,7 @@ def main(argv=None) -> int:
     @seed(args.seed)
     @settings(max_examples=args.examples, database=None, deadline=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
-    @given(programs(notebook=notebook))
+    @given(programs(notebook=notebook, distinct_search_names=args.target == "v2"))
     def one(program):
         try:
             with _deadline(args.timeout):

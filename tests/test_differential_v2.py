@@ -46,7 +46,7 @@ def test_generated_programs_are_not_silently_wrong_under_v2():
 
     @settings(max_examples=CI_EXAMPLES, derandomize=True, database=None, deadline=None,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(programs())
+    @given(programs(distinct_search_names=True))
     def run(program):
         verdicts.append((program, oracle_v2.check(program)))
 
