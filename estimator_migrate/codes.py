@@ -526,21 +526,33 @@ _rule(
     "A `Pipeline` of `PythonScriptStep`/`EstimatorStep` becomes a `@dsl.pipeline` of command nodes (`--target v2`).",
     Severity.WARNING, True,
     """
-    Each step becomes a `command()` called inside the pipeline function and assigned to a
-    variable named after the step (the variable names the node); `PipelineData` becomes an
-    output of the producer passed to the consumer; `PipelineParameter` becomes a parameter of the
-    function; `allow_reuse=False` becomes `is_deterministic=False`.
+    Each step becomes a `command(name=<step name>, ...)` in the step's place, called inside a
+    `@dsl.pipeline(default_compute=<first step's compute>)` function and assigned to a variable
+    named after the step (the variable names the node, V35); a step on another compute gets
+    `node.compute = ...`. `PipelineData` becomes an output of the producer passed to each consumer
+    as `producer.outputs.<name>`; a `PipelineParameter` becomes a parameter of the function with its
+    default; a DataReference or a registered dataset becomes an input of the pipeline, given as
+    `Input(type=..., path=..., mode=...)` where the function is called. A PythonScriptStep's
+    environment is its `RunConfiguration()` (v1's default, or one built in the file from literals)
+    with v1's `2g` of shared memory written; an EstimatorStep's is its estimator's, translated as
+    EM401 does. `allow_reuse=False` becomes `is_deterministic=False`. All or nothing: a pipeline
+    with anything the tool cannot prove the same (another step type, a published pipeline, run
+    APIs on the pipeline run, submit overrides, step lists built at run time, ...) stays v1,
+    reported with the reason (EM508).
     """,
     """
+    ws = Workspace.from_config()
     prepared = PipelineData("prepared", datastore=ws.get_default_datastore())
     prep_step = PythonScriptStep(name="prep", script_name="prep.py", source_directory="src",
                                  arguments=["--out", prepared], outputs=[prepared], compute_target="cpu-cluster")
     train_step = PythonScriptStep(name="train", script_name="train.py", source_directory="src",
                                   arguments=["--data", prepared], inputs=[prepared], compute_target="cpu-cluster",
                                   allow_reuse=False)
-    run = Experiment(ws, "prep-train").submit(Pipeline(workspace=ws, steps=[prep_step, train_step]))
+    pipeline = Pipeline(workspace=ws, steps=[prep_step, train_step])
+    run = Experiment(ws, "prep-train").submit(pipeline)
     """,
     """
+    ml_client = MLClient.from_config(credential=DefaultAzureCredential())
     step_env = Environment(
         image="mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251130.v1",
         conda_file={
@@ -549,11 +561,23 @@ _rule(
             "dependencies": ["python=3.8.13", {"pip": ["azureml-defaults"]}],
         },
     )
-    prep_command = command(name="prep", code="src", command="python prep.py --out ${{outputs.prepared}}",
-                           outputs={"prepared": Output(type="uri_folder")}, environment=step_env, shm_size="2g")
-    train_command = command(name="train", code="src", command="python train.py --data ${{inputs.data}}",
-                            inputs={"data": Input(type="uri_folder")}, environment=step_env, shm_size="2g",
-                            is_deterministic=False)
+    prep_command = command(
+        name="prep",
+        code="src",
+        command="python prep.py --out ${{outputs.prepared}}",
+        outputs={"prepared": Output(type="uri_folder")},
+        environment=step_env,
+        shm_size="2g",
+    )
+    train_command = command(
+        name="train",
+        code="src",
+        command="python train.py --data ${{inputs.data}}",
+        inputs={"data": Input(type="uri_folder")},
+        environment=step_env,
+        shm_size="2g",
+        is_deterministic=False,
+    )
 
 
     @dsl.pipeline(default_compute="cpu-cluster")
@@ -562,9 +586,10 @@ _rule(
         train = train_command(data=prep.outputs.prepared)
 
 
-    run = ml_client.jobs.create_or_update(prep_train(), experiment_name="prep-train")
+    pipeline = prep_train()
+    run = ml_client.jobs.create_or_update(pipeline, experiment_name="prep-train")
     """,
-    _PLANNED_SAFETY,
+    _V2_SAFETY,
 )
 _rule(
     "EM405", "workspace-to-mlclient",
@@ -712,8 +737,10 @@ _rule(
     Severity.WARNING, True,
     """
     Examples: a script argument only known at run time, quoted when the program runs (which
-    assumes a string or a number); a `None` or non-finite argument; v1's truncation policy sent
-    `exclude_finished_jobs=False`, which v2 cannot send; a HyperDrive run longer than 7 days was
+    assumes a string or a number); a run-time `script_params` dictionary, flattened and quoted by
+    `script_params_command` (written into the file) when the program runs; a `None` or
+    non-finite argument; v1's truncation policy sent `exclude_finished_jobs=False`, which v2
+    cannot send; Bayesian sampling with a policy; a HyperDrive run longer than 7 days was
     cut by v1's service; a v1 `command=[...]` list joined into one string.
     """,
     """
@@ -932,9 +959,9 @@ TARGET_V2 = frozenset(code for code in RULES if code[:3] in ("EM4", "EM5"))
 # Emitted by the v2 renderer (rules/estimator/render_v2.py, rules/v2_client.py, rules/src_v2.py) and the
 # training-script scan the file layer runs (v2/script_scan.py, EM507); their examples are
 # checked against the engine by tests/test_rule_examples.py.
-EMITTED_V2 = frozenset({"EM401", "EM402", "EM403", "EM405", "EM406", "EM407", "EM451", "EM452", "EM453", "EM454",
-                        "EM501", "EM502", "EM503", "EM504", "EM505", "EM506", "EM507", "EM508", "EM509", "EM510",
-                        "EM511", "EM512"})
+EMITTED_V2 = frozenset({"EM401", "EM402", "EM403", "EM404", "EM405", "EM406", "EM407", "EM451", "EM452", "EM453",
+                        "EM454", "EM501", "EM502", "EM503", "EM504", "EM505", "EM506", "EM507", "EM508", "EM509",
+                        "EM510", "EM511", "EM512"})
 # No rule emits these yet; see tests/test_rule_examples.py.
 PLANNED = TARGET_V2 - EMITTED_V2
 

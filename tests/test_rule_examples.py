@@ -15,7 +15,8 @@ from azureml.core import Datastore, Experiment, Workspace
 from azureml.train.dnn import PyTorch
 from azureml.train.estimator import Estimator
 from azureml.train.hyperdrive import BanditPolicy, HyperDriveConfig, PrimaryMetricGoal, RandomParameterSampling, uniform
-from azureml.pipeline.steps import EstimatorStep
+from azureml.pipeline.core import Pipeline, PipelineData
+from azureml.pipeline.steps import EstimatorStep, PythonScriptStep
 """
 
 # Manual rules show advice, not tool output, as their "use instead". Codes no rule emits yet (the

@@ -345,3 +345,15 @@ def test_what_v2_cannot_express_is_reported_not_compared(tmp_path):
     problems, before, _ = run_pair(case, tmp_path)
     assert not problems
     assert any("backend nccl" in r for r in programs.reported(before))
+
+
+def test_one_command_submitted_and_swept_catches_a_leftover_or_a_wrong_fixed_value(tmp_path):
+    """hyperdrive/swept_then_submitted: the plain submit must pass v1's fixed values, and the
+    sweep must not pass a fixed value of a tuned flag as well (V31)."""
+    case = next(c for c in CASES if c.id == "hyperdrive/swept_then_submitted")
+    problems, _, _ = run_pair(case, tmp_path / "value", mutated(case, '"penalty": 1.0}', '"penalty": 1.5}'))
+    assert [p for p in problems if p.startswith("submit #2: argv:")], problems
+    leftover = mutated(case, " --penalty ${{inputs.penalty}} --folds 5",
+                       " --penalty 1.0 --folds 5 --penalty ${{inputs.penalty}}")
+    problems, _, _ = run_pair(case, tmp_path / "leftover", leftover)
+    assert [p for p in problems if p.startswith("submit #1: trial.argv:")], problems

@@ -41,6 +41,7 @@ CANONICAL.update(_aliases("HyperDriveStep", "azureml.pipeline.steps.HyperDriveSt
                           "azureml.pipeline.steps.hyper_drive_step.HyperDriveStep"))
 CANONICAL.update(_aliases("ScriptRunConfig", "azureml.core.ScriptRunConfig",
                           "azureml.core.script_run_config.ScriptRunConfig"))
+CANONICAL.update(_aliases("Pipeline", "azureml.pipeline.core.Pipeline", "azureml.pipeline.core.pipeline.Pipeline"))
 CANONICAL.update(_aliases("DataReference", "azureml.data.data_reference.DataReference"))
 CANONICAL.update(_aliases("DEFAULT_GPU_IMAGE", "azureml.core.runconfig.DEFAULT_GPU_IMAGE",
                           "azureml.core.environment.DEFAULT_GPU_IMAGE"))

@@ -35,6 +35,7 @@ V2_IMPORT_FROM = {
     "TensorFlowDistribution": "azure.ai.ml",
     "Environment": "azure.ai.ml.entities",
     "DefaultAzureCredential": "azure.identity",
+    "dsl": "azure.ai.ml",
     **{name: "azure.ai.ml.sweep" for name in (
         "Choice", "Uniform", "LogUniform", "QUniform", "QLogUniform", "Normal", "QNormal", "LogNormal", "QLogNormal",
         "Randint", "BanditPolicy", "MedianStoppingPolicy", "TruncationSelectionPolicy", "RandomSamplingAlgorithm")},
@@ -49,14 +50,25 @@ _V2_REMOVABLE = {"azureml.core.Workspace", "azureml.core.workspace.Workspace", "
                  "azureml.core.ScriptRunConfig", "azureml.core.script_run_config.ScriptRunConfig",
                  "azureml.core.Environment", "azureml.core.environment.Environment",
                  "azureml.core.runconfig.DockerConfiguration", "azureml.core.runconfig.MpiConfiguration",
-                 "azureml.core.runconfig.PyTorchConfiguration", "azureml.core.runconfig.TensorflowConfiguration"} | {
+                 "azureml.core.runconfig.PyTorchConfiguration", "azureml.core.runconfig.TensorflowConfiguration",
+                 # a Pipeline and its parts rewritten to a @dsl.pipeline (pipeline_v2)
+                 "azureml.pipeline.core.Pipeline", "azureml.pipeline.core.PipelineData",
+                 "azureml.pipeline.core.PipelineParameter", "azureml.pipeline.steps.PythonScriptStep",
+                 "azureml.pipeline.steps.EstimatorStep", "azureml.core.runconfig.RunConfiguration",
+                 "azureml.core.RunConfiguration", "azureml.data.data_reference.DataReference",
+                 # compute lookups replaced by the compute's name
+                 "azureml.core.compute.ComputeTarget", "azureml.core.ComputeTarget",
+                 "azureml.core.compute.AmlCompute"} | {
     f"{module}.{name}" for module in ("azureml.train.hyperdrive", "azureml.train.hyperdrive.runconfig",
                                       "azureml.train.hyperdrive.sampling", "azureml.train.hyperdrive.policy",
                                       "azureml.train.hyperdrive.parameter_expressions", "azureml.train.hyperdrive.run")
-    for name in ("HyperDriveConfig", "RandomParameterSampling", "GridParameterSampling", "BayesianParameterSampling",
+    for name in ("HyperDriveConfig", "HyperDriveRunConfig", "RandomParameterSampling", "GridParameterSampling",
+                 "BayesianParameterSampling",
                  "BanditPolicy", "MedianStoppingPolicy", "TruncationSelectionPolicy", "NoTerminationPolicy",
                  "PrimaryMetricGoal", "choice", "randint", "uniform", "loguniform", "quniform", "qloguniform",
-                 "normal", "lognormal", "qnormal", "qlognormal")}
+                 "normal", "lognormal", "qnormal", "qlognormal")} | {"azureml.train.hyperdrive"}  # (the module, read
+# as ``hd.choice(...)``: all its reads went with the sweep)
+_V2_REMOVABLE_MODULES = {"azureml.train.hyperdrive"}
 
 
 def wanted_import(local: str, target: str = "scriptrunconfig") -> tuple[str, str] | None:
@@ -161,7 +173,7 @@ def _unused_estimator_imports(names: NameResolver, before: dict[str, int], after
                     out.append((node, alias))
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name not in _REMOVABLE_MODULES:
+                if alias.name not in _REMOVABLE_MODULES and not (v2 and alias.name in _V2_REMOVABLE_MODULES):
                     continue
                 # ``import azureml.train.estimator`` binds ``azureml``: remove it only when no
                 # ``azureml.`` reference is left at all.

@@ -135,9 +135,17 @@ _MEMORY = "runtime_helpers"
 _CELL_MARKER = re.compile(r"# __em_cell_\d+__\d+\s*$")
 
 
+def _bases() -> list[str]:
+    """Every helper's base name: these, then the v2 target's (``estimator_migrate/v2/helpers.py``),
+    which are placed the same way."""
+    from estimator_migrate.v2 import helpers as v2helpers
+
+    return list(_TEMPLATES) + list(v2helpers.HELPERS)
+
+
 def is_helper(name: str) -> bool:
     """Whether ``name`` is one of these helpers (``flatten_script_params``, ``..._2``)."""
-    return any(re.fullmatch(re.escape(base) + r"(_\d+)?", name) for base in _TEMPLATES)
+    return any(re.fullmatch(re.escape(base) + r"(_\d+)?", name) for base in _bases())
 
 
 def helper_name(ctx, base: str) -> str:
@@ -163,6 +171,10 @@ def _existing(tree: ast.Module, base: str, chosen: dict[str, str]) -> str | None
 
 
 def template(base: str, name: str, names: dict[str, str], newline: str = "\n") -> str:
+    if base not in _TEMPLATES:
+        from estimator_migrate.v2 import helpers as v2helpers
+
+        return v2helpers.template(base, name, newline)
     text = _TEMPLATES[base].format(name=name, flatten=names.get(FLATTEN, FLATTEN))
     return text.replace("\n", newline)
 
@@ -178,7 +190,7 @@ def define_helpers(source: str, memory: dict, newline: str = "\n") -> str:
     if not chosen:
         return source
     # Helpers that call others first: their definitions count as uses of those (FLATTEN last).
-    for base in [b for b in reversed(list(_TEMPLATES)) if b in chosen]:
+    for base in [b for b in reversed(_bases()) if b in chosen]:
         name = chosen[base]
         tree = ast.parse(source)
         first = _first_use(tree, name)

@@ -183,6 +183,7 @@ class _Job:
     env_stmt: ast.stmt | None = None  # the v1 Environment(...) statement the v2 one replaces
     takeover: list[str] = dataclasses.field(default_factory=list)  # v1 names v2's take over (imports)
     reports: list[Report] = dataclasses.field(default_factory=list)
+    pre_lines: list[str] = dataclasses.field(default_factory=list)  # the run-time helper's call, before the node
 
 
 def _translate(plan: SrcPlan, sweep=None) -> _Job:
@@ -209,9 +210,18 @@ def _translate(plan: SrcPlan, sweep=None) -> _Job:
     outputs: dict[str, str] = {}
     names = Names([t.name for t in sweep.tuned] if sweep is not None else [])
     args = bound.get("arguments")
+    if args is not None and _literal(args) is not None and _run_time_arguments(plan, args):
+        if sweep is not None:
+            raise _Blocked("EM512", "`arguments` is only known at run time and a HyperDriveConfig tunes the "
+                           "ScriptRunConfig; the run-time helper does not append the sampled values",
+                           "Write the arguments as a list literal, then run the tool again.", args)
+        command = _run_time_command(plan, args, script, job)
+        args = None
+    else:
+        command = None
     if args is not None and _literal(args) is not None:
         resolved = plan.resolve(args)
-        if not isinstance(resolved, (ast.List, ast.Tuple)):
+        if not isinstance(resolved, (ast.List, ast.Tuple)):  # pragma: no cover - _run_time_arguments took it
             raise _Blocked("EM512", "`arguments` is only known at run time (not a list the tool can read)",
                            "Write the arguments as a list literal (or a name bound once to one).", args)
         literal_list = resolved is args
@@ -256,7 +266,10 @@ def _translate(plan: SrcPlan, sweep=None) -> _Job:
         job.reports.append(Report("EM453", "some script arguments are only known at run time; the command quotes "
                                   "each one (`shlex.quote(str(value))`), which assumes a string or a number",
                                   "Check that the command passes the values the script expects."))
-    job.keywords.append(("command", built.snippet.code))
+    if command is not None:
+        job.keywords += list(zip(("command", "inputs", "outputs"), command, strict=True))
+    else:
+        job.keywords.append(("command", built.snippet.code))
     if inputs or literal_inputs:
         job.keywords.append(("inputs", _mapping({**literal_inputs, **inputs})))
     if outputs:
@@ -283,6 +296,65 @@ def _translate(plan: SrcPlan, sweep=None) -> _Job:
         if value is not None:
             job.keywords.append(("timeout", ctx.segment(timeout)))
     return job
+
+
+def _run_time_arguments(plan: SrcPlan, args: ast.expr) -> bool:
+    """``arguments`` the tool cannot read item by item: not a list (literal, or a name bound once
+    to one), a list that unpacks another (``*extra``), or a list bound to a name whose items are
+    only known where it was built."""
+    resolved = plan.resolve(args)
+    if not isinstance(resolved, (ast.List, ast.Tuple)):
+        return True
+    if any(isinstance(node, ast.Starred) for node in resolved.elts):
+        return True
+    if resolved is args:
+        return False
+    return any(_literal(node) is static.UNKNOWN and _literal(plan.resolve(node)) is static.UNKNOWN
+               and data_objects.classify(plan, node) == data_objects.SCALAR and not plan.portable(node)
+               for node in resolved.elts)
+
+
+def _run_time_command(plan: SrcPlan, args: ast.expr, script: str, job: _Job) -> list[str]:
+    """``arguments`` only known at run time: the v2 helper ``arguments_command`` (written into the
+    file once, ``v2/helpers.py``) takes that same list where the ScriptRunConfig did, quotes each
+    item for v2's shell and gives the command, inputs and outputs. It cannot take v1 data (an
+    azure-ai-ml ``Input`` is needed; the v1 object raises TypeError when the program runs): a
+    file that uses any is left unchanged and reported."""
+    from estimator_migrate.rewrite import runtime_helpers
+    from estimator_migrate.rules.estimator.render_v2 import _DATA_KINDS, MAX_LINE
+    from estimator_migrate.text import shift_continuations
+    from estimator_migrate.v2 import helpers as v2helpers
+
+    ctx = plan.ctx
+    data = next((n for n in ast.walk(ctx.tree) if isinstance(n, (ast.Call, ast.Subscript)) and
+                 data_objects.classify(plan, n) in _DATA_KINDS), None)
+    if data is not None:
+        raise _Blocked("EM506", "`arguments` is only known at run time, and this file uses v1 data "
+                       f"(`{ctx.segment(data)}`, line {data.lineno}), which a v2 job takes as an azure-ai-ml "
+                       "`Input`/`Output`; the run-time helper cannot convert a v1 data object",
+                       "Write `arguments` as a list literal (or put azure-ai-ml `Input`/`Output` objects in it), "
+                       "then run the tool again.", args)
+    helper = runtime_helpers.helper_name(ctx, v2helpers.ARGUMENTS)
+    base = v2command.build([], script=script).snippet.code
+    assert plan.holder is not None
+    names = [ctx.unique_name(f"{plan.holder}_{what}") for what in ("command", "inputs", "outputs")]
+    column = ctx.char_col(args.lineno, args.col_offset)
+    indent = len(indentation(ctx.lines[plan.stmt.lineno - 1]))
+    code = ctx.segment(args)
+    head = f"{', '.join(names)} = {helper}({base}, "
+    if "\n" in code or indent + len(head) + len(code) + 1 > MAX_LINE:
+        head = f"{', '.join(names)} = {helper}(\n    {base}, "
+        code = shift_continuations(code, indent + 4 + len(base) + 2 - column)
+    else:
+        code = shift_continuations(code, indent + len(head) - column)
+    job.pre_lines += (head + code + ")").split("\n")
+    job.reports.append(Report("EM453", "`arguments` is only known at run time: the command is built when the program "
+                              f"runs, by the function `{helper}` written into this file (one shell token per item, "
+                              "each quoted for v2's shell, booleans written `True`/`False` (V6), numbers as v1 wrote "
+                              "them). A v1 DataReference, dataset or output in the list makes it raise TypeError",
+                              "Check that the command passes the values the script expects; pass data as azure-ai-ml "
+                              "`Input`/`Output` objects."))
+    return names
 
 
 def _mapping(entries: dict[str, str]) -> str:
@@ -657,7 +729,8 @@ def _render(plan: SrcPlan, job: _Job) -> list[Edit]:
                           "".join(env_indent + ln + nl for ln in job.env_lines)))
     else:
         lines = job.env_lines + lines
-    text = "".join(indent + ln + nl for ln in lines)
+    lines = job.pre_lines + lines
+    text = "".join(indent + ln + nl if ln else nl for ln in lines)
     edits.insert(0, Edit(stmt.lineno, end_of(stmt)[0], text + indent + head + call_text + nl))
     for gone in job.removed:
         edits.append(Edit(gone.lineno, end_of(gone)[0], ""))

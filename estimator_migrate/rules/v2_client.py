@@ -163,9 +163,11 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str) -> Submit | str:
     return Submit(call, stmt, job, experiment, holder, ws_expr, found_ws[0], found_ws[1], run, waits, mapped)
 
 
-def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
+def check_uses(ctx: FileContext, plan: Plan, shared: bool = False) -> ast.Name | None:
     """Raises render_v2._Blocked when a use of the estimator could not follow it into v2; returns
-    its use as the ``estimator`` of a HyperDriveConfig when that is its only use (a sweep)."""
+    its use as the ``estimator`` of a HyperDriveConfig when that is its only use (a sweep).
+    ``shared=True`` (estimators): the HyperDriveConfig may also share it with one submit the v2
+    target rewrites (the node is submitted as it is and swept as ``node(x=...)``, a new node)."""
     from estimator_migrate.rules.downstream.migrated import uses_of
     from estimator_migrate.rules.estimator.render_v2 import _Blocked
     from estimator_migrate.rules.estimator.sweep_v2 import hyperdrive_call
@@ -186,8 +188,28 @@ def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
     if hyperdrive and len(uses) == 1:
         return hyperdrive[0]
     if hyperdrive:
-        raise _Blocked("EM508", f"the HyperDriveConfig on line {ctx.origin_line(hyperdrive[0].lineno)} uses it, and "
-                       "so does other code (a sweep changes the node's command)",
+        others = [u for u in uses if u is not hyperdrive[0]]
+        if shared and len(hyperdrive) == 1 and len(others) == 1:
+            found = submit_of(ctx, others[0], holder)
+            if isinstance(found, Submit):
+                return hyperdrive[0]
+            shared_why = f"; the other use: {found.replace(' (EM509)', '').replace(' (EM511)', '')}, and only " \
+                  "`Experiment(ws, name).submit(...)` is followed into v2"
+        elif shared and len(hyperdrive) == 1:
+            lines = ", ".join(str(ctx.origin_line(u.lineno)) for u in others)
+            shared_why = f"; it is used {len(others)} more times (lines {lines}), and " \
+                  "only one submit of it besides the sweep is followed into v2 (create_or_update changes the " \
+                  "job object it is given, V20)"
+        elif len(hyperdrive) > 1:
+            shared_why = f"; {len(hyperdrive)} HyperDriveConfigs tune it (lines " \
+                  f"{', '.join(str(ctx.origin_line(u.lineno)) for u in hyperdrive)}), and only one sweep of a " \
+                  "node is followed into v2 (each sweep's command names its own tuned inputs)"
+        else:
+            shared_why = " (a sweep changes the node's command; a node shared with a submit is followed only for an " \
+                  "`Estimator` and its framework classes: HyperDrive kept a ScriptRunConfig's fixed arguments and " \
+                  "appended the sampled ones)"
+        raise _Blocked("EM508", f"the HyperDriveConfig on line {ctx.origin_line(hyperdrive[0].lineno)} uses it, and so "
+                       f"does other code{shared_why}",
                        "Give the HyperDriveConfig an estimator of its own, then run the tool again.", hyperdrive[0])
     if len(uses) > 1:
         raise _Blocked("EM508", f"it is submitted or used {len(uses)} times (lines "
@@ -202,8 +224,13 @@ def check_uses(ctx: FileContext, plan: Plan) -> ast.Name | None:
                 hd = ctx.parent(hd)
             name = ctx.canonical_name(hd.func) if isinstance(hd, ast.Call) else None
             if name == "EstimatorStep":
-                raise _Blocked("EM508", f"the EstimatorStep on line {ctx.origin_line(use.lineno)} uses it; the v2 "
-                               "target does not migrate pipelines yet",
+                from estimator_migrate.rules import pipeline_v2
+
+                why = pipeline_v2.refusal(ctx, hd) if isinstance(hd, ast.Call) else None
+                reason = f"its pipeline is left unchanged ({why.message})" if why is not None else \
+                    "it is not in a `Pipeline` the v2 target migrates"
+                raise _Blocked("EM508", f"the EstimatorStep on line {ctx.origin_line(use.lineno)} uses it, and "
+                               f"{reason}",
                                "Write the `@dsl.pipeline` by hand (see `--explain EM404`).", use)
             if "(EM509)" in found:
                 raise _Blocked("EM509", found.replace(" (EM509)", ""), "Put the final arguments into the "
@@ -288,24 +315,28 @@ def _workspace_statement(ctx: FileContext, stmt: ast.Assign) -> ast.Call | None:
 
 def _node_statements(ctx: FileContext, holder: str) -> list[ast.Assign]:
     """The statements that bind a node the v2 renderers wrote to ``holder``: ``holder =
-    command(...)`` or ``holder = node(...).sweep(...)``. Another binding of the same name (an
-    estimator left as it was, the estimator a factory function returns) is not one: the submits
-    it reaches stay v1."""
+    command(...)``, ``holder = node(...).sweep(...)`` or ``holder = <a @dsl.pipeline function>(...)``.
+    Another binding of the same name (an estimator left as it was, the estimator a factory
+    function returns) is not one: the submits it reaches stay v1."""
+    pipelines = {node.name for node in ast.walk(ctx.tree) if isinstance(node, ast.FunctionDef)
+                 and any(isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "pipeline"
+                         for d in node.decorator_list)}
     found = []
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and node.targets[0].id == holder and _writes_node(node.value):
+                and node.targets[0].id == holder and _writes_node(node.value, pipelines):
             found.append(node)
     return found
 
 
-def _writes_node(value: ast.expr) -> bool:
+def _writes_node(value: ast.expr, pipelines: set[str]) -> bool:
+    """``command(...)``, ``node(...).sweep(...)`` or a call of a ``@dsl.pipeline`` function."""
     from estimator_migrate.rewrite.imports import ALIAS_PREFIX
 
     if not isinstance(value, ast.Call):
         return False
     func = value.func
-    return (isinstance(func, ast.Name) and func.id in ("command", ALIAS_PREFIX + "command")) or \
+    return (isinstance(func, ast.Name) and func.id in ("command", ALIAS_PREFIX + "command", *pipelines)) or \
         (isinstance(func, ast.Attribute) and func.attr == "sweep")
 
 
@@ -438,6 +469,18 @@ def _src_v2_migrate(ctx: FileContext, call: ast.Call) -> None:
     src_v2.migrate(ctx, call)
 
 
+def _pipeline(ctx: FileContext, call: ast.Call) -> None:
+    from estimator_migrate.rules import pipeline_v2
+
+    pipeline_v2.migrate(ctx, call)
+
+
+def _pipeline_step(ctx: FileContext, call: ast.Call) -> None:
+    from estimator_migrate.rules import pipeline_v2
+
+    pipeline_v2.estimator_step(ctx, call)
+
+
 # canonical name -> handlers the engine uses under ``--target v2`` instead of the ScriptRunConfig
 # target's rules for the same names.
 HANDLERS = {
@@ -445,6 +488,7 @@ HANDLERS = {
     "HyperDriveConfig": [_not_yet("a HyperDrive run, migrated to a sweep only together with the estimator it tunes: "
                                   "see the finding at the estimator", "EM403")],
     "HyperDriveRunConfig": [_not_yet("a HyperDrive run", "EM403")],
-    "EstimatorStep": [_not_yet("a pipeline step", "EM404")],
+    "EstimatorStep": [_pipeline_step],
+    "Pipeline": [_pipeline],
     "HyperDriveStep": [_not_yet("a pipeline step", "EM404")],
 }

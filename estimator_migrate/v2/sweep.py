@@ -30,7 +30,7 @@ from typing import Any
 from estimator_migrate.v2.command import Expr, Item, Placeholder
 from estimator_migrate.v2.conda import NeverRan
 from estimator_migrate.v2.names import Names, search_key
-from estimator_migrate.v2.snippet import Import, Report, Snippet
+from estimator_migrate.v2.snippet import Import, Report, Snippet, py_string
 
 SWEEP = "azure.ai.ml.sweep"
 UNVERIFIED = "EM453"
@@ -55,6 +55,9 @@ V1_SIGNATURES: dict[str, tuple[str, ...]] = {
     "HyperDriveConfig": ("hyperparameter_sampling", "primary_metric_name", "primary_metric_goal", "max_total_runs",
                          "max_concurrent_runs", "max_duration_minutes", "policy", "estimator", "run_config",
                          "resume_from", "resume_child_runs", "pipeline", "debug_flag", "custom_run_id"),
+    # deprecated; it returned HyperDriveConfig(...) with these
+    "HyperDriveRunConfig": ("estimator", "hyperparameter_sampling", "primary_metric_name", "primary_metric_goal",
+                            "max_total_runs", "max_concurrent_runs", "max_duration_minutes", "policy"),
 }
 
 # v1 function -> (v2 class, v2 keyword per v1 parameter)
@@ -440,7 +443,7 @@ def trial_input(fixed: Item | None = None, distribution: Snippet | None = None) 
     leave ``inputs``); it is the fixed v1 value when there was one (so the node also runs
     alone as v1's estimator did), else a value of the distribution, so it reads naturally."""
     if isinstance(fixed, (str, int, float)) and not (isinstance(fixed, float) and not math.isfinite(fixed)):
-        return repr(fixed)
+        return py_string(fixed) if isinstance(fixed, str) else repr(fixed)
     if distribution is not None:
         try:
             call = ast.parse(distribution.code, mode="eval").body
@@ -451,7 +454,7 @@ def trial_input(fixed: Item | None = None, distribution: Snippet | None = None) 
                 first = first.elts[0]
             value = ast.literal_eval(first)
             if isinstance(value, (str, int, float)):
-                return repr(value)
+                return py_string(value) if isinstance(value, str) else repr(value)
         except (SyntaxError, ValueError, IndexError, AttributeError, TypeError):
             pass
     return "0"
@@ -459,21 +462,36 @@ def trial_input(fixed: Item | None = None, distribution: Snippet | None = None) 
 
 def sweep_code(node: str, tuned: Sequence[Tuned], *, sampling_algorithm: Snippet, primary_metric: str,
                goal_code: Snippet, early_termination: Snippet | None, limit_kwargs: Mapping[str, str],
-               indent: str = "") -> Snippet:
+               indent: str = "", prefix: int = 0, width: int = 99) -> Snippet:
     """``node(lr=Uniform(...), ...).sweep(sampling_algorithm=..., primary_metric=..., goal=...,
     early_termination_policy=..., max_total_trials=..., max_concurrent_trials=..., timeout=...,
-    trial_timeout=...)``. ``node`` is the trial command's code (declaring every tuned input)."""
+    trial_timeout=...)``. ``node`` is the trial command's code (declaring every tuned input).
+    ``prefix``: the width of what stands before the code on its first line (``hd = ``); a call
+    longer than ``width`` takes one tuned input a line, a keyword longer than 120 columns (a
+    truncation policy) its arguments on the next line."""
     inner = indent + "    "
     call = f"{node}(" + ", ".join(f"{t.name}={t.distribution.code}" for t in tuned) + ")" if tuned else node
+    if tuned and len(indent) + prefix + len(call) + len(".sweep(") > width:  # one tuned input a line
+        call = f"{node}(\n" + "".join(f"{inner}{t.name}={t.distribution.code},\n" for t in tuned) + f"{indent})"
     kwargs = [("sampling_algorithm", sampling_algorithm.code), ("primary_metric", primary_metric),
               ("goal", goal_code.code)]
     if early_termination is not None:
         kwargs.append(("early_termination_policy", early_termination.code))
     kwargs += [(k, limit_kwargs[k]) for k in ("max_total_trials", "max_concurrent_trials", "timeout", "trial_timeout")
                if k in limit_kwargs]
-    text = f"{call}.sweep(\n" + "".join(f"{inner}{k}={v},\n" for k, v in kwargs) + f"{indent})"
+    # (a keyword's line may reach the project's 120 columns: the common Bandit policy stays whole)
+    text = f"{call}.sweep(\n" + "".join(f"{inner}{_wrapped(k, v, inner, 120)},\n" for k, v in kwargs) + f"{indent})"
     parts = [t.distribution for t in tuned] + [sampling_algorithm, goal_code] + \
         ([early_termination] if early_termination is not None else [])
     imports = tuple(dict.fromkeys(i for p in parts for i in p.imports))
     reports = tuple(r for p in parts for r in p.reports)
     return Snippet(text, imports, reports)
+
+
+def _wrapped(keyword: str, code: str, inner: str, width: int) -> str:
+    """``keyword=Call(a=1, b=2)``, its arguments on the next line when the line is too long."""
+    text = f"{keyword}={code}"
+    if len(inner) + len(text) + 1 <= width or not code.endswith(")") or "(" not in code or "\n" in code:
+        return text
+    head, _, args = code.partition("(")
+    return f"{keyword}={head}(\n{inner}    {args}"

@@ -27,6 +27,7 @@ like"):
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 from collections.abc import Sequence
@@ -89,12 +90,20 @@ def runnable_text(code_sources: Sequence[str], mask_magics: bool = True) -> tupl
     for src in code_sources:
         starts.append(line)
         body = src if src.endswith("\n") else src + "\n"
-        if mask_magics:
+        if mask_magics and not _parses(body):  # a continuation line may start with `%` (`"%s" \n % x`)
             body = "".join(("pass\n" if ln.lstrip().startswith(("%", "!")) else ln)
                            for ln in body.splitlines(keepends=True))
         text += body
         line += body.count("\n")
     return text, starts
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True
 
 
 # -- drawing helpers ---------------------------------------------------------------------------------

@@ -70,6 +70,11 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 @on_call(*ESTIMATORS)
 def migrate_estimator(ctx: FileContext, call: ast.Call) -> None:
+    if ctx.settings.target == "v2":
+        from estimator_migrate.rules import pipeline_v2
+
+        if pipeline_v2.owner(ctx, call) is not None:
+            return  # the estimator of an EstimatorStep: its pipeline rewrites it
     plan = describe(ctx, call)
     if plan is None:
         return

@@ -113,6 +113,7 @@ class Job:
     removed: list[ast.stmt] = dataclasses.field(default_factory=list)
     takeover: list[str] = dataclasses.field(default_factory=list)  # v1 names v2's take over once rewritten
     outputs: dict[str, str] = dataclasses.field(default_factory=dict)  # data outputs (name -> Output code)
+    run_time_io: tuple[str, str] | None = None  # names of the inputs/outputs script_params_command gave
 
 
 def _literal(code: str | None) -> Any:
@@ -157,10 +158,14 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
     sweep = None
     if not plan.blockers:
         try:
-            hd_use = v2_client.check_uses(ctx, plan)
+            hd_use = v2_client.check_uses(ctx, plan, shared=True)
             if hd_use is not None:
                 sweep = sweep_v2.translate(plan, hd_use)
                 v2_client.check_sweep_uses(ctx, sweep)
+                from estimator_migrate.rules.downstream.migrated import uses_of
+
+                assert plan.holder is not None
+                sweep.shared = len(uses_of(ctx, plan.holder, plan.stmt)) > 1
             job = translate(plan, sweep)
         except _Blocked as exc:
             plan.blockers.append(exc.message)
@@ -214,14 +219,19 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
 # -- the run, as command() keywords -------------------------------------------------------------
 def translate(plan: Plan, sweep: sweep_v2.Sweep | None = None) -> Job:
     run, job = plan.run, Job()
-    references = {ref.code for ref in run.data_references}
+    # (a reference's object is not needed: its Input replaces it; a run-time script_params is kept)
+    references = {ref.code for ref in run.data_references if not ref.run_time}
     for name, code in [(h.name, h.code) for h in run.hoisted if h.name not in references]:
-        job.pre_lines.append(f"{name} = {code}")  # (a reference's object is not needed: its Input replaces it)
+        job.pre_lines.append(f"{name} = {code}")
     if run.source_directory is None:  # pragma: no cover - the script concern blocks first
         raise _Blocked("EM305", "no `source_directory`")
     job.keywords.append(("code", run.source_directory.code))
     job.keywords.append(("command", _command(plan, job, sweep)))
-    if job.inputs:
+    if job.run_time_io is not None:  # the helper's inputs (and the tuned ones) and outputs
+        given, made = job.run_time_io
+        tuned = "".join(f", {py_string(k)}: {v}" for k, v in job.inputs.items())
+        job.keywords += [("inputs", f"{{**{given}{tuned}}}" if tuned else given), ("outputs", made)]
+    elif job.inputs:
         entries = [f"{py_string(k)}: {v}" for k, v in job.inputs.items()]
         one = "{" + ", ".join(entries) + "}"
         many = "{\n" + "".join(f"    {_wrap_call(e, 8)},\n" for e in entries) + "}"
@@ -266,9 +276,7 @@ def _command(plan: Plan, job: Job, sweep: sweep_v2.Sweep | None = None) -> str:
     items: list[v2command.Item | r.DataArg] = []
     args = run.arguments
     if args is not None and args.groups is None:
-        raise _Blocked("EM512", "`script_params` is only known at run time (built or changed where the tool cannot "
-                       "follow it), so the v2 command cannot be written", "Write `script_params` as a dictionary "
-                       "literal (or a name bound once to one), then run the tool again.")
+        return _run_time_command(plan, job, script, sweep)
     for group in (args.groups or []) if args is not None else []:
         for item in group.items:
             if isinstance(item, r.DataArg):
@@ -307,7 +315,10 @@ def _command(plan: Plan, job: Job, sweep: sweep_v2.Sweep | None = None) -> str:
                        "or a DataReference becomes an `Input`/`Output` in v2, not text)",
                        "Write the v2 inputs and outputs by hand (see `--explain EM407`), or write the values as "
                        "literals.")
-    if sweep is not None:
+    if sweep is not None and sweep.shared:
+        plain, job.inputs, found = sweep_v2.shared_items(sweep, plain)
+        job.reports += found
+    elif sweep is not None:
         plain, job.inputs, found = sweep_v2.trial_items(sweep, plain)
         job.reports += found
     job.inputs.update(data_inputs)
@@ -318,6 +329,90 @@ def _command(plan: Plan, job: Job, sweep: sweep_v2.Sweep | None = None) -> str:
                                   "each one (`shlex.quote(str(value))`), which assumes a string or a number",
                                   "Check that the command passes the values the script expects."))
     return built.snippet.code
+
+
+_DATA_KINDS = (data_objects.DATASET, data_objects.OUTPUT, data_objects.DATAREF, data_objects.DATASTORE,
+               data_objects.RAW_DATASET, data_objects.PIPELINE, data_objects.UNKNOWN_DATA)
+
+
+def _run_time_command(plan: Plan, job: Job, script: str, sweep: sweep_v2.Sweep | None) -> str:
+    """``script_params`` only known at run time: the v2 helper ``script_params_command`` (written
+    into the file once, ``v2/helpers.py``) flattens that same dictionary where the estimator did,
+    quotes each token for v2's shell and gives the command, inputs and outputs. It cannot take v1
+    data (an azure-ai-ml ``Input`` is needed, and the v1 object raises TypeError when the program
+    runs): a dictionary that may hold any is left unchanged and reported."""
+    from estimator_migrate.analysis import contents
+    from estimator_migrate.rewrite import runtime_helpers
+    from estimator_migrate.text import shift_continuations
+    from estimator_migrate.v2 import helpers as v2helpers
+
+    ctx, args = plan.ctx, plan.run.arguments
+    assert args is not None and args.run_time is not None
+    if sweep is not None and sweep.shared:
+        raise _Blocked("EM508", f"the HyperDriveConfig on line {sweep.call.lineno} sweeps it, it is also submitted as "
+                       "it is, and its `script_params` are only known at run time: the helper's command for the "
+                       "sweep drops the tuned values, the plain submit needs them, so one command cannot serve both",
+                       "Give the HyperDriveConfig an estimator of its own, then run the tool again.")
+    _data(plan)  # (resume_from, data registered elsewhere: their own message first)
+    expr = plan.kwargs["script_params"]
+    parts = None if "script_params" in plan.unpacked else contents.parts_of(plan, expr, 0)
+    if parts is not None:
+        data = next((p for p in parts if contents.may_be(plan, p, _DATA_KINDS)), None)
+        if data is not None:
+            raise _Blocked("EM506", f"`script_params` is only known at run time and may hold v1 data "
+                           f"(`{ctx.segment(data)}`), which a v2 job takes as an azure-ai-ml `Input`/`Output`; the "
+                           "run-time helper cannot convert a v1 data object", "Put an azure-ai-ml `Input`/`Output` "
+                           "in its place (see `--explain EM407`), or write `script_params` as a dictionary literal, "
+                           "then run the tool again.", data)
+    else:
+        data = next((n for n in ast.walk(ctx.tree) if isinstance(n, (ast.Call, ast.Subscript)) and
+                     data_objects.classify(plan, n) in _DATA_KINDS), None)
+        if data is not None:
+            raise _Blocked("EM506", "`script_params` is built where the tool cannot see all it holds, and this file "
+                           f"uses v1 data (`{ctx.segment(data)}`, line {data.lineno}), which a v2 job takes as an "
+                           "azure-ai-ml `Input`/`Output`; the run-time helper cannot convert a v1 data object",
+                           "Write `script_params` as a dictionary literal (or put azure-ai-ml `Input`/`Output` "
+                           "objects in it), then run the tool again.")
+    helper = runtime_helpers.helper_name(ctx, v2helpers.SCRIPT_PARAMS)
+    base = v2command.build([], script=script).snippet.code
+    label = plan.env_label
+    names = [ctx.unique_name(f"{label}_{what}") for what in ("command", "inputs", "outputs")]
+    tuned = ""
+    if sweep is not None:
+        # HyperDrive's reading of the arguments (fixed values of tuned flags removed, the sampled
+        # ones appended as '${{inputs.x}}') is the helper's too; the tuned inputs are declared with
+        # a value of their distribution (the sweep replaces them).
+        from estimator_migrate.v2 import sweep as v2sweep
+
+        _, found = v2sweep.trial_arguments([], sweep.tuned, estimator=True)
+        job.reports += found
+        job.inputs = {t.name: v2sweep.trial_input(None, t.distribution) for t in sweep.tuned}
+        tuned = ", tuned={" + ", ".join(f"{py_string(t.key)}: {py_string(t.name)}" for t in sweep.tuned) + "}"
+    head = f"{', '.join(names)} = {helper}({base}, "
+    indent = len(indentation(ctx.lines[plan.stmt.lineno - 1]))
+    code = args.run_time
+    if "\n" in code or indent + len(head) + len(code) + len(tuned) + 1 > MAX_LINE:
+        head = f"{', '.join(names)} = {helper}(\n    {base}, "
+        code = shift_continuations(code, indent + 4 + len(base) + 2 - args.column)
+        last = code.rsplit("\n", 1)[-1]
+        start = 4 if "\n" in code else indent + 4 + len(base) + 2
+        if tuned and sweep is not None and start + len(last) + len(tuned) + 1 > MAX_LINE:
+            tuned = ",\n    " + tuned[2:]
+            if indent + len(tuned) - 1 > MAX_LINE:  # one tuned flag a line
+                entries = "".join(f"        {py_string(t.key)}: {py_string(t.name)},\n" for t in sweep.tuned)
+                tuned = ",\n    tuned={\n" + entries + "    }"
+    else:
+        code = shift_continuations(code, indent + len(head) - args.column)
+    job.pre_lines += (head + code + tuned + ")").split("\n")
+    job.run_time_io = (names[1], names[2])
+    job.reports.append(Report("EM453", "`script_params` is only known at run time: the command is built when the "
+                              "program runs, by the function `" + helper + "` written into this file (the estimator's "
+                              "flattening; each token quoted for v2's shell, booleans written `True`/`False` (V6), "
+                              "numbers as v1 wrote them). A v1 DataReference, dataset or output in the dictionary "
+                              "makes it raise TypeError",
+                              "Check that the command passes the values the script expects; pass data as azure-ai-ml "
+                              "`Input`/`Output` objects."))
+    return names[0]
 
 
 def _scalar_values(plan: Plan, translated: frozenset[int] | set[int] = frozenset()) -> bool:
@@ -653,7 +748,8 @@ def render_sweep(plan: Plan, sweep: sweep_v2.Sweep, group: int) -> list[Edit]:
     assert plan.holder is not None
     snippet = v2sweep.sweep_code(plan.holder, sweep.tuned, sampling_algorithm=sweep.sampling,
                                  primary_metric=sweep.primary_metric, goal_code=sweep.goal,
-                                 early_termination=sweep.policy, limit_kwargs=sweep.limits, indent=indent)
+                                 early_termination=sweep.policy, limit_kwargs=sweep.limits, indent=indent,
+                                 prefix=len(sweep.holder) + 3)
     text = snippet.code
     replaced = [stmt, *sweep.removed]
     for _, name in snippet.imports:

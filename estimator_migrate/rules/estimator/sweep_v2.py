@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import math
 from typing import TYPE_CHECKING
 
 from estimator_migrate.analysis import static
@@ -52,6 +53,7 @@ class Sweep:
     limits: dict[str, str]
     reports: list[Report]
     removed: list[ast.stmt]  # sampling / policy statements only the HyperDriveConfig used
+    shared: bool = False  # the estimator is also submitted as it is (shared_items)
 
 
 def _blocked(code: str, message: str, hint: str = "", node: ast.expr | None = None):
@@ -97,14 +99,23 @@ def translate(plan: Plan | SrcPlan, use: ast.Name) -> Sweep:
     hd = hyperdrive_call(ctx, use)
     assert hd is not None
     stmt = ctx.enclosing_statement(hd)
-    if ctx.canonical_name(hd.func) != "HyperDriveConfig" or not (
+    kind = ctx.canonical_name(hd.func) or ""
+    if kind not in ("HyperDriveConfig", "HyperDriveRunConfig") or not (
             isinstance(stmt, ast.Assign) and stmt.value is hd and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], ast.Name)):
         raise _blocked("EM508", f"the HyperDrive configuration on line {hd.lineno} is not a `HyperDriveConfig(...)` "
                        "assigned to a name", "Assign it to a variable of its own, then run the tool again.", use)
     if any(isinstance(a, ast.Starred) for a in hd.args) or any(k.arg is None for k in hd.keywords):
         raise _blocked("EM512", f"the HyperDriveConfig on line {hd.lineno} hides its arguments", "Spell them out.")
-    bound_nodes = dict(zip(v2sweep.V1_SIGNATURES["HyperDriveConfig"], hd.args, strict=False))
+    # The deprecated HyperDriveRunConfig(estimator, ...) built the same HyperDriveConfig (its
+    # keywords are a subset: anything else was a TypeError).
+    signature = v2sweep.V1_SIGNATURES[kind]
+    given = [*signature[:len(hd.args)], *(k.arg for k in hd.keywords)]
+    if kind == "HyperDriveRunConfig" and (len(hd.args) > len(signature) or len(set(given)) < len(given) or
+                                          any(k.arg not in signature for k in hd.keywords)):
+        raise _blocked("EM510", f"the {kind} on line {hd.lineno} takes other arguments (TypeError)",
+                       "Fix the v1 code first.")
+    bound_nodes = dict(zip(signature, hd.args, strict=False))
     bound_nodes.update({k.arg: k.value for k in hd.keywords if k.arg})
     extra = ", ".join(f"`{e}`" for e in sorted(set(bound_nodes) - _ALLOWED))
     if extra:
@@ -138,6 +149,10 @@ def translate(plan: Plan | SrcPlan, use: ast.Name) -> Sweep:
         raise _blocked("EM510", f"the HyperDriveConfig on line {hd.lineno} is a combination the SDK refused ({exc})",
                        "Fix the v1 code first.") from None
     reports += found
+    if sampling_name == "BayesianParameterSampling" and policy is not None:
+        reports.append(Report("EM453", "Bayesian sampling with an early termination policy: v1 documented it as not "
+                              "supported (its client sent it anyway); the v2 sweep sends it too, and whether the "
+                              "service accepts it is not verified", "Drop the policy (Bayesian sampling takes none)."))
     tuned = v2sweep.search_space(entries, Names())
     return Sweep(hd, stmt, stmt.targets[0].id, tuned, sampling, goal, policy, code["primary_metric_name"], limits,
                  reports, removed)
@@ -154,7 +169,9 @@ def _sampling(plan: Plan | SrcPlan, expr: ast.expr, hd: ast.Call, removed: list[
     args = {p: a for p, a in zip(v2sweep.V1_SIGNATURES[name], built.args, strict=False)}
     args.update({k.arg: k.value for k in built.keywords if k.arg})
     space_expr = args.get("parameter_space")
-    space = _built(ctx, space_expr, built)[0] if space_expr is not None else None
+    space, space_stmt = _built(ctx, space_expr, built) if space_expr is not None else (None, None)
+    if space_stmt is not None and (stmt is not None or not isinstance(expr, ast.Name)):
+        removed.append(space_stmt)  # the search space's own statement, used by the sampling only
     if not isinstance(space, ast.Dict) or not space.keys:
         raise _blocked("EM512", "the search space is not a dictionary literal the tool can read",
                        "Write the search space as a dictionary literal of choice()/uniform()/... calls.")
@@ -219,3 +236,49 @@ def trial_items(sweep: Sweep, items: list[v2command.Item], estimator: bool = Tru
             pairs[key.lstrip("-")] = value
     inputs = {t.name: v2sweep.trial_input(pairs.get(t.key.lstrip("-")), t.distribution) for t in sweep.tuned}
     return new_items, inputs, reports
+
+
+def shared_items(sweep: Sweep, items: list[v2command.Item]
+                 ) -> tuple[list[v2command.Item], dict[str, str], tuple[Report, ...]]:
+    """The command of an estimator that is both submitted as it is and swept: one node whose
+    tuned values are inputs with v1's fixed values (``--lr ${{inputs.lr}}``, ``inputs={"lr": 0.01}``)
+    in their place. Submitted as it is, it passes v1's arguments in v1's order; called with the
+    distributions (``node(lr=Choice(...))``, a new node) the sampled value takes the fixed value's
+    place, which is what HyperDrive's removal of the fixed value and appending of the sampled one
+    gave (no fixed value is left over, V31), the flag's position apart.
+
+    Only when HyperDrive's reading of the arguments is that plain: flag/value pairs, each flag a
+    string written once, each tuned flag given a fixed literal (the tuned key spelled exactly as
+    the flag, so the sampled value follows the same flag)."""
+    keys = [k for k in items[::2] if isinstance(k, str)]
+    if len(items) % 2 or len(keys) < len(items[::2]) or len(set(keys)) < len(keys):
+        raise _blocked("EM508", "the estimator is also submitted as it is, and its `script_params` are not plain "
+                       "flag/value pairs with each flag written once as a string, so one command cannot serve both "
+                       "the submit and the sweep", "Give the HyperDriveConfig an estimator of its own, then run "
+                       "the tool again.")
+    _, _, reports = trial_items(sweep, list(items))
+    pairs = dict(zip(keys, items[1::2], strict=True))
+    out = list(items)
+    inputs: dict[str, str] = {}
+    for t in sweep.tuned:
+        value = pairs.get(t.key)
+        other = [k for k in pairs if k != t.key and k.lstrip("-") == t.key.lstrip("-")]
+        if other:
+            raise _blocked("EM508", f"the estimator is also submitted as it is, and the tuned {t.key!r} is spelled "
+                           f"{other[0]!r} in its `script_params` (HyperDrive dropped that value and passed the sampled "
+                           "one under the key's spelling), so one command cannot serve both",
+                           "Spell the search key as the flag, then run the tool again.")
+        if t.key not in pairs:
+            raise _blocked("EM508", f"the estimator is also submitted as it is, and its `script_params` give no fixed "
+                           f"value for the tuned {t.key!r}, so one command cannot serve both the submit (without "
+                           "it) and the sweep (with it)", "Give the HyperDriveConfig an estimator of its own, then "
+                           "run the tool again.")
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)) or \
+                (isinstance(value, float) and not math.isfinite(value)) or (isinstance(value, str) and "'" in value):
+            raise _blocked("EM508", f"the estimator is also submitted as it is, and the fixed value of the tuned "
+                           f"{t.key!r} is not a plain number or string, which a literal input must be",
+                           "Give the HyperDriveConfig an estimator of its own, then run the tool again.")
+        index = 2 * keys.index(t.key) + 1
+        out[index] = v2command.Placeholder("inputs", t.name, quote=t.quote or isinstance(value, str))
+        inputs[t.name] = v2sweep.trial_input(value, t.distribution)
+    return out, inputs, reports

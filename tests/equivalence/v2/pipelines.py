@@ -63,6 +63,11 @@ def _v1_step_token(arg, step, notes: list[str]) -> str:
         return f"<data:{uri}|{mode}>"
     if isinstance(arg, OutputDatasetConfig):
         return f"<output:{canonical.v2_name(arg.name)}>"
+    m = re.fullmatch(r"DatasetConsumptionConfig:(.+)", arg) if isinstance(arg, str) else None
+    if m:  # the step replaced a dataset argument by its name; the dataset is among its inputs
+        for consumed in step._inputs or []:
+            if isinstance(consumed, DatasetConsumptionConfig) and consumed.name == m.group(1):
+                return _v1_step_token(consumed, step, notes)
     return canonical._v1_token(arg, canonical.v2_name, notes)
 
 

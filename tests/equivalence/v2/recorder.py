@@ -110,6 +110,10 @@ class Recorder:
     def __init__(self):
         self.submissions: list[Submission] = []
         self._assets: dict[str, list] | None = None
+        # Code assets by ARM id across submissions: create_or_update writes the ARM id into the job
+        # object it is given (V20), so a node built from it later (``job(lr=Choice(...))``) names
+        # the asset an earlier submission uploaded (the service keeps it).
+        self.code_assets: dict[str, dict[str, Any]] = {}
 
     def _asset_list(self, kind: str) -> list:
         if self._assets is None:  # an asset created outside create_or_update (not expected)
@@ -205,6 +209,12 @@ def offline_v2(recorder: Recorder | None = None) -> Iterator[Recorder]:
         try:
             result = real_create_or_update(self, job, **kwargs)
             assets = recorder._assets
+            for code in assets["code"]:
+                recorder.code_assets.setdefault(code["id"], code)
+            body_props = assets["body"][-1].get("properties") or {} if assets["body"] else {}
+            for code_id in (body_props.get("codeId"), (body_props.get("trial") or {}).get("codeId")):
+                if code_id in recorder.code_assets and all(c["id"] != code_id for c in assets["code"]):
+                    assets["code"].append({**recorder.code_assets[code_id], "earlier": True})
             recorder.submissions.append(Submission(
                 body=assets["body"][-1], kwargs={k: v for k, v in kwargs.items()},
                 environments=assets["environments"], code=assets["code"],
