@@ -9,6 +9,9 @@ features. A summary (summary.md / summary.json) is rewritten as the run goes.
 
     nice -n 10 .venv/bin/python scripts/fuzz.py --examples 10000 --out /tmp/em-fuzz
 
+``--target v2`` migrates with the SDK v2 target instead and judges with tests/fuzz/oracle_v2.py
+(the migrated program runs with the real azure-ai-ml, offline; known causes: tests/fuzz/known_v2.py).
+
 Needs the test extra (the SDK and hypothesis): ``bash scripts/setup.sh test``.
 """
 
@@ -54,8 +57,10 @@ def _slug(text: str) -> str:
 
 
 class Run:
-    def __init__(self, out: str):
+    def __init__(self, out: str, target: str = "default"):
         self.out = out
+        self.target = target
+        self.jobs = collections.Counter()
         self.started = time.time()
         self.n = 0
         self.unique = set()
@@ -69,7 +74,10 @@ class Run:
         self.feature_wrong = collections.Counter()
         self.notebooks = 0
         self.known_causes = collections.Counter()
-        from fuzz.known import classify
+        if target == "v2":
+            from fuzz.known_v2 import classify
+        else:
+            from fuzz.known import classify
 
         self.known = classify
         os.makedirs(os.path.join(out, "failures"), exist_ok=True)
@@ -81,6 +89,11 @@ class Run:
         self.notebooks += program.notebook
         self.outcomes[verdict.outcome] += 1
         self.estimators.update(verdict.estimators)
+        if self.target == "v2":
+            jobs = getattr(verdict, "jobs", {}) or {}
+            self.jobs["programs with a v2 job"] += bool(jobs.get("v2"))
+            self.jobs["programs with a v1 submit left"] += bool(jobs.get("v1"))
+            self.jobs.update({f"{k} submits": n for k, n in jobs.items()})
         self.findings.update({f.split(" ")[1] for f in verdict.findings})
         for feature in program.features:
             self.feature_total[feature] += 1
@@ -103,7 +116,7 @@ class Run:
         with open(os.path.join(folder, "migrated.py"), "w", encoding="utf-8") as f:
             f.write(verdict.migrated)
         with open(os.path.join(folder, "report.txt"), "w", encoding="utf-8") as f:
-            f.write(verdict.report() + "\n\nfeatures: " + ", ".join(sorted(program.features)) + "\n")
+            f.write(verdict.report() + (f"\njobs in the migrated program: {verdict.jobs}" if hasattr(verdict, "jobs") else "") + "\n\nfeatures: " + ", ".join(sorted(program.features)) + "\n")
         size = len(verdict.original)
         if group not in self.smallest or size < self.smallest[group][0]:
             self.smallest[group] = (size, folder)
@@ -118,6 +131,7 @@ class Run:
         n = max(self.n, 1)
         est_total = max(sum(self.estimators.values()), 1)
         data = {
+            "target": self.target, "jobs": dict(self.jobs),
             "examples": self.n, "unique_programs": len(self.unique), "notebooks": self.notebooks,
             "seconds": round(elapsed), "final": final,
             "outcomes": dict(self.outcomes),
@@ -134,14 +148,18 @@ class Run:
         }
         with open(os.path.join(self.out, "summary.json"), "w", encoding="utf-8") as f:
             json.dump(data, f, indent=1)
-        lines = [f"# Differential fuzzing run{' (in progress)' if not final else ''}", "",
+        lines = [f"# Differential fuzzing run, target {self.target}{' (in progress)' if not final else ''}", "",
                  f"- examples: {self.n} ({len(self.unique)} distinct programs, {self.notebooks} notebooks), "
                  f"{elapsed / 60:.1f} min", ""]
         lines += ["| outcome | programs | share |", "|---|---|---|"]
         lines += [f"| {k} | {v} | {v / n:.1%} |" for k, v in self.outcomes.most_common()]
+        if self.jobs:
+            lines += ["", "| migrated programs' submits | count |", "|---|---|"]
+            lines += [f"| {k} | {v} |" for k, v in sorted(self.jobs.items())]
         lines += ["", "| estimator statements | count | share |", "|---|---|---|"]
         lines += [f"| {k} | {v} | {v / est_total:.1%} |" for k, v in self.estimators.most_common()]
-        lines += ["", "## Failures by known cause (tests/fuzz/known.py; NEW: explained by none)", ""]
+        known = "tests/fuzz/known_v2.py" if self.target == "v2" else "tests/fuzz/known.py"
+        lines += ["", f"## Failures by known cause ({known}; NEW: explained by none)", ""]
         lines += [f"- {v} x {k}" for k, v in self.known_causes.most_common()]
         lines += ["", "## Failures by what went wrong (programs)", ""]
         lines += [f"- {v} x {g}  (smallest: {self.smallest[g][1]})" for g, v in self.groups.most_common()]
@@ -158,6 +176,8 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=120, help="seconds allowed per program")
     parser.add_argument("--kind", choices=["mixed", "notebook", "script"], default="mixed",
                         help="generate notebooks, .py files, or both (default: both, 4 in 5 notebooks)")
+    parser.add_argument("--target", choices=["default", "v2"], default="default",
+                        help="the tool's target: ScriptRunConfig (default) or SDK v2 (tests/fuzz/oracle_v2.py)")
     args = parser.parse_args(argv)
     out = os.path.abspath(args.out)
     if os.path.commonpath([out, ROOT]) == ROOT:
@@ -165,19 +185,25 @@ def main(argv=None) -> int:
 
     from fuzz import oracle
     from fuzz.programs import programs
+
+    checker = oracle.check
+    if args.target == "v2":
+        from fuzz import oracle_v2
+
+        checker = oracle_v2.check
     from hypothesis import HealthCheck, Phase, given, seed, settings
 
-    run = Run(out)
+    run = Run(out, args.target)
     notebook = {"mixed": None, "notebook": True, "script": False}[args.kind]
 
     @seed(args.seed)
     @settings(max_examples=args.examples, database=None, deadline=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
-    @given(programs(notebook=notebook))
+    @given(programs(notebook=notebook, distinct_search_names=args.target == "v2"))
     def one(program):
         try:
             with _deadline(args.timeout):
-                verdict = oracle.check(program)
+                verdict = checker(program)
         except Exception as exc:  # noqa: BLE001 - a bug in the oracle is recorded, the run goes on
             verdict = oracle.Verdict("oracle-error", [f"{type(exc).__name__}: {exc}",
                                                       traceback.format_exc(limit=8)], [], [], program.source, "")

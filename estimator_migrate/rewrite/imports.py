@@ -208,7 +208,7 @@ def _render_from(module: str, names: list[tuple[str, str | None]],
     """The user's names keep their order; added names follow, sorted."""
     if names and names[0][0] == "":
         return f"import {module}" + (f" as {names[0][1]}" if names[0][1] else "")
-    added = sorted(set(names) - set(existing))
+    added = sorted(set(names) - set(existing), key=lambda pair: (pair[0], pair[1] or ""))
     parts = [f"{n} as {a}" if a else n for n, a in list(existing) + added]
     return f"from {module} import {', '.join(parts)}"
 
@@ -243,6 +243,8 @@ def _apply(source: str, names: NameResolver, needed, removals, target: str = "sc
                 break
 
     # Rewrite each touched import statement once: its names minus the removed, plus the added.
+    emptied = {key for key, (node, aliases) in by_stmt.items() if _owns_line(lines, node, whole=True)
+               and not additions.get(key) and all(a in aliases for a in node.names)}
     for key, (node, aliases) in by_stmt.items():
         if not _owns_line(lines, node, whole=True):
             continue
@@ -253,6 +255,10 @@ def _apply(source: str, names: NameResolver, needed, removals, target: str = "sc
         for n in range(node.lineno, end_line + 1):
             replace[n] = []
         if not keep and not added:
+            block = _block_of(names, node)
+            if block and block[0] is node and all(id(s) in emptied for s in block):
+                # The block (a ``try:`` around the import, a branch) must not become empty.
+                replace[node.lineno] = [indentation(first) + "pass" + _eol(last, nl)]
             continue
         if isinstance(node, ast.ImportFrom):
             assert node.module is not None  # an import this tool removes from or adds to
@@ -309,6 +315,18 @@ def _trailing_comment(line: str) -> str:
     except SyntaxError:
         return ""
     return "  " + body[idx:].strip()
+
+
+def _block_of(names: NameResolver, node: ast.stmt) -> list[ast.stmt] | None:
+    """The statement list inside a compound statement that holds ``node`` (None at module level)."""
+    owner = names.parent.get(id(node))
+    if owner is None or isinstance(owner, ast.Module):
+        return None
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(owner, field, None)
+        if isinstance(block, list) and node in block:
+            return block
+    return None
 
 
 def _owns_line(lines: list[str], node: ast.stmt, whole: bool = False) -> bool:

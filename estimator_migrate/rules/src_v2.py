@@ -546,9 +546,10 @@ def _environment(plan: SrcPlan, expr: ast.expr | None, job: _Job) -> dict[str, A
             if step is not None and conda_path is not None and isinstance(step, ast.Expr):
                 step = None  # packages added to a document read from a file: not known here
             if step is None or step.lineno > plan.stmt.lineno:
-                raise _Blocked("EM512", f"the environment `{expr.id}` is used on line {use_node.lineno} in a way "
-                               "the v2 target cannot follow (only packages added to its conda dependencies, its "
-                               "base image and its variables, before the ScriptRunConfig)",
+                raise _Blocked("EM512", f"the environment `{expr.id}` is used on line "
+                               f"{ctx.origin_line(use_node.lineno)} in a way the v2 target cannot follow (only "
+                               "packages added to its conda dependencies, its base image and its variables, before the "
+                               "ScriptRunConfig)",
                                "Write the v2 environment by hand.", use_node)
             steps.append(step)
         try:

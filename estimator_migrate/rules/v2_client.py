@@ -93,7 +93,8 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str, *, pipeline: bool = Fal
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "submit"
             and ((call.args and call.args[0] is use) or any(k.arg == "config" and k.value is use
                                                              for k in call.keywords))):
-        return f"`{ctx.segment(call) if isinstance(call, ast.expr) else use.id}` (line {use.lineno}) uses it"
+        shown = ctx.segment(call) if isinstance(call, ast.expr) else use.id
+        return f"`{shown}` (line {ctx.origin_line(use.lineno)}) uses it"
     receiver = call.func.value
     holder = None
     experiment: ast.expr | None = receiver
@@ -101,22 +102,23 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str, *, pipeline: bool = Fal
         found = _assigned(ctx, receiver)
         holder, experiment = (found[0], found[1]) if found else (None, None)
     if not (isinstance(experiment, ast.Call) and _qualified(ctx, experiment.func) in _EXPERIMENT):
-        return f"the submit on line {call.lineno} is not on an `Experiment(workspace, name)` built in this file"
+        return f"the submit on line {ctx.origin_line(call.lineno)} is not on an `Experiment(workspace, name)` built " \
+               "in this file"
     if any(isinstance(a, ast.Starred) for a in experiment.args) or any(k.arg is None for k in experiment.keywords):
-        return f"the experiment on line {experiment.lineno} hides its arguments"
+        return f"the experiment on line {ctx.origin_line(experiment.lineno)} hides its arguments"
     taken = ("config", "tags", "regenerate_outputs") if pipeline else ("config", "tags")
     extra = [k.arg for k in call.keywords if k.arg not in taken] + (["*args"] if len(call.args) > 1 else [])
     if extra:
-        return f"its submit on line {call.lineno} passes {', '.join(f'`{e}`' for e in extra)}, which a v2 job " \
-               "cannot take as it is (EM509)"
+        return f"its submit on line {ctx.origin_line(call.lineno)} passes {', '.join(f'`{e}`' for e in extra)}, " \
+               "which a v2 job cannot take as it is (EM509)"
     args = [ctx.segment(a) for a in experiment.args]
     kwargs = {k.arg: ctx.segment(k.value) for k in experiment.keywords if k.arg}
     try:
         bound = v2client.bind("Experiment", args, {k: v for k, v in kwargs.items() if k in ("workspace", "name")})
     except (KeyError, TypeError, ValueError):
-        return f"the experiment on line {experiment.lineno} does not name its workspace and name"
+        return f"the experiment on line {ctx.origin_line(experiment.lineno)} does not name its workspace and name"
     if set(kwargs) - {"workspace", "name"} or "name" not in bound or "workspace" not in bound:
-        return f"the experiment on line {experiment.lineno} passes more than a workspace and a name"
+        return f"the experiment on line {ctx.origin_line(experiment.lineno)} passes more than a workspace and a name"
     ws_expr = experiment.args[0] if experiment.args else next(k.value for k in experiment.keywords
                                                               if k.arg == "workspace")
     found_ws = _workspace(ctx, ws_expr)
@@ -157,9 +159,9 @@ def submit_of(ctx: FileContext, use: ast.Name, job: str, *, pipeline: bool = Fal
             report = v2client.run_api_report(method) if method else None
             why = f"{report.message} (EM511)" if report else "a v2 job is not a v1 run"
             shown = ctx.segment(parent if isinstance(parent, ast.expr) else run_use)
-            return f"the run it returns is used on line {run_use.lineno} (`{shown}`): {why}"
+            return f"the run it returns is used on line {ctx.origin_line(run_use.lineno)} (`{shown}`): {why}"
     elif not isinstance(stmt, ast.Expr) or stmt.value is not call:
-        return f"the submit on line {call.lineno} is part of a larger expression"
+        return f"the submit on line {ctx.origin_line(call.lineno)} is part of a larger expression"
     return Submit(call, stmt, job, experiment, holder, ws_expr, found_ws[0], found_ws[1], run, waits, mapped)
 
 
@@ -177,6 +179,13 @@ def check_uses(ctx: FileContext, plan: Plan, shared: bool = False) -> ast.Name |
         raise _Blocked("EM508", "it is not assigned to a plain name, which the v2 submit needs",
                        "Assign the estimator to a variable of its own, then run the tool again.")
     uses = uses_of(ctx, holder, plan.stmt)
+    for use in uses:
+        if static.reaching_binding(ctx.names, use) is None:
+            # A loop or a branch may bind the name to something else first: the submit would get
+            # a v2 node on one path and another value (a v1 estimator left as it is) on the other.
+            raise _Blocked("EM508", f"`{holder}` on line {ctx.origin_line(use.lineno)} may also hold another value "
+                           "bound to that name (a loop or a branch binds it too), and a submit can follow only one "
+                           "node into v2", "Give each estimator a name of its own, then run the tool again.", use)
     hyperdrive = [u for u in uses if hyperdrive_call(ctx, u) is not None]
     if hyperdrive and len(uses) == 1:
         return hyperdrive[0]
@@ -189,25 +198,25 @@ def check_uses(ctx: FileContext, plan: Plan, shared: bool = False) -> ast.Name |
             shared_why = f"; the other use: {found.replace(' (EM509)', '').replace(' (EM511)', '')}, and only " \
                   "`Experiment(ws, name).submit(...)` is followed into v2"
         elif shared and len(hyperdrive) == 1:
-            lines = ", ".join(str(u.lineno) for u in others)
+            lines = ", ".join(str(ctx.origin_line(u.lineno)) for u in others)
             shared_why = f"; it is used {len(others)} more times (lines {lines}), and " \
                   "only one submit of it besides the sweep is followed into v2 (create_or_update changes the " \
                   "job object it is given, V20)"
         elif len(hyperdrive) > 1:
             shared_why = f"; {len(hyperdrive)} HyperDriveConfigs tune it (lines " \
-                  f"{', '.join(str(u.lineno) for u in hyperdrive)}), and only one sweep of a node is followed " \
-                  "into v2 (each sweep's command names its own tuned inputs)"
+                  f"{', '.join(str(ctx.origin_line(u.lineno)) for u in hyperdrive)}), and only one sweep of a " \
+                  "node is followed into v2 (each sweep's command names its own tuned inputs)"
         else:
             shared_why = " (a sweep changes the node's command; a node shared with a submit is followed only for an " \
                   "`Estimator` and its framework classes: HyperDrive kept a ScriptRunConfig's fixed arguments and " \
                   "appended the sampled ones)"
-        raise _Blocked("EM508", f"the HyperDriveConfig on line {hyperdrive[0].lineno} uses it, and so does other code"
-                       f"{shared_why}", "Give the HyperDriveConfig an estimator of its own, then run the tool again.",
-                       hyperdrive[0])
+        raise _Blocked("EM508", f"the HyperDriveConfig on line {ctx.origin_line(hyperdrive[0].lineno)} uses it, and so "
+                       f"does other code{shared_why}",
+                       "Give the HyperDriveConfig an estimator of its own, then run the tool again.", hyperdrive[0])
     if len(uses) > 1:
         raise _Blocked("EM508", f"it is submitted or used {len(uses)} times (lines "
-                       f"{', '.join(str(u.lineno) for u in uses)}); v2's create_or_update changes the job object it "
-                       "is given (V20), so a second submit of the same object is not verified",
+                       f"{', '.join(str(ctx.origin_line(u.lineno)) for u in uses)}); v2's create_or_update changes "
+                       "the job object it is given (V20), so a second submit of the same object is not verified",
                        "Build one estimator per submit, then run the tool again.", uses[1])
     for use in uses:
         found = submit_of(ctx, use, holder)
@@ -222,7 +231,8 @@ def check_uses(ctx: FileContext, plan: Plan, shared: bool = False) -> ast.Name |
                 why = pipeline_v2.refusal(ctx, hd) if isinstance(hd, ast.Call) else None
                 reason = f"its pipeline is left unchanged ({why.message})" if why is not None else \
                     "it is not in a `Pipeline` the v2 target migrates"
-                raise _Blocked("EM508", f"the EstimatorStep on line {use.lineno} uses it, and {reason}",
+                raise _Blocked("EM508", f"the EstimatorStep on line {ctx.origin_line(use.lineno)} uses it, and "
+                               f"{reason}",
                                "Write the `@dsl.pipeline` by hand (see `--explain EM404`).", use)
             if "(EM509)" in found:
                 raise _Blocked("EM509", found.replace(" (EM509)", ""), "Put the final arguments into the "
@@ -306,12 +316,30 @@ def _workspace_statement(ctx: FileContext, stmt: ast.Assign) -> ast.Call | None:
 
 
 def _node_statements(ctx: FileContext, holder: str) -> list[ast.Assign]:
+    """The statements that bind a node the v2 renderers wrote to ``holder``: ``holder =
+    command(...)``, ``holder = node(...).sweep(...)`` or ``holder = <a @dsl.pipeline function>(...)``.
+    Another binding of the same name (an estimator left as it was, the estimator a factory
+    function returns) is not one: the submits it reaches stay v1."""
+    pipelines = {node.name for node in ast.walk(ctx.tree) if isinstance(node, ast.FunctionDef)
+                 and any(isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "pipeline"
+                         for d in node.decorator_list)}
     found = []
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and node.targets[0].id == holder and isinstance(node.value, ast.Call):
+                and node.targets[0].id == holder and _writes_node(node.value, pipelines):
             found.append(node)
     return found
+
+
+def _writes_node(value: ast.expr, pipelines: set[str]) -> bool:
+    """``command(...)``, ``node(...).sweep(...)`` or a call of a ``@dsl.pipeline`` function."""
+    from estimator_migrate.rewrite.imports import ALIAS_PREFIX
+
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    return (isinstance(func, ast.Name) and func.id in ("command", ALIAS_PREFIX + "command", *pipelines)) or \
+        (isinstance(func, ast.Attribute) and func.attr == "sweep")
 
 
 def _rewrite(ctx: FileContext, ws_stmt: ast.Assign, ws_call: ast.Call, group: list[Submit],

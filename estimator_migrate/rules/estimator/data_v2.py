@@ -172,10 +172,15 @@ def _strip_mode(plan: Plan, node: ast.expr, modes: tuple[str, ...], what: str) -
     return node, None
 
 
-def dataset_input(plan: Plan, expr: ast.expr, flag: str | None, names: Names) -> tuple[str, str]:
+def dataset_input(plan: Plan, expr: ast.expr, flag: str | None, names: Names,
+                  by_v1_name: dict[str, str] | None = None) -> tuple[str, str]:
     """A registered FileDataset consumed in ``script_params``
     (``Dataset.get_by_name(ws, "n", v).as_named_input("x").as_mount()``/``.as_download()``) ->
-    (input name, ``Input(type="uri_folder", path="azureml:n:v", mode=...)``)."""
+    (input name, ``Input(type="uri_folder", path="azureml:n:v", mode=...)``).
+
+    ``by_v1_name`` (v1 input name -> v2 name): an estimator registered one input per name, and
+    every argument of that name read it (the last dataset it met under that name); a name seen
+    before gives the same v2 input, whose definition the caller replaces with this one."""
     _remember(plan, expr)
     node, mode = _strip_mode(plan, _follow(plan, expr), ("as_mount", "as_download"), "dataset")
     if mode is None:
@@ -202,7 +207,11 @@ def dataset_input(plan: Plan, expr: ast.expr, flag: str | None, names: Names) ->
     snippet = v2data.dataset(repr(_literal_of(args["name"])), None if version is None else repr(version),
                              mode=mode)
     _remember(plan, source)
+    if by_v1_name is not None and v1_name is not None and v1_name in by_v1_name:
+        return by_v1_name[v1_name], _local(plan, "Input", snippet.code)
     name = names.add(readable(explicit=v1_name if v1_name and not looks_generated(v1_name) else None, flag=flag))
+    if by_v1_name is not None and v1_name is not None:
+        by_v1_name[v1_name] = name
     return name, _local(plan, "Input", snippet.code)
 
 
@@ -254,6 +263,7 @@ def script_params_data(plan: Plan, items: list[v2command.Item | r.DataArg], name
     inputs: dict[str, str] = {}
     outputs: dict[str, str] = {}
     done: set[int] = set()
+    by_v1_name: dict[str, str] = {}
     for i, item in enumerate(items):
         node = values.get(item.code) if isinstance(item, v2command.Expr) else None
         kind = data_objects.classify(plan, node) if node is not None else data_objects.SCALAR
@@ -263,7 +273,7 @@ def script_params_data(plan: Plan, items: list[v2command.Item | r.DataArg], name
         flag = items[i - 1] if i > 0 and isinstance(items[i - 1], str) else None
         flag_text = flag if isinstance(flag, str) else None
         if kind == data_objects.DATASET:
-            name, code = dataset_input(plan, node, flag_text, names)
+            name, code = dataset_input(plan, node, flag_text, names, by_v1_name)
             inputs[name] = code
             out.append(v2command.Placeholder("inputs", name))
         else:
