@@ -174,6 +174,12 @@ run = Experiment(ws, "x").submit(est, script_params={"--lr": 0.2})
 """, "EM509", "script_params"),
     ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="local", use_docker=False)
 """, "EM502", "Docker"),
+    # HyperDrive refused a local run at submit; a v2 sweep on "local" fails at submit too (fuzz cause 01).
+    ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="local")
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.1)}),
+                      primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
+hd_run = Experiment(ws, "x").submit(hd)
+""", "EM510", "v1 HyperDrive refused at submit"),
     # script_params only known at run time: the helper takes azure-ai-ml data only.
     ("""params = {"--lr": 0.1}
 params["--data"] = Datastore.get(ws, "data").path("mnist").as_mount()
@@ -469,6 +475,14 @@ ws = Workspace.from_config()
     ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c")\n'
      'print(src.run_config)\n', "EM508", ""),
     ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="local")\n', "EM502", "Docker"),
+    ('from azureml.core.runconfig import DockerConfiguration\n'
+     'from azureml.train.hyperdrive import HyperDriveConfig, PrimaryMetricGoal, RandomParameterSampling, uniform\n'
+     'target = "local"\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target=target,\n'
+     '                      docker_runtime_config=DockerConfiguration(use_docker=True))\n'
+     'hd = HyperDriveConfig(run_config=src, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0, 1)}),'
+     ' primary_metric_name="a", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=2)\n'
+     'run = Experiment(ws, "x").submit(hd)\n', "EM510", "tunes a run on compute 'local'"),
     # The environment alone could be rewritten, the construction cannot: nothing changes (imports neither).
     ('env = Environment("e")\nenv.python.conda_dependencies.add_pip_package("x")\n'
      'src = ScriptRunConfig(source_directory="src", script="t.py", environment=env)\n', "EM501", "compute_target"),

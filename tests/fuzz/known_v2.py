@@ -21,14 +21,6 @@ REPRODUCERS = sorted(FAILURES.glob("[0-9][0-9]_*.py"))
 
 
 
-def _local_sweep(program, verdict) -> bool:
-    """01_local_sweep: a sweep on compute="local" crashes azure-ai-ml's submit (SweepJob has no
-    environment_variables). Owner: rules/estimator/sweep_v2.py."""
-    crash = "'SweepJob' object has no attribute 'environment_variables'"
-    return any(crash in p for p in verdict.problems) and _has(verdict.migrated, r"compute=['\"]local['\"]") \
-        and ".sweep(" in verdict.migrated
-
-
 def _search_key_collision(program, verdict) -> bool:
     """02_search_key_collision: two search keys the harness's canonical form names alike. A
     limitation of tests/equivalence/v2/canonical.py (v2_search_name), not of the rewrite."""
@@ -77,7 +69,6 @@ def _runtime_helper_pairing(program, verdict) -> bool:
 
 
 KNOWN: dict[str, Callable] = {
-    "local-sweep-crash (sweep_v2)": _local_sweep,
     "harness-search-key-collision (canonical.py)": _search_key_collision,
     "finding-on-the-blocking-value (render_v2)": _finding_on_the_value,
     "local-environment-without-docker (render_v2)": _local_environment_without_docker,
@@ -106,7 +97,3 @@ class _View:
         self.outcome, self.findings, self.original, self.migrated = (verdict.outcome, verdict.findings,
                                                                      verdict.original, verdict.migrated)
         self.causes, self.problems, self.detail = [cause], problems, []
-
-
-def _has(text: str, pattern: str) -> bool:
-    return re.search(pattern, text, re.S) is not None

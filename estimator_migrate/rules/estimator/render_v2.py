@@ -245,7 +245,9 @@ def translate(plan: Plan, sweep: sweep_v2.Sweep | None = None) -> Job:
     variables = _environment(plan, job)
     if variables is not None:
         job.keywords.append(("environment_variables", variables))
-    job.keywords.append(("compute", _compute(plan)))
+    compute = _compute(plan)
+    sweep_v2.refuse_local(sweep, _value(plan, compute, "compute_target"))
+    job.keywords.append(("compute", compute))
     _distribution(plan, job)
     docker = run.docker
     if docker is not None and docker.shm_size != "None":
