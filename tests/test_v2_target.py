@@ -180,6 +180,13 @@ hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSamp
                       primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
 hd_run = Experiment(ws, "x").submit(hd)
 """, "EM510", "v1 HyperDrive refused at submit"),
+    # v1 took a local run's Docker setting from the Environment, off by default (fuzz cause 04;
+    # turned on: environment/definition_local_docker).
+    ("""from azureml.core import Environment
+env = Environment("e")
+est = Estimator(source_directory="src", entry_script="train.py", compute_target="local", environment_definition=env)
+run = Experiment(ws, "x").submit(est)
+""", "EM502", "docker.enabled"),
     # script_params only known at run time: the helper takes azure-ai-ml data only.
     ("""params = {"--lr": 0.1}
 params["--data"] = Datastore.get(ws, "data").path("mnist").as_mount()

@@ -54,13 +54,6 @@ def _finding_on_the_value(program, verdict) -> bool:
     return bool(lines)
 
 
-def _local_environment_without_docker(program, verdict) -> bool:
-    """04_local_environment_without_docker: compute "local" with an environment_definition whose
-    Docker is off becomes a v2 local job (Docker) without EM502. Owner: render_v2.py."""
-    return set(verdict.causes) == {"unreported-unmappable:local-run-without-docker"} and \
-        "environment_definition" in verdict.original
-
-
 def _runtime_helper_pairing(program, verdict) -> bool:
     """05_runtime_helper_bool_pairing: the run-time helper's `tuned` branch calls `.lstrip` on a
     value a bare flag shifted into key position. Owner: v2/helpers.py."""
@@ -71,7 +64,6 @@ def _runtime_helper_pairing(program, verdict) -> bool:
 KNOWN: dict[str, Callable] = {
     "harness-search-key-collision (canonical.py)": _search_key_collision,
     "finding-on-the-blocking-value (render_v2)": _finding_on_the_value,
-    "local-environment-without-docker (render_v2)": _local_environment_without_docker,
     "runtime-helper-bool-pairing (v2/helpers)": _runtime_helper_pairing,
 }
 

@@ -245,7 +245,7 @@ def translate(plan: Plan, sweep: sweep_v2.Sweep | None = None) -> Job:
     variables = _environment(plan, job)
     if variables is not None:
         job.keywords.append(("environment_variables", variables))
-    compute = _compute(plan)
+    compute = _compute(plan, job)
     sweep_v2.refuse_local(sweep, _value(plan, compute, "compute_target"))
     job.keywords.append(("compute", compute))
     _distribution(plan, job)
@@ -448,7 +448,7 @@ def _data(plan: Plan) -> None:
                        "`--resume-from ${{inputs.MODEL_LOCATION}}`)", "Write the input by hand.")
 
 
-def _compute(plan: Plan) -> str:
+def _compute(plan: Plan, job: Job | None = None) -> str:
     compute = plan.run.compute
     if compute is None:  # pragma: no cover - the compute concern blocks first
         raise _Blocked("EM501", "no compute target")
@@ -476,7 +476,24 @@ def _compute(plan: Plan) -> str:
     if value == "local" and docker is not None and _literal(docker.use_docker) is not True:
         raise _Blocked("EM502", "a 'local' run without Docker (or with `use_docker` only known at run time): v2 local "
                        "jobs always run in Docker", "Run the script with python directly, or use Docker.")
+    if value == "local" and isinstance(plan.run.environment, r.EnvObject) and not _docker_enabled(job):
+        # v1 took the run's Docker setting from the Environment (`docker.enabled`, off by default);
+        # the environment's translation took over its `env.docker.enabled = True` (job.removed).
+        raise _Blocked("EM502", "a 'local' run with `environment_definition`: v1 ran it in Docker only when the "
+                       "Environment's `docker.enabled` was True (off by default, then in the caller's Python); "
+                       "v2 local jobs always run in Docker", "Run the script with python directly, or use Docker.")
     return compute.code
+
+
+def _docker_enabled(job: Job | None) -> bool:
+    """The Environment built in the file, whose changes the translation took over (it refuses any
+    other), turned Docker on (`env.docker.enabled = True`)."""
+    for stmt in job.removed if job is not None else []:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and stmt.value.value is True and \
+                isinstance(stmt.targets[0], ast.Attribute) and stmt.targets[0].attr == "enabled" and \
+                isinstance(stmt.targets[0].value, ast.Attribute) and stmt.targets[0].value.attr == "docker":
+            return True
+    return False
 
 
 def _distribution(plan: Plan, job: Job) -> None:
