@@ -54,17 +54,9 @@ def _finding_on_the_value(program, verdict) -> bool:
     return bool(lines)
 
 
-def _runtime_helper_pairing(program, verdict) -> bool:
-    """05_runtime_helper_bool_pairing: the run-time helper's `tuned` branch calls `.lstrip` on a
-    value a bare flag shifted into key position. Owner: v2/helpers.py."""
-    return any("object has no attribute 'lstrip'" in p for p in verdict.problems) and \
-        "def script_params_command" in verdict.migrated
-
-
 KNOWN: dict[str, Callable] = {
     "harness-search-key-collision (canonical.py)": _search_key_collision,
     "finding-on-the-blocking-value (render_v2)": _finding_on_the_value,
-    "runtime-helper-bool-pairing (v2/helpers)": _runtime_helper_pairing,
 }
 
 

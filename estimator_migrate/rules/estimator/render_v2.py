@@ -411,7 +411,12 @@ def _run_time_command(plan: Plan, job: Job, script: str, sweep: sweep_v2.Sweep |
                               "program runs, by the function `" + helper + "` written into this file (the estimator's "
                               "flattening; each token quoted for v2's shell, booleans written `True`/`False` (V6), "
                               "numbers as v1 wrote them). A v1 DataReference, dataset or output in the dictionary "
-                              "makes it raise TypeError",
+                              "makes it raise TypeError" + (
+                                  "; under the HyperDriveConfig, where HyperDrive's two-by-two reading of the "
+                                  "arguments met a non-string in a flag's place (a bare flag before a boolean or "
+                                  "number), HyperDrive raised AttributeError at submit and nothing ran: the function "
+                                  "raises the same error where the command is built, before the statements up to "
+                                  "the submit" if sweep is not None else ""),
                               "Check that the command passes the values the script expects; pass data as azure-ai-ml "
                               "`Input`/`Output` objects."))
     return names[0]
