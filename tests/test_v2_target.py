@@ -569,3 +569,23 @@ def test_run_time_script_params_in_a_notebook():
     assert "def script_params_command" not in "".join(new[:3])
     compile("\n".join(new), "train.ipynb", "exec")
     assert not migrate_bytes(result.new_data, "train.ipynb", V2).changed
+
+
+def test_a_blocking_value_elsewhere_is_reported_on_the_estimator():
+    """Fuzz cause 03: as the default target, the finding stands on the estimator left unchanged
+    (where a reader looks) and names the line of the value that blocks it."""
+    source = HEADER + """dataset = Dataset.get_by_name(ws, "mnist")
+params = {"--data-folder": dataset}
+
+
+def make_estimator():
+    from azureml.train.dnn import TensorFlow
+    estimator = TensorFlow(source_directory="src", entry_script="train.py", script_params=params,
+                           compute_target="cpu-cluster", framework_version=2.0)
+    return estimator
+"""
+    result = migrate_source(source, settings=V2)
+    assert result.new_source == source
+    found = [f for f in result.findings if f.code == "EM301"]
+    assert found and found[0].line == 13 and "left unchanged" in found[0].message, result.findings
+    assert "(the value on line 8)" in found[0].message

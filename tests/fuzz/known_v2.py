@@ -36,27 +36,8 @@ def _search_key_collision(program, verdict) -> bool:
     return False
 
 
-def _finding_on_the_value(program, verdict) -> bool:
-    """03_finding_on_the_value: the estimator is left unchanged and reported, but the finding
-    stands on the line of the value that blocks it. Owner: rules/estimator/render_v2.py."""
-    if verdict.outcome != "unreported":
-        return False
-    lines = [int(n) for n in re.findall(r"(?:line|at line) (\d+)", " ".join(verdict.problems))]
-    text = verdict.original.splitlines()
-    for line in lines:
-        if not 0 < line <= len(text):
-            return False
-        kind = re.search(r"(\w+)\(", text[line - 1])
-        if kind is None or not any(f"{kind.group(1)} left unchanged" in f or
-                                   (kind.group(1) not in f and "left unchanged" in f) for f in verdict.findings
-                                   if re.search(r" \(manual\) ", f)):
-            return False
-    return bool(lines)
-
-
 KNOWN: dict[str, Callable] = {
     "harness-search-key-collision (canonical.py)": _search_key_collision,
-    "finding-on-the-blocking-value (render_v2)": _finding_on_the_value,
 }
 
 

@@ -171,8 +171,15 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
             plan.blockers.append(exc.message)
     if plan.blockers:
         for b in plan.blockers:
-            ctx.report(_V2_CODE.get(b.code, b.code), b.node or call, f"{kind} left unchanged: {b.message}", b.hint,
-                       lines=lines)
+            node, message = b.node or call, b.message
+            if not stmt.lineno <= node.lineno <= (stmt.end_lineno or stmt.lineno):
+                # As the default target (driver.py): the finding belongs to the construction left
+                # unchanged, where users (and the fuzzer) look; the message says where the value is.
+                line = ctx.origin_line(node.lineno)
+                node = call
+                if f"line {line}" not in message:
+                    message = f"{message} (the value on line {line})"
+            ctx.report(_V2_CODE.get(b.code, b.code), node, f"{kind} left unchanged: {message}", b.hint, lines=lines)
         return
     assert job is not None
     if not ctx.may_fix("EM401", call, *lines):
