@@ -154,3 +154,17 @@ def test_a_second_run_that_changes_the_file_is_caught():
     half = ORIGINAL.replace("run = Experiment(ws, \"x\").submit(est)", "")
     verdict = oracle_v2.check(_program(), tool=_tool(half))
     assert verdict.wrong and verdict.causes == ["not-idempotent"], oracle_v2.report(verdict)
+
+
+def test_hyperdrive_pairing_that_raised_at_submit_raises_the_same_error():
+    """Fuzz cause 05: a bare flag shifts HyperDrive's two-by-two reading of run-time
+    script_params so a boolean stands in a flag's place; v1 HyperDrive raised AttributeError at
+    submit (the oracle's v1 submit does that reading too), and the v2 helper raises the same error
+    where it builds the command (EM453 says so)."""
+    text = (ROOT / "fixtures" / "v2_mixed" / "runtime_pairing_raised.py").read_text(encoding="utf-8")
+    verdict = oracle_v2.check(program_from_text(text))
+    assert verdict.outcome == oracle_v2.ORIGINAL_RAISED, oracle_v2.report(verdict)
+    assert verdict.original_error[:2] == verdict.migrated_error[:2] == \
+        ("AttributeError", "'bool' object has no attribute 'lstrip'")
+    result = migrate_source(text, settings=oracle_v2.V2)
+    assert any(f.code == "EM453" and "raised AttributeError at submit" in f.message for f in result.findings)

@@ -15,7 +15,7 @@ import shlex
 
 import pytest
 import test_v2_blocks_environment as envtests
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from v2blocks_support import examples, inside, make_workdir, need, record, v2_namespace
 
@@ -194,6 +194,8 @@ def test_script_params_command_names_and_refusals():
 @given(st.lists(st.tuples(st.sampled_from(["--lr", "lr", "--epochs", "--batch-size", "--x", "pos"]), scalars),
                 max_size=6),
        st.lists(st.sampled_from(["--lr", "--batch-size", "epochs"]), min_size=1, max_size=2, unique=True))
+@example([("mode", ""), ("--data-folder", False), ("--fast", 3)], ["--lr"])  # a bool shifted into a flag's place
+@example([("--lr", 0.1), ("--verbose", ""), ("--layers", 3), ("--x", 1)], ["--lr"])  # the tuned key comes first
 def test_tuned_arguments_follow_hyperdrive(pairs, tuned_keys):
     """``tuned``: the fixed values HyperDrive's own ``_remove_duplicate_arguments`` removed."""
     need("azureml.train.hyperdrive")
@@ -210,10 +212,11 @@ def test_tuned_arguments_follow_hyperdrive(pairs, tuned_keys):
     try:
         expected = HyperDriveConfig._remove_duplicate_arguments(rc, {"parameter_space": dict.fromkeys(tuned_keys)},
                                                                 True).arguments
-    except AttributeError:
+    except AttributeError as exc:
         event("HyperDrive raised")
-        with pytest.raises(AttributeError):
+        with pytest.raises(AttributeError) as raised:
             _helper(helpers.SCRIPT_PARAMS)("python t.py", params, tuned=tuned)
+        assert str(raised.value) == str(exc)  # the error HyperDrive raised at submit (fuzz cause 05)
         return
     text, _, _ = _helper(helpers.SCRIPT_PARAMS)("python t.py", params, tuned=tuned)
     tokens = [str(t) if isinstance(t, bool) else __import__("json").dumps(t) if isinstance(t, (int, float)) else t

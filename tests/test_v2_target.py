@@ -174,6 +174,19 @@ run = Experiment(ws, "x").submit(est, script_params={"--lr": 0.2})
 """, "EM509", "script_params"),
     ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="local", use_docker=False)
 """, "EM502", "Docker"),
+    # HyperDrive refused a local run at submit; a v2 sweep on "local" fails at submit too (fuzz cause 01).
+    ("""est = Estimator(source_directory="src", entry_script="train.py", compute_target="local")
+hd = HyperDriveConfig(estimator=est, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0.01, 0.1)}),
+                      primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=4)
+hd_run = Experiment(ws, "x").submit(hd)
+""", "EM510", "v1 HyperDrive refused at submit"),
+    # v1 took a local run's Docker setting from the Environment, off by default (fuzz cause 04;
+    # turned on: environment/definition_local_docker).
+    ("""from azureml.core import Environment
+env = Environment("e")
+est = Estimator(source_directory="src", entry_script="train.py", compute_target="local", environment_definition=env)
+run = Experiment(ws, "x").submit(est)
+""", "EM502", "docker.enabled"),
     # script_params only known at run time: the helper takes azure-ai-ml data only.
     ("""params = {"--lr": 0.1}
 params["--data"] = Datastore.get(ws, "data").path("mnist").as_mount()
@@ -469,6 +482,14 @@ ws = Workspace.from_config()
     ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="c")\n'
      'print(src.run_config)\n', "EM508", ""),
     ('src = ScriptRunConfig(source_directory="src", script="t.py", compute_target="local")\n', "EM502", "Docker"),
+    ('from azureml.core.runconfig import DockerConfiguration\n'
+     'from azureml.train.hyperdrive import HyperDriveConfig, PrimaryMetricGoal, RandomParameterSampling, uniform\n'
+     'target = "local"\n'
+     'src = ScriptRunConfig(source_directory="src", script="t.py", compute_target=target,\n'
+     '                      docker_runtime_config=DockerConfiguration(use_docker=True))\n'
+     'hd = HyperDriveConfig(run_config=src, hyperparameter_sampling=RandomParameterSampling({"--lr": uniform(0, 1)}),'
+     ' primary_metric_name="a", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=2)\n'
+     'run = Experiment(ws, "x").submit(hd)\n', "EM510", "tunes a run on compute 'local'"),
     # The environment alone could be rewritten, the construction cannot: nothing changes (imports neither).
     ('env = Environment("e")\nenv.python.conda_dependencies.add_pip_package("x")\n'
      'src = ScriptRunConfig(source_directory="src", script="t.py", environment=env)\n', "EM501", "compute_target"),
@@ -548,3 +569,23 @@ def test_run_time_script_params_in_a_notebook():
     assert "def script_params_command" not in "".join(new[:3])
     compile("\n".join(new), "train.ipynb", "exec")
     assert not migrate_bytes(result.new_data, "train.ipynb", V2).changed
+
+
+def test_a_blocking_value_elsewhere_is_reported_on_the_estimator():
+    """Fuzz cause 03: as the default target, the finding stands on the estimator left unchanged
+    (where a reader looks) and names the line of the value that blocks it."""
+    source = HEADER + """dataset = Dataset.get_by_name(ws, "mnist")
+params = {"--data-folder": dataset}
+
+
+def make_estimator():
+    from azureml.train.dnn import TensorFlow
+    estimator = TensorFlow(source_directory="src", entry_script="train.py", script_params=params,
+                           compute_target="cpu-cluster", framework_version=2.0)
+    return estimator
+"""
+    result = migrate_source(source, settings=V2)
+    assert result.new_source == source
+    found = [f for f in result.findings if f.code == "EM301"]
+    assert found and found[0].line == 13 and "left unchanged" in found[0].message, result.findings
+    assert "(the value on line 8)" in found[0].message

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from estimator_migrate.analysis.names import Binding, NameResolver, Scope
-from estimator_migrate.analysis.symbols import ESTIMATORS, canonical
+from estimator_migrate.analysis.symbols import ESTIMATORS, STAR_EXPORTS, canonical
 from estimator_migrate.text import Located, end_of
 
 
@@ -386,7 +386,7 @@ def _reading_call(names: NameResolver, call: ast.Call, keyword: str | None) -> b
     if isinstance(func, ast.Name) and func.id in _READING_BUILTINS \
             and not names.bindings_of(func.id, _scope(names, func)):
         return True
-    qualified = names.qualified_name(func)
+    qualified = names.qualified_name(func) if not _builtin_past_star(names, func) else None
     if qualified in _READING_FUNCTIONS:
         return True
     if qualified and qualified.startswith("azureml.train.hyperdrive."):
@@ -400,6 +400,19 @@ def _reading_call(names: NameResolver, call: ast.Call, keyword: str | None) -> b
             return _passed(call, "pip_requirements_file") or _passed(call, "pip_requirements_file_path")
         return keyword in _ESTIMATOR_READS
     return False
+
+
+def _builtin_past_star(names: NameResolver, func: ast.expr) -> bool:
+    """``setattr(...)`` in a file with ``from azureml.train.hyperdrive import *``: the qualified
+    name guesses the star import's module, but a builtin that module does not export (or may not:
+    a module the tool does not know) is still the builtin, which may change what it is given."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    if not isinstance(func, ast.Name) or not hasattr(builtins, func.id) or \
+            names.bindings_of(func.id, _scope(names, func)):
+        return False
+    module = names.star_source(func.id)
+    return module is not None and func.id not in STAR_EXPORTS.get(module, frozenset())
 
 
 def _passed(call: ast.Call, keyword: str) -> bool:

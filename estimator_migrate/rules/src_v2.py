@@ -282,7 +282,12 @@ def _translate(plan: SrcPlan, sweep=None) -> _Job:
     variables = _environment(plan, bound.get("environment"), job)
     if variables:
         job.keywords.append(("environment_variables", v2env.literal(variables)))
-    job.keywords.append(("compute", _compute(plan, bound.get("compute_target"), bound.get("docker_runtime_config"))))
+    compute = _compute(plan, bound.get("compute_target"), bound.get("docker_runtime_config"))
+    target = bound.get("compute_target")
+    if sweep is not None and target is not None:
+        value = _literal(target)
+        sweep_v2.refuse_local(sweep, _literal(plan.resolve(target)) if value is static.UNKNOWN else value)
+    job.keywords.append(("compute", compute))
     _distribution(plan, bound.get("distributed_job_config"), job)
     _docker(plan, bound.get("docker_runtime_config"), job)
     timeout = bound.get("max_run_duration_seconds")

@@ -21,14 +21,6 @@ REPRODUCERS = sorted(FAILURES.glob("[0-9][0-9]_*.py"))
 
 
 
-def _local_sweep(program, verdict) -> bool:
-    """01_local_sweep: a sweep on compute="local" crashes azure-ai-ml's submit (SweepJob has no
-    environment_variables). Owner: rules/estimator/sweep_v2.py."""
-    crash = "'SweepJob' object has no attribute 'environment_variables'"
-    return any(crash in p for p in verdict.problems) and _has(verdict.migrated, r"compute=['\"]local['\"]") \
-        and ".sweep(" in verdict.migrated
-
-
 def _search_key_collision(program, verdict) -> bool:
     """02_search_key_collision: two search keys the harness's canonical form names alike. A
     limitation of tests/equivalence/v2/canonical.py (v2_search_name), not of the rewrite."""
@@ -44,44 +36,8 @@ def _search_key_collision(program, verdict) -> bool:
     return False
 
 
-def _finding_on_the_value(program, verdict) -> bool:
-    """03_finding_on_the_value: the estimator is left unchanged and reported, but the finding
-    stands on the line of the value that blocks it. Owner: rules/estimator/render_v2.py."""
-    if verdict.outcome != "unreported":
-        return False
-    lines = [int(n) for n in re.findall(r"(?:line|at line) (\d+)", " ".join(verdict.problems))]
-    text = verdict.original.splitlines()
-    for line in lines:
-        if not 0 < line <= len(text):
-            return False
-        kind = re.search(r"(\w+)\(", text[line - 1])
-        if kind is None or not any(f"{kind.group(1)} left unchanged" in f or
-                                   (kind.group(1) not in f and "left unchanged" in f) for f in verdict.findings
-                                   if re.search(r" \(manual\) ", f)):
-            return False
-    return bool(lines)
-
-
-def _local_environment_without_docker(program, verdict) -> bool:
-    """04_local_environment_without_docker: compute "local" with an environment_definition whose
-    Docker is off becomes a v2 local job (Docker) without EM502. Owner: render_v2.py."""
-    return set(verdict.causes) == {"unreported-unmappable:local-run-without-docker"} and \
-        "environment_definition" in verdict.original
-
-
-def _runtime_helper_pairing(program, verdict) -> bool:
-    """05_runtime_helper_bool_pairing: the run-time helper's `tuned` branch calls `.lstrip` on a
-    value a bare flag shifted into key position. Owner: v2/helpers.py."""
-    return any("object has no attribute 'lstrip'" in p for p in verdict.problems) and \
-        "def script_params_command" in verdict.migrated
-
-
 KNOWN: dict[str, Callable] = {
-    "local-sweep-crash (sweep_v2)": _local_sweep,
     "harness-search-key-collision (canonical.py)": _search_key_collision,
-    "finding-on-the-blocking-value (render_v2)": _finding_on_the_value,
-    "local-environment-without-docker (render_v2)": _local_environment_without_docker,
-    "runtime-helper-bool-pairing (v2/helpers)": _runtime_helper_pairing,
 }
 
 
@@ -106,7 +62,3 @@ class _View:
         self.outcome, self.findings, self.original, self.migrated = (verdict.outcome, verdict.findings,
                                                                      verdict.original, verdict.migrated)
         self.causes, self.problems, self.detail = [cause], problems, []
-
-
-def _has(text: str, pattern: str) -> bool:
-    return re.search(pattern, text, re.S) is not None

@@ -156,6 +156,10 @@ def _v1_submits(run: Run, filename: str, rec: recorder.Recorder | None, location
 
     def submit(self, config, tags=None, **kwargs):
         line = _line(filename)
+        if isinstance(config, HyperDriveConfig) and config.estimator is not None:
+            # v1 HyperDrive's submit read the estimator's arguments two by two
+            # (_get_platform_config): a non-string in a flag's place raised AttributeError there.
+            HyperDriveConfig._remove_duplicate_arguments(config.estimator.run_config, config._generator_config, True)
         form = v2programs._v1_canonical_of(config, kwargs, self._name, run.workdir, None)
         run.events.append(Event("v1", v2programs.V1Submit(config, self._name, kwargs, form), line=line))
         return stand_in_submit(self, config, tags, **kwargs)

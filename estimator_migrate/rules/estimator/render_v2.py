@@ -171,8 +171,15 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
             plan.blockers.append(exc.message)
     if plan.blockers:
         for b in plan.blockers:
-            ctx.report(_V2_CODE.get(b.code, b.code), b.node or call, f"{kind} left unchanged: {b.message}", b.hint,
-                       lines=lines)
+            node, message = b.node or call, b.message
+            if not stmt.lineno <= node.lineno <= (stmt.end_lineno or stmt.lineno):
+                # As the default target (driver.py): the finding belongs to the construction left
+                # unchanged, where users (and the fuzzer) look; the message says where the value is.
+                line = ctx.origin_line(node.lineno)
+                node = call
+                if f"line {line}" not in message:
+                    message = f"{message} (the value on line {line})"
+            ctx.report(_V2_CODE.get(b.code, b.code), node, f"{kind} left unchanged: {message}", b.hint, lines=lines)
         return
     assert job is not None
     if not ctx.may_fix("EM401", call, *lines):
@@ -245,7 +252,9 @@ def translate(plan: Plan, sweep: sweep_v2.Sweep | None = None) -> Job:
     variables = _environment(plan, job)
     if variables is not None:
         job.keywords.append(("environment_variables", variables))
-    job.keywords.append(("compute", _compute(plan)))
+    compute = _compute(plan, job)
+    sweep_v2.refuse_local(sweep, _value(plan, compute, "compute_target"))
+    job.keywords.append(("compute", compute))
     _distribution(plan, job)
     docker = run.docker
     if docker is not None and docker.shm_size != "None":
@@ -409,7 +418,12 @@ def _run_time_command(plan: Plan, job: Job, script: str, sweep: sweep_v2.Sweep |
                               "program runs, by the function `" + helper + "` written into this file (the estimator's "
                               "flattening; each token quoted for v2's shell, booleans written `True`/`False` (V6), "
                               "numbers as v1 wrote them). A v1 DataReference, dataset or output in the dictionary "
-                              "makes it raise TypeError",
+                              "makes it raise TypeError" + (
+                                  "; under the HyperDriveConfig, where HyperDrive's two-by-two reading of the "
+                                  "arguments met a non-string in a flag's place (a bare flag before a boolean or "
+                                  "number), HyperDrive raised AttributeError at submit and nothing ran: the function "
+                                  "raises the same error where the command is built, before the statements up to "
+                                  "the submit" if sweep is not None else ""),
                               "Check that the command passes the values the script expects; pass data as azure-ai-ml "
                               "`Input`/`Output` objects."))
     return names[0]
@@ -446,7 +460,7 @@ def _data(plan: Plan) -> None:
                        "`--resume-from ${{inputs.MODEL_LOCATION}}`)", "Write the input by hand.")
 
 
-def _compute(plan: Plan) -> str:
+def _compute(plan: Plan, job: Job | None = None) -> str:
     compute = plan.run.compute
     if compute is None:  # pragma: no cover - the compute concern blocks first
         raise _Blocked("EM501", "no compute target")
@@ -474,7 +488,24 @@ def _compute(plan: Plan) -> str:
     if value == "local" and docker is not None and _literal(docker.use_docker) is not True:
         raise _Blocked("EM502", "a 'local' run without Docker (or with `use_docker` only known at run time): v2 local "
                        "jobs always run in Docker", "Run the script with python directly, or use Docker.")
+    if value == "local" and isinstance(plan.run.environment, r.EnvObject) and not _docker_enabled(job):
+        # v1 took the run's Docker setting from the Environment (`docker.enabled`, off by default);
+        # the environment's translation took over its `env.docker.enabled = True` (job.removed).
+        raise _Blocked("EM502", "a 'local' run with `environment_definition`: v1 ran it in Docker only when the "
+                       "Environment's `docker.enabled` was True (off by default, then in the caller's Python); "
+                       "v2 local jobs always run in Docker", "Run the script with python directly, or use Docker.")
     return compute.code
+
+
+def _docker_enabled(job: Job | None) -> bool:
+    """The Environment built in the file, whose changes the translation took over (it refuses any
+    other), turned Docker on (`env.docker.enabled = True`)."""
+    for stmt in job.removed if job is not None else []:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and stmt.value.value is True and \
+                isinstance(stmt.targets[0], ast.Attribute) and stmt.targets[0].attr == "enabled" and \
+                isinstance(stmt.targets[0].value, ast.Attribute) and stmt.targets[0].value.attr == "docker":
+            return True
+    return False
 
 
 def _distribution(plan: Plan, job: Job) -> None:

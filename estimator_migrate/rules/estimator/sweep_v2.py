@@ -158,6 +158,17 @@ def translate(plan: Plan | SrcPlan, use: ast.Name) -> Sweep:
                  reports, removed)
 
 
+def refuse_local(sweep: Sweep | None, compute: object) -> None:
+    """A sweep over a run on ``compute_target="local"``: v1 HyperDrive refused it at submit
+    (``_search._is_supported_compute_target``), and azure-ai-ml's submit of a local sweep fails
+    too (it sets ``environment_variables`` on the SweepJob, which has none). Nothing to migrate."""
+    if sweep is not None and compute == "local":
+        raise _blocked("EM510", f"the HyperDriveConfig on line {sweep.call.lineno} tunes a run on compute 'local', "
+                       "which v1 HyperDrive refused at submit (\"Automated hyperparameter tuning is not supported "
+                       "for types DatabricksCompute and local.\"); a v2 sweep cannot run locally either",
+                       "Give the run a cluster (`compute_target=\"cpu-cluster\"`), then run the tool again.")
+
+
 def _sampling(plan: Plan | SrcPlan, expr: ast.expr, hd: ast.Call, removed: list[ast.stmt]):
     ctx = plan.ctx
     built, stmt = _built(ctx, expr, hd)
