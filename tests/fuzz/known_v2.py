@@ -36,8 +36,17 @@ def _search_key_collision(program, verdict) -> bool:
     return False
 
 
+def _pairing_raise_without_submit(program, verdict) -> bool:
+    """05_pairing_raise_without_submit: the v2 helper's `tuned` reading raises where the command
+    is built (HyperDrive's AttributeError) in a program that never submits the sweep, so v1 never
+    raised. Owner: v2/helpers.py."""
+    return any("has no attribute 'lstrip'" in p for p in verdict.problems) and \
+        "def script_params_command" in verdict.migrated
+
+
 KNOWN: dict[str, Callable] = {
     "harness-search-key-collision (canonical.py)": _search_key_collision,
+    "pairing-raise-without-submit (v2/helpers.py)": _pairing_raise_without_submit,
 }
 
 
