@@ -117,7 +117,7 @@ def test_every_scriptrunconfig_fixture_is_accounted_for():
     summary = {"scriptrunconfig_pairs": len(SRC_MIGRATED), "v2_proven": len(proven), "v2_reported": len(reported),
                "v2_mixed_unproven": len(mixed)}
     print(json.dumps(summary))
-    assert len(proven) >= 118
+    assert len(proven) >= 120
     assert len(proven) + len(reported) + len(mixed) == len(SRC_MIGRATED)
 
 
