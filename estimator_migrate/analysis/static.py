@@ -464,6 +464,17 @@ def literal(names: NameResolver, expr: ast.expr, until: ast.expr | None = None) 
     return UNKNOWN
 
 
+def written_literal(node: ast.expr | None) -> Any:
+    """The value of a literal written in place (no names followed): None when there is no node,
+    UNKNOWN when it is not a literal."""
+    if node is None:
+        return None
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return UNKNOWN
+
+
 def is_literal(names: NameResolver, expr: ast.expr, until: ast.expr | None = None) -> bool:
     return literal(names, expr, until) is not UNKNOWN
 

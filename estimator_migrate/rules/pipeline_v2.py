@@ -38,6 +38,8 @@ from estimator_migrate.v2.conda import CondaDocument, NeverRan, v1_defaults
 from estimator_migrate.v2.names import IDENTIFIER, Names, from_flag, identifier, looks_generated
 from estimator_migrate.v2.snippet import Report, py_string
 
+_literal = static.written_literal  # a literal written in place, no names followed
+
 _PIPELINE = {"azureml.pipeline.core.Pipeline", "azureml.pipeline.core.pipeline.Pipeline"}
 _PIPELINE_DATA = {"azureml.pipeline.core.PipelineData", "azureml.pipeline.core.builder.PipelineData"}
 _PARAMETER = {"azureml.pipeline.core.PipelineParameter", "azureml.pipeline.core.graph.PipelineParameter"}
@@ -123,15 +125,6 @@ class _Plan:
 
     def resolve(self, expr: ast.expr) -> ast.expr:
         return static.resolve(self.ctx.names, expr, self.call)
-
-
-def _literal(node: ast.expr | None) -> Any:
-    if node is None:
-        return None
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return static.UNKNOWN
 
 
 def _qual(ctx: FileContext, call: ast.expr) -> str:

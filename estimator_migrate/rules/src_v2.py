@@ -39,6 +39,8 @@ from estimator_migrate.v2.conda import CondaDocument, NeverRan, v1_defaults
 from estimator_migrate.v2.names import Names
 from estimator_migrate.v2.snippet import Report, py_string
 
+_literal = static.written_literal  # a literal written in place, no names followed
+
 PARAMS = ["source_directory", "script", "arguments", "run_config", "_telemetry_values", "compute_target",
           "environment", "distributed_job_config", "resume_from", "max_run_duration_seconds", "command",
           "docker_runtime_config"]
@@ -76,15 +78,6 @@ class SrcPlan:
         return static.resolve(self.ctx.names, expr, self.call)
 
 
-def _literal(node: ast.expr | None) -> Any:
-    if node is None:
-        return None
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return static.UNKNOWN
-
-
 def _bind(call: ast.Call) -> dict[str, ast.expr]:
     if len(call.args) > len(PARAMS) or any(isinstance(a, ast.Starred) for a in call.args) or \
             any(k.arg is None for k in call.keywords):
@@ -103,7 +96,7 @@ def _bind(call: ast.Call) -> dict[str, ast.expr]:
 def migrate(ctx: FileContext, call: ast.Call) -> None:
     from estimator_migrate.rules import v2_client
     from estimator_migrate.rules.estimator import sweep_v2
-    from estimator_migrate.rules.estimator.render_v2 import MEMORY_KEY, render_sweep
+    from estimator_migrate.rules.estimator.render_v2 import MEMORY_KEY, render_sweep, report_sweep
     from estimator_migrate.rules.estimator.render_v2 import _Blocked as PlanBlocked
 
     stmt = ctx.enclosing_statement(call)
@@ -152,13 +145,7 @@ def migrate(ctx: FileContext, call: ast.Call) -> None:
     edits = _render(plan, job)
     if sweep is not None:
         ctx.edits += render_sweep(plan, sweep, edits[0].group)  # type: ignore[arg-type]
-        ctx.report("EM403", sweep.call, "`HyperDriveConfig` -> a v2 sweep over the command, the tuned flags as "
-                   "`${{inputs.x}}` in it and v1's limits and policy settings written out", fixed=True,
-                   severity=Severity.WARNING, lines=(sweep.stmt.lineno,))
-        for rep in sweep.reports + list(sweep.sampling.reports) + list(sweep.goal.reports) + \
-                (list(sweep.policy.reports) if sweep.policy is not None else []):
-            ctx.report(rep.code, sweep.call, rep.message, rep.hint, fixed=True, lines=(sweep.stmt.lineno,))
-        ctx.memory.setdefault(MEMORY_KEY, {})[sweep.holder] = ctx.origin_line(sweep.stmt.lineno)
+        report_sweep(ctx, sweep)
     edits[0].findings = ctx.findings[before:]
     ctx.edits += edits
     take_over(ctx, job.takeover)

@@ -27,6 +27,8 @@ from estimator_migrate.v2 import command as v2command
 from estimator_migrate.v2 import data as v2data
 from estimator_migrate.v2.names import Names, looks_generated, readable
 
+_literal_of = static.written_literal  # a literal written in place, no names followed
+
 _DATASTORE_CLASSES = {"azureml.core.Datastore", "azureml.core.datastore.Datastore"}
 DATASTORE_KEY = "v2_datastores"  # ctx.memory: names of datastores replaced by their literal name
 
@@ -113,15 +115,6 @@ def reference_input(plan: Plan, ref: r.DataReference) -> str:
 _DATASET_CLASSES = {"azureml.core.Dataset", "azureml.core.dataset.Dataset"}
 _OUTPUT_CLASSES = {"azureml.data.OutputFileDatasetConfig", "azureml.data.output_dataset_config.OutputFileDatasetConfig"}
 LOOKUP_KEY = "v2_data_lookups"  # ctx.memory: names of datasets/outputs replaced by their Input/Output
-
-
-def _literal_of(node: ast.expr | None) -> object:
-    if node is None:
-        return None
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return static.UNKNOWN
 
 
 def _call_args(call: ast.Call, names: list[str]) -> dict[str, ast.expr] | None:

@@ -210,13 +210,7 @@ def migrate(ctx: FileContext, plan: Plan) -> None:
             ctx.report(n.code, n.node or call, n.message, n.hint, fixed=True, lines=lines)
     if sweep is not None:
         ctx.edits += render_sweep(plan, sweep, group)
-        ctx.report("EM403", sweep.call, "`HyperDriveConfig` -> a v2 sweep over the command, the tuned flags as "
-                   "`${{inputs.x}}` in it and v1's limits and policy settings written out", fixed=True,
-                   severity=Severity.WARNING, lines=(sweep.stmt.lineno,))
-        for rep in sweep.reports + list(sweep.sampling.reports) + list(sweep.goal.reports) + \
-                (list(sweep.policy.reports) if sweep.policy is not None else []):
-            ctx.report(rep.code, sweep.call, rep.message, rep.hint, fixed=True, lines=(sweep.stmt.lineno,))
-        ctx.memory.setdefault(MEMORY_KEY, {})[sweep.holder] = ctx.origin_line(sweep.stmt.lineno)
+        report_sweep(ctx, sweep)
     edit.findings = ctx.findings[before:]
     ctx.edits.append(edit)
     assert plan.holder is not None  # check_uses blocks a construction without one
@@ -766,6 +760,18 @@ def _indented(code: str, indent: str) -> str:
     """A multi-line value (an inline dictionary) continued at ``indent``."""
     first, *rest = code.split("\n")
     return "\n".join([first] + [indent + line for line in rest])
+
+
+def report_sweep(ctx: FileContext, sweep: sweep_v2.Sweep) -> None:
+    """The findings of a HyperDriveConfig made a sweep (estimator or ScriptRunConfig), and its
+    holder remembered for the submit rewrite."""
+    ctx.report("EM403", sweep.call, "`HyperDriveConfig` -> a v2 sweep over the command, the tuned flags as "
+               "`${{inputs.x}}` in it and v1's limits and policy settings written out", fixed=True,
+               severity=Severity.WARNING, lines=(sweep.stmt.lineno,))
+    for rep in sweep.reports + list(sweep.sampling.reports) + list(sweep.goal.reports) + \
+            (list(sweep.policy.reports) if sweep.policy is not None else []):
+        ctx.report(rep.code, sweep.call, rep.message, rep.hint, fixed=True, lines=(sweep.stmt.lineno,))
+    ctx.memory.setdefault(MEMORY_KEY, {})[sweep.holder] = ctx.origin_line(sweep.stmt.lineno)
 
 
 def render_sweep(plan: Plan, sweep: sweep_v2.Sweep, group: int) -> list[Edit]:
